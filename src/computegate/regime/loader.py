@@ -1,0 +1,198 @@
+"""Load and cross-check the regime data files; every problem names file, key and what is wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pycountry
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from computegate.errors import DataFileError
+from computegate.regime.schema import (
+    Group,
+    GroupsFile,
+    Instrument,
+    InstrumentsFile,
+    Membership,
+    Meta,
+    OverlayFile,
+    Parameter,
+    ParametersFile,
+    Period,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+ISO_ALPHA2 = frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@dataclass(frozen=True)
+class RegimeData:
+    """Everything the regime files say, validated; immutable."""
+
+    meta: Meta
+    instruments: Mapping[str, Instrument]
+    parameters: Mapping[str, Parameter]
+    groups: Mapping[str, Group]
+    overlays: Mapping[str, OverlayFile]
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file, turning syntax errors into a DataFileError."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except OSError as exc:
+        raise DataFileError(str(path), "(file)", f"cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(syntax)"
+        raise DataFileError(str(path), where, f"invalid YAML: {exc}") from None
+
+
+def validate_file(path: Path | str, model: type[M], raw: Any) -> M:
+    """Validate parsed data against a schema; report the first error by dotted key."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        raise DataFileError(str(path), key, err["msg"]) from None
+
+
+def _check_value(path: Path, key: str, ptype: str, value: Any) -> None:
+    def bad(problem: str) -> DataFileError:
+        return DataFileError(str(path), key, problem)
+
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if ptype == "number" and not is_number:
+        raise bad(f"expected a number, got {value!r}")
+    if ptype == "bool" and not isinstance(value, bool):
+        raise bad(f"expected true/false, got {value!r}")
+    if ptype == "date" and not isinstance(value, dt.date):
+        raise bad(f"expected a date (YYYY-MM-DD), got {value!r}")
+    if ptype == "number_list" and not (
+        isinstance(value, list) and all(isinstance(v, int | float) for v in value)
+    ):
+        raise bad(f"expected a list of numbers, got {value!r}")
+    if ptype == "mapping" and not (
+        isinstance(value, dict) and all(isinstance(v, int | float) for v in value.values())
+    ):
+        raise bad(f"expected a mapping of numbers, got {value!r}")
+    if ptype == "country_list":
+        if not isinstance(value, list):
+            raise bad(f"expected a list of ISO country codes, got {value!r}")
+        _check_codes(path, key, value)
+    if ptype == "bands":
+        need = {"name", "tpp_gt", "tpp_lt", "dram_bandwidth_gt_gbs", "dram_bandwidth_lt_gbs"}
+        if not isinstance(value, list) or not all(
+            isinstance(b, dict) and need <= b.keys() for b in value
+        ):
+            raise bad(f"expected a list of bands each with {sorted(need)}")
+
+
+def _check_codes(path: Path, key: str, codes: Iterable[Any]) -> None:
+    for code in codes:
+        if code not in ISO_ALPHA2:
+            hint = " (YAML reads an unquoted NO as false: quote it)" if code is False else ""
+            raise DataFileError(str(path), key, f"{code!r} is not an ISO 3166-1 alpha-2 code{hint}")
+
+
+def _check_periods(
+    path: Path, key: str, ptype: str, periods: list[Period], instruments: Mapping[str, Instrument]
+) -> None:
+    for i, period in enumerate(periods):
+        pkey = f"{key}.periods[{i}]"
+        if period.source not in instruments:
+            raise DataFileError(str(path), f"{pkey}.source", f"unknown instrument {period.source!r}")
+        _check_value(path, f"{pkey}.value", ptype, period.value)
+    ordered = sorted(periods, key=lambda p: p.effective)
+    for prev, cur in zip(ordered, ordered[1:], strict=False):
+        if prev.end is None or prev.end >= cur.effective:
+            raise DataFileError(
+                str(path), f"{key}.periods", f"period starting {cur.effective} overlaps an earlier one"
+            )
+
+
+def _check_memberships(
+    path: Path, key: str, members: list[Membership], instruments: Mapping[str, Instrument]
+) -> None:
+    for i, entry in enumerate(members):
+        ekey = f"{key}.members[{i}]"
+        if entry.source not in instruments:
+            raise DataFileError(str(path), f"{ekey}.source", f"unknown instrument {entry.source!r}")
+        _check_codes(path, f"{ekey}.codes", entry.codes)
+    for code in {c for m in members for c in m.codes}:
+        spans = sorted((m.since, m.until or dt.date.max) for m in members if code in m.codes)
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            if start <= end:
+                raise DataFileError(str(path), key, f"{code} has overlapping entries from {start}")
+
+
+def load_regime_data(directory: Path | None = None) -> RegimeData:
+    """Load instruments, parameters, country groups and overlays from a data directory."""
+    base = directory or Path(str(resources.files("computegate.regime") / "data"))
+    ipath = base / "instruments.yaml"
+    ifile = validate_file(ipath, InstrumentsFile, read_yaml(ipath))
+    instruments: dict[str, Instrument] = {}
+    for i, inst in enumerate(ifile.instruments):
+        if inst.id in instruments:
+            raise DataFileError(str(ipath), f"instruments.{i}.id", f"duplicate id {inst.id!r}")
+        instruments[inst.id] = inst
+
+    ppath = base / "parameters.yaml"
+    pfile = validate_file(ppath, ParametersFile, read_yaml(ppath))
+    for name, param in pfile.parameters.items():
+        _check_periods(ppath, f"parameters.{name}", param.type, param.periods, instruments)
+
+    gpath = base / "country_groups.yaml"
+    gfile = validate_file(gpath, GroupsFile, read_yaml(gpath))
+    for gname, group in gfile.groups.items():
+        _check_memberships(gpath, f"groups.{gname}", group.members, instruments)
+
+    overlays: dict[str, OverlayFile] = {}
+    for opath in sorted((base / "overlays").glob("*.yaml")):
+        overlay = load_overlay(opath, instruments, pfile.parameters, gfile.groups)
+        if overlay.name in overlays:
+            raise DataFileError(str(opath), "name", f"duplicate overlay name {overlay.name!r}")
+        overlays[overlay.name] = overlay
+    return RegimeData(ifile.meta, instruments, pfile.parameters, gfile.groups, overlays)
+
+
+def load_overlay(
+    path: Path,
+    instruments: Mapping[str, Instrument],
+    parameters: Mapping[str, Parameter],
+    groups: Mapping[str, Group],
+) -> OverlayFile:
+    """Validate one overlay file against the base regime it modifies."""
+    overlay = validate_file(path, OverlayFile, read_yaml(path))
+    if overlay.source not in instruments:
+        raise DataFileError(str(path), "source", f"unknown instrument {overlay.source!r}")
+    for name, param in overlay.defines.items():
+        if name in parameters:
+            raise DataFileError(str(path), f"defines.{name}", "already defined by the base regime")
+        _check_periods(path, f"defines.{name}", param.type, param.periods, instruments)
+    for name, periods in overlay.parameters.items():
+        target = parameters.get(name) or overlay.defines.get(name)
+        if target is None:
+            raise DataFileError(str(path), f"parameters.{name}", "no such parameter")
+        _check_periods(path, f"parameters.{name}", target.type, periods, instruments)
+    for gname, members in overlay.groups.items():
+        if gname not in groups:
+            raise DataFileError(str(path), f"groups.{gname}", "no such country group")
+        _check_memberships(path, f"groups.{gname}", members, instruments)
+    return overlay
+
+
+@cache
+def default_regime_data() -> RegimeData:
+    """The bundled regime, loaded once per process."""
+    return load_regime_data()

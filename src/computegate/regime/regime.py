@@ -1,0 +1,172 @@
+"""`Regime.at(date, overlays)`: what the law said on a date, with named what-if overlays on top."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from computegate.dates import parse_date
+from computegate.errors import InputError
+from computegate.regime.loader import RegimeData, default_regime_data
+from computegate.regime.schema import Instrument, Membership, Period
+
+MemberAnswer = Literal["member", "ambiguous", "not_member"]
+
+
+@dataclass(frozen=True)
+class ParamValue:
+    """One parameter's value on the regime date, with where it comes from."""
+
+    name: str
+    value: Any
+    period: Period
+    instrument: Instrument
+    overlay: str | None
+
+    @property
+    def citation(self) -> str:
+        return cite(self.period.cfr, self.instrument, self.overlay)
+
+
+@dataclass(frozen=True)
+class GroupAnswer:
+    """Whether a country is in a country group on the regime date, and why."""
+
+    group: str
+    code: str
+    status: MemberAnswer
+    entry: Membership | None
+    instrument: Instrument | None
+    overlay: str | None
+    cfr: str
+
+    @property
+    def citation(self) -> str:
+        return cite(self.cfr, self.instrument, self.overlay)
+
+
+def cite(cfr: str, instrument: Instrument | None, overlay: str | None = None) -> str:
+    """Render a citation: CFR paragraph; FR cite (FR Doc); overlay name when not enacted law."""
+    parts = [cfr]
+    if instrument is not None:
+        fr = "; ".join(x for x in (instrument.fr, instrument.fr_doc and f"FR Doc {instrument.fr_doc}") if x)
+        parts.append(fr or instrument.title)
+    if overlay:
+        parts.append(f"overlay {overlay} (not enacted law)")
+    return "; ".join(parts)
+
+
+def _active(effective: dt.date, end: dt.date | None, on: dt.date) -> bool:
+    return effective <= on and (end is None or on <= end)
+
+
+class Regime:
+    """The regime on one date with zero or more overlays. Immutable; build with `Regime.at`."""
+
+    def __init__(self, data: RegimeData, date: dt.date, overlays: tuple[str, ...]) -> None:
+        meta = data.meta
+        if date < meta.coverage_start:
+            raise InputError("date", f"{date} is before the regime's coverage start {meta.coverage_start}")
+        unknown = [o for o in overlays if o not in data.overlays]
+        if unknown:
+            known = ", ".join(sorted(data.overlays)) or "none"
+            raise InputError("overlays", f"unknown overlay {unknown[0]!r} (known: {known})")
+        self.data = data
+        self.date = date
+        self.overlays = overlays
+        self._params = self._resolve_params()
+
+    @classmethod
+    def at(cls, date: dt.date | str, overlays: Iterable[str] = (), data: RegimeData | None = None) -> Regime:
+        """The regime in force on `date`, with the named overlays switched on (in order)."""
+        when = parse_date(date)
+        names = tuple(dict.fromkeys(overlays))
+        if data is None:
+            return _cached_regime(when, names)
+        return cls(data, when, names)
+
+    def _resolve_params(self) -> dict[str, ParamValue]:
+        resolved: dict[str, ParamValue] = {}
+        layers: list[tuple[str | None, Mapping[str, list[Period]]]] = [
+            (None, {n: p.periods for n, p in self.data.parameters.items()})
+        ]
+        for name in self.overlays:
+            ov = self.data.overlays[name]
+            layers.append((name, {n: p.periods for n, p in ov.defines.items()} | ov.parameters))
+        for overlay, params in layers:  # later layers win where their period is active
+            for pname, periods in params.items():
+                for period in periods:
+                    if _active(period.effective, period.end, self.date):
+                        inst = self.data.instruments[period.source]
+                        resolved[pname] = ParamValue(pname, period.value, period, inst, overlay)
+        return resolved
+
+    # -- parameters ---------------------------------------------------------------------------
+    def get(self, name: str) -> ParamValue | None:
+        """The parameter's value on this date, or None if it is not in force."""
+        if name not in self._params and not self._is_known(name):
+            raise KeyError(f"unknown regime parameter {name!r}")
+        return self._params.get(name)
+
+    def number(self, name: str) -> float | None:
+        pv = self.get(name)
+        return None if pv is None else float(pv.value)
+
+    def _is_known(self, name: str) -> bool:
+        return name in self.data.parameters or any(
+            name in self.data.overlays[o].defines for o in self.overlays
+        )
+
+    # -- country groups -----------------------------------------------------------------------
+    def membership(self, code: str, group: str) -> GroupAnswer:
+        """Is `code` in `group` on this date? Overlay entries override base entries."""
+        if group not in self.data.groups:
+            raise KeyError(f"unknown country group {group!r}")
+        cfr = self.data.groups[group].cfr
+        layers: list[tuple[str | None, list[Membership]]] = [(None, self.data.groups[group].members)]
+        layers += [(o, self.data.overlays[o].groups.get(group, [])) for o in self.overlays]
+        answer = GroupAnswer(group, code, "not_member", None, None, None, cfr)
+        for overlay, entries in layers:
+            for entry in entries:
+                if code in entry.codes and _active(entry.since, entry.until, self.date):
+                    inst = self.data.instruments[entry.source]
+                    answer = GroupAnswer(group, code, entry.status, entry, inst, overlay, cfr)
+        return answer
+
+    def members(self, group: str) -> frozenset[str]:
+        """Countries that are certainly members of `group` on this date (ambiguous ones excluded)."""
+        codes = {c for layer in self._group_entries(group) for c in layer.codes}
+        return frozenset(c for c in codes if self.membership(c, group).status == "member")
+
+    def _group_entries(self, group: str) -> list[Membership]:
+        entries = list(self.data.groups[group].members)
+        for o in self.overlays:
+            entries += self.data.overlays[o].groups.get(group, [])
+        return entries
+
+    # -- context ------------------------------------------------------------------------------
+    @property
+    def beyond_knowledge_horizon(self) -> bool:
+        return self.date > self.data.meta.knowledge_horizon
+
+    def overlay_status(self) -> list[str]:
+        """Human sentences naming each overlay's legal status."""
+        out = []
+        for name in self.overlays:
+            ov = self.data.overlays[name]
+            out.append(f"{name}: {ov.title} — {ov.status} as of {ov.status_date}; not enacted law")
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "overlays": list(self.overlays)}
+
+    def __repr__(self) -> str:
+        return f"Regime.at({self.date.isoformat()!r}, overlays={list(self.overlays)!r})"
+
+
+@lru_cache(maxsize=4096)
+def _cached_regime(date: dt.date, overlays: tuple[str, ...]) -> Regime:
+    return Regime(default_regime_data(), date, overlays)
