@@ -1,0 +1,557 @@
+"""classify(item, date): ECCN (3A090 / 4A090), the Jan-2026 window and the Section 232 bands.
+
+Every threshold comes from the regime; every step leaves a cited finding; an unknown fact gives
+the outcome under each possibility instead of a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from computegate.catalog import Accelerator, Catalog, ChipMetrics, compute_metrics, equivalence_units
+from computegate.catalog.metrics import equivalents
+from computegate.errors import InputError
+from computegate.regime import Regime, cite
+from computegate.rules.findings import Finding, MissingFact
+
+NOT_3A090 = "not 3A090"
+INDETERMINATE = "indeterminate"
+
+
+class Classification(BaseModel):
+    """The answer to "what is this chip under the export rules on this date?"."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    item_id: str
+    kind: str
+    tpp: float | None
+    tpp_precisions: list[str]
+    tf32_bits: int
+    performance_density: float | None
+    applicable_die_area_mm2: float | None
+    total_dram_bandwidth_gbs: float | None
+    interconnect_gbs: float | None
+    datacenter: bool | None
+    aggregate_tpp: float | None = None
+    eccn: str
+    eccn_paragraph: str | None
+    controlled: bool | None
+    jan2026_case_by_case_zone: bool | None
+    jan2026_us_available_at_publication: bool | None
+    sec232_band: str | None
+    sec232_duty_rate: float | None
+    equivalents: dict[str, dict[str, float | None]]
+    findings: list[Finding]
+    missing_facts: list[MissingFact]
+    regime: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One 3A090 outcome with the reason for it."""
+
+    eccn: str
+    paragraph: str | None
+    rule: str
+    text: str
+    citation: str
+
+    @property
+    def label(self) -> str:
+        return self.eccn if self.paragraph in (None, self.eccn) else f"{self.eccn} ({self.paragraph})"
+
+
+class _Trace:
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.missing: list[MissingFact] = []
+
+    def add(self, rule: str, text: str, citation: str) -> None:
+        self.findings.append(Finding(rule=rule, text=text, citation=citation))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+
+
+def _need(regime: Regime, name: str) -> tuple[float, str]:
+    pv = regime.get(name)
+    if pv is None:
+        raise KeyError(f"regime parameter {name!r} is not in force on {regime.date}")
+    return float(pv.value), pv.citation
+
+
+# -- the 3A090 tests ------------------------------------------------------------------------------
+
+
+def _tier_2023(tpp: float, pd: float | None, regime: Regime) -> Tier | None:
+    """3A090.a/.b under the Nov-2023 thresholds; None when PD is needed but unknown."""
+    a1, a1c = _need(regime, "3a090.a1.tpp_min")
+    if tpp >= a1:
+        return Tier("3A090.a", "3A090.a.1", "3A090.a.1", f"TPP {_fmt(tpp)} >= {_fmt(a1)}", a1c)
+    if pd is None:
+        return None
+    a2t, a2c = _need(regime, "3a090.a2.tpp_min")
+    a2p, _ = _need(regime, "3a090.a2.pd_min")
+    b1t, b1c = _need(regime, "3a090.b1.tpp_min")
+    b1p, _ = _need(regime, "3a090.b1.pd_min")
+    b2t, b2c = _need(regime, "3a090.b2.tpp_min")
+    b2p, _ = _need(regime, "3a090.b2.pd_min")
+    both = f"TPP {_fmt(tpp)}, PD {pd:.2f}"
+    if tpp >= a2t and pd >= a2p:
+        return Tier("3A090.a", "3A090.a.2", "3A090.a.2", f"{both}: TPP >= {_fmt(a2t)} and PD >= {a2p}", a2c)
+    if b1t <= tpp < a1 and b1p <= pd < a2p:
+        text = f"{both}: {_fmt(b1t)} <= TPP < {_fmt(a1)} and {b1p} <= PD < {a2p}"
+        return Tier("3A090.b", "3A090.b.1", "3A090.b.1", text, b1c)
+    if tpp >= b2t and b2p <= pd < a2p:
+        text = f"{both}: TPP >= {_fmt(b2t)} and {b2p} <= PD < {a2p}"
+        return Tier("3A090.b", "3A090.b.2", "3A090.b.2", text, b2c)
+    text = f"{both}: below every 3A090.a/.b threshold"
+    return Tier(NOT_3A090, None, "3A090.thresholds", text, b2c)
+
+
+def _pd_floor(regime: Regime) -> float:
+    return min(_need(regime, n)[0] for n in ("3a090.a2.tpp_min", "3a090.b1.tpp_min", "3a090.b2.tpp_min"))
+
+
+def _area_outcomes(tpp: float, regime: Regime) -> list[tuple[str, Tier]]:
+    """With die area unknown: the 3A090 outcome for each range of applicable die area."""
+    pds = sorted({_need(regime, n)[0] for n in ("3a090.a2.pd_min", "3a090.b2.pd_min", "3a090.b1.pd_min")})
+    pds.reverse()
+    bands: list[tuple[float, float | None]] = [(pds[0], None)]
+    bands += [(lo, hi) for hi, lo in zip(pds, pds[1:], strict=False)]
+    bands.append((0.0, pds[-1]))
+    merged: list[tuple[float, float | None, Tier]] = []
+    for lo, hi in bands:
+        tier = _tier_2023(tpp, lo if lo > 0 else pds[-1] / 2, regime)
+        assert tier is not None
+        if merged and merged[-1][2].paragraph == tier.paragraph:
+            merged[-1] = (lo, merged[-1][1], tier)
+        else:
+            merged.append((lo, hi, tier))
+    out = []
+    for lo, hi, tier in merged:
+        small = f"{_fmt(tpp / hi)} mm2 < " if hi else ""
+        big = f"area <= {_fmt(tpp / lo)} mm2" if lo > 0 else "area"
+        label = f"{small}{big}" if lo > 0 else f"area > {_fmt(tpp / hi)} mm2" if hi else big
+        out.append((f"applicable die area: {label}", tier))
+    return out
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    eccn: str
+    paragraph: str | None
+    findings: tuple[Finding, ...]
+    missing: tuple[MissingFact, ...]
+
+
+def _ic_outcome(chip: Accelerator, m: ChipMetrics, datacenter: bool | None, regime: Regime) -> _Outcome:
+    """ECCN of one IC on the regime date."""
+    t = _Trace()
+    if m.tpp is None:
+        t.missing.append(
+            MissingFact(
+                fact="dense_tflops",
+                question="What is the chip's dense throughput at each precision?",
+                outcomes={"unknown": "TPP cannot be computed, so the ECCN cannot be determined"},
+            )
+        )
+        return _Outcome(INDETERMINATE, None, tuple(t.findings), tuple(t.missing))
+    if regime.get("3a090.a1.tpp_min") is not None:
+        return _ic_outcome_2023(chip, m, datacenter, regime, t)
+    if regime.get("3a090_2022.processing_performance_min") is not None:
+        return _ic_outcome_2022(chip, m, regime, t)
+    inst = regime.data.instruments["ac-2022"]
+    t.add(
+        "3A090.not_yet",
+        f"ECCN 3A090 did not exist on {regime.date}; it was created effective {inst.effective}.",
+        cite("15 CFR 774 Supp. 1", inst),
+    )
+    return _Outcome(NOT_3A090, None, tuple(t.findings), tuple(t.missing))
+
+
+def _ic_outcome_2022(chip: Accelerator, m: ChipMetrics, regime: Regime, t: _Trace) -> _Outcome:
+    pp, ppc = _need(regime, "3a090_2022.processing_performance_min")
+    io, _ = _need(regime, "3a090_2022.io_rate_min_gbs")
+    assert m.tpp is not None
+    if m.tpp < pp:
+        t.add("3A090.2022", f"Processing performance {_fmt(m.tpp)} < {_fmt(pp)} (Oct-2022 test)", ppc)
+        return _Outcome(NOT_3A090, None, tuple(t.findings), tuple(t.missing))
+    if chip.interconnect_gbs is None:
+        t.missing.append(
+            MissingFact(
+                fact="interconnect_gbs",
+                question="What is the chip's aggregate bidirectional I/O transfer rate (GB/s)?",
+                outcomes={
+                    f">= {_fmt(io)} GB/s": "3A090.a (Oct-2022 text)",
+                    f"< {_fmt(io)} GB/s": NOT_3A090,
+                },
+            )
+        )
+        return _Outcome(INDETERMINATE, None, tuple(t.findings), tuple(t.missing))
+    both = f"processing performance {_fmt(m.tpp)} >= {_fmt(pp)}"
+    if chip.interconnect_gbs >= io:
+        text = f"{both} and I/O rate {_fmt(chip.interconnect_gbs)} >= {_fmt(io)} GB/s"
+        t.add("3A090.2022", f"{text} (Oct-2022 test)", ppc)
+        return _Outcome("3A090.a", "3A090.a (Oct 2022)", tuple(t.findings), tuple(t.missing))
+    text = f"{both} but I/O rate {_fmt(chip.interconnect_gbs)} < {_fmt(io)} GB/s"
+    t.add("3A090.2022", f"{text}: outside the Oct-2022 test (the A800/H800 design point)", ppc)
+    return _Outcome(NOT_3A090, None, tuple(t.findings), tuple(t.missing))
+
+
+def _ic_outcome_2023(
+    chip: Accelerator, m: ChipMetrics, datacenter: bool | None, regime: Regime, t: _Trace
+) -> _Outcome:
+    assert m.tpp is not None
+    tpp = m.tpp
+    floor, note2c = _need(regime, "3a090.note2.non_datacenter_tpp_min")
+    if datacenter is None and tpp < floor:
+        yes = _ic_outcome_2023(chip, m, True, regime, _Trace())
+        if yes.eccn == NOT_3A090:
+            t.findings.extend(yes.findings)
+            return _Outcome(NOT_3A090, None, tuple(t.findings), yes.missing)
+        t.missing.append(
+            MissingFact(
+                fact="datacenter",
+                question="Is the chip designed or marketed for use in datacenters?",
+                outcomes={
+                    "yes": yes.paragraph or yes.eccn,
+                    "no": f"{NOT_3A090} (Note 2: TPP {_fmt(tpp)} < {_fmt(floor)})",
+                },
+            )
+        )
+        t.missing.extend(yes.missing)
+        return _Outcome(INDETERMINATE, None, tuple(t.findings), tuple(t.missing))
+    if datacenter is False and tpp < floor:
+        text = f"Not designed or marketed for datacenters and TPP {_fmt(tpp)} < {_fmt(floor)}: 3A090 does not apply"
+        t.add("3A090.note2", text, note2c)
+        return _Outcome(NOT_3A090, None, tuple(t.findings), tuple(t.missing))
+    if tpp < _pd_floor(regime):
+        t.add("3A090.thresholds", f"TPP {_fmt(tpp)} is below every 3A090 TPP threshold", note2c)
+        return _Outcome(NOT_3A090, None, tuple(t.findings), tuple(t.missing))
+    tier = _tier_2023(tpp, m.performance_density, regime)
+    if tier is None:
+        options = _area_outcomes(tpp, regime)
+        t.missing.append(
+            MissingFact(
+                fact="die_area_mm2",
+                question="What is the applicable die area (all non-planar logic dies, mm2)?",
+                outcomes={label: tier.label for label, tier in options},
+            )
+        )
+        labels = {tier.eccn for _, tier in options}
+        return _Outcome(labels.pop() if len(labels) == 1 else INDETERMINATE, None, tuple(t.findings), tuple(t.missing))
+    t.add(tier.rule, tier.text, tier.citation)
+    if datacenter is False and tier.eccn != NOT_3A090:
+        t.add(
+            "3A090.note2",
+            f"Not designed or marketed for datacenters but TPP {_fmt(tpp)} >= {_fmt(floor)}: stays {tier.eccn} "
+            "(License Exception NAC may be available)",
+            note2c,
+        )
+    return _Outcome(tier.eccn, tier.paragraph, tuple(t.findings), tuple(t.missing))
+
+
+def _computer_outcome(ic: _Outcome, regime: Regime) -> _Outcome:
+    """4A090: computers, assemblies and components containing 3A090 ICs."""
+    t = _Trace()
+    t.findings.extend(ic.findings)
+    if ic.eccn in (NOT_3A090, INDETERMINATE):
+        eccn = "not 4A090" if ic.eccn == NOT_3A090 else INDETERMINATE
+        return _Outcome(eccn, None, tuple(t.findings), ic.missing)
+    inst = regime.data.instruments["acs-2023" if regime.get("3a090.a1.tpp_min") else "ac-2022"]
+    if ic.eccn == "3A090.b":
+        b_in_force = regime.get("4a090.b.in_force")
+        if b_in_force is None or not b_in_force.value:
+            citation = b_in_force.citation if b_in_force else cite("15 CFR 774 Supp. 1, 4A090", inst)
+            t.add("4A090.b", "Contains 3A090.b ICs, but 4A090.b was reserved on this date", citation)
+            return _Outcome("not 4A090", None, tuple(t.findings), ic.missing)
+        t.add("4A090.b", "Contains 3A090.b ICs: 4A090.b", b_in_force.citation)
+        return _Outcome("4A090.b", "4A090.b", tuple(t.findings), ic.missing)
+    t.add("4A090.a", "Contains 3A090.a ICs: 4A090.a", cite("15 CFR 774 Supp. 1, ECCN 4A090.a", inst))
+    return _Outcome("4A090.a", "4A090.a", tuple(t.findings), ic.missing)
+
+
+def _hbm_outcome(chip: Accelerator, regime: Regime) -> _Outcome:
+    t = _Trace()
+    pv = regime.get("3a090.c.hbm_bandwidth_density_gt")
+    if pv is None:
+        inst = regime.data.instruments["hbm-2024-12"]
+        t.add("3A090.c", f"3A090.c (HBM) took effect {inst.effective}; not in force on {regime.date}", cite("15 CFR 774 Supp. 1", inst))
+        return _Outcome(NOT_3A090, None, tuple(t.findings), ())
+    limit = float(pv.value)
+    density = chip.hbm_bandwidth_density_gbs_per_mm2
+    if density is None:
+        t.missing.append(
+            MissingFact(
+                fact="hbm_bandwidth_density_gbs_per_mm2",
+                question="What is the HBM stack's memory bandwidth density (GB/s per mm2)?",
+                outcomes={f"> {limit}": "3A090.c", f"<= {limit}": NOT_3A090},
+            )
+        )
+        return _Outcome(INDETERMINATE, None, tuple(t.findings), tuple(t.missing))
+    if density > limit:
+        t.add("3A090.c", f"Memory bandwidth density {density:.2f} > {limit} GB/s/mm2", pv.citation)
+        if pv.period.compliance and regime.date < pv.period.compliance:
+            t.add("3A090.c.compliance", f"Compliance with 3A090.c is required from {pv.period.compliance}", pv.citation)
+        return _Outcome("3A090.c", "3A090.c", tuple(t.findings), ())
+    t.add("3A090.c", f"Memory bandwidth density {density:.2f} <= {limit} GB/s/mm2", pv.citation)
+    return _Outcome(NOT_3A090, None, tuple(t.findings), ())
+
+
+def _zone(tpp: float | None, bw: float | None, regime: Regime, t: _Trace) -> bool | None:
+    """The Jan-2026 case-by-case window: TPP < limit and total DRAM bandwidth < limit."""
+    tpp_pv = regime.get("jan2026.zone.tpp_lt")
+    bw_pv = regime.get("jan2026.zone.dram_bandwidth_lt_gbs")
+    if tpp_pv is None or bw_pv is None:
+        inst = regime.data.instruments["h200-2026"]
+        t.add("jan2026.zone", f"The Jan-2026 case-by-case window takes effect {inst.effective}; not in force on {regime.date}", cite("15 CFR 742.6(b)(10)", inst))
+        return False
+    tpp_lt, bw_lt = float(tpp_pv.value), float(bw_pv.value)
+    if tpp is not None and tpp >= tpp_lt:
+        t.add("jan2026.zone", f"Outside the Jan-2026 window: TPP {_fmt(tpp)} >= {_fmt(tpp_lt)}", tpp_pv.citation)
+        return False
+    if bw is not None and bw >= bw_lt:
+        t.add("jan2026.zone", f"Outside the Jan-2026 window: total DRAM bandwidth {_fmt(bw)} >= {_fmt(bw_lt)} GB/s", bw_pv.citation)
+        return False
+    if tpp is None or bw is None:
+        fact = "dense_tflops" if tpp is None else "dram_bandwidth_gbs"
+        t.missing.append(
+            MissingFact(
+                fact=fact,
+                question=f"Needed for the Jan-2026 window (TPP < {_fmt(tpp_lt)} and DRAM bandwidth < {_fmt(bw_lt)} GB/s)",
+                outcomes={"inside both limits": "in the case-by-case window", "at or above either": "outside the window"},
+            )
+        )
+        return None
+    t.add("jan2026.zone", f"Inside the Jan-2026 window: TPP {_fmt(tpp)} < {_fmt(tpp_lt)} and total DRAM bandwidth {_fmt(bw)} < {_fmt(bw_lt)} GB/s", tpp_pv.citation)
+    return True
+
+
+def _us_available(chip: Accelerator, regime: Regime, t: _Trace) -> bool | None:
+    required = regime.get("jan2026.us_availability_required")
+    when = regime.get("jan2026.us_availability_date")
+    if required is None or when is None:
+        return None
+    if not required.value:
+        t.add("jan2026.availability", "US commercial availability is not required under the active overlay", required.citation)
+        return None
+    avail = chip.us_availability
+    cutoff: dt.date = when.value
+    note = f" ({avail.note.rstrip('.')})" if avail.note else ""
+    if avail.available is False:
+        t.add("jan2026.availability", f"Not commercially available in the US{note}: ineligible for the Jan-2026 window", required.citation)
+        return False
+    if avail.available is None or avail.since_year is None or avail.since_year >= cutoff.year:
+        t.missing.append(
+            MissingFact(
+                fact="us_availability",
+                question=f"Was the item commercially available in the US on {cutoff}?",
+                outcomes={"yes": "eligible for the Jan-2026 window", "no": "ineligible: presumption of denial stays"},
+            )
+        )
+        return None
+    t.add("jan2026.availability", f"Commercially available in the US since {avail.since_year}, before {cutoff}", required.citation)
+    return True
+
+
+def _sec232(tpp: float | None, bw: float | None, regime: Regime, t: _Trace) -> tuple[str | None, float | None]:
+    pv = regime.get("sec232.bands")
+    if pv is None:
+        return None, None
+    if tpp is None or bw is None:
+        t.missing.append(
+            MissingFact(
+                fact="dense_tflops" if tpp is None else "dram_bandwidth_gbs",
+                question="Needed to place the item in the Section 232 duty bands",
+                outcomes={b["name"]: f"{b['duty_rate']:.0%} duty" for b in pv.value} | {"none": "no duty"},
+            )
+        )
+        return None, None
+    for band in pv.value:
+        if band["tpp_gt"] < tpp < band["tpp_lt"] and band["dram_bandwidth_gt_gbs"] < bw < band["dram_bandwidth_lt_gbs"]:
+            text = (
+                f"In Section 232 {band['name']}: {_fmt(band['tpp_gt'])} < TPP < {_fmt(band['tpp_lt'])} and "
+                f"{_fmt(band['dram_bandwidth_gt_gbs'])} < DRAM bandwidth < {_fmt(band['dram_bandwidth_lt_gbs'])} GB/s: "
+                f"{band['duty_rate']:.0%} duty on import unless a use-based exemption applies"
+            )
+            t.add("sec232.band", text, pv.citation)
+            return str(band["name"]), float(band["duty_rate"])
+    t.add("sec232.band", "Outside both Section 232 duty bands", pv.citation)
+    return None, None
+
+
+def _bit_lengths(regime: Regime, tf32_bits: int) -> dict[str, float]:
+    base = regime.get("tpp.bit_lengths")
+    if base is None:
+        raise KeyError("tpp.bit_lengths not in force")
+    return {**base.value, "tf32": tf32_bits}
+
+
+def _tf32_readings(regime: Regime) -> tuple[int, ...]:
+    pv = regime.get("tpp.tf32_bit_length_readings")
+    return tuple(int(x) for x in pv.value) if pv else (32,)
+
+
+def _core(chip: Accelerator, regime: Regime, tf32_bits: int) -> tuple[_Outcome, ChipMetrics, _Trace, bool | None]:
+    """ECCN and window test under one TF32 reading."""
+    bits = _bit_lengths(regime, tf32_bits)
+    ic = chip.contains if chip.kind == "computer" and isinstance(chip.contains, Accelerator) else chip
+    m = compute_metrics(ic, bits)
+    t = _Trace()
+    if chip.kind == "hbm_stack":
+        outcome = _hbm_outcome(chip, regime)
+        return outcome, m, t, None
+    outcome = _ic_outcome(ic, m, ic.datacenter, regime)
+    if chip.kind == "computer":
+        outcome = _computer_outcome(outcome, regime)
+    zone = _zone(m.tpp, ic.dram_bandwidth_gbs, regime, t)
+    return outcome, m, t, zone
+
+
+def classify(
+    item: Accelerator,
+    regime: Regime | dt.date | str,
+    overlays: Iterable[str] = (),
+    catalog: Catalog | None = None,
+) -> Classification:
+    """Classify one chip (or computer, or HBM stack) on the regime's date."""
+    if not isinstance(regime, Regime):
+        regime = Regime.at(regime, overlays)
+    if item.kind == "computer" and not isinstance(item.contains, Accelerator):
+        raise InputError("item.contains", "a computer must name the accelerator it contains")
+    readings = _tf32_readings(regime)
+    outcome, m, zt, zone = _core(item, regime, readings[0])
+    t = _Trace()
+    ic = item.contains if item.kind == "computer" and isinstance(item.contains, Accelerator) else item
+    if m.ics_per_unit > 1:
+        t.add(
+            "3A090.per_ic",
+            f"3A090 applies per integrated circuit: the unit carries {m.ics_per_unit} ICs, so TPP and "
+            "die area are divided evenly between them (assumption)",
+            cite("15 CFR 774 Supp. 1, ECCN 3A090, Technical Note", regime.data.instruments["acs-2023"]),
+        )
+    if _tf32_matters(item, regime, readings):
+        _tf32_ambiguity(item, regime, readings, outcome, zone, m, t)
+    t.findings.extend(outcome.findings)
+    t.missing.extend(outcome.missing)
+    t.findings.extend(zt.findings)
+    t.missing.extend(zt.missing)
+    controlled = None if outcome.eccn == INDETERMINATE else outcome.eccn.startswith(("3A090", "4A090"))
+    if zone and controlled is False:
+        t.add("jan2026.relevance", "The window only changes review policy for items 3A090/4A090 control; this item needs no 3A090 license", "15 CFR 742.6(b)(10)")
+    available = _us_available(ic, regime, t) if item.kind != "hbm_stack" else None
+    band, rate = _sec232(m.tpp, ic.dram_bandwidth_gbs, regime, t) if item.kind != "hbm_stack" else (None, None)
+    aggregate = None
+    if item.kind == "computer" and m.tpp is not None and item.contains_count:
+        aggregate = m.tpp * m.ics_per_unit * item.contains_count
+        _computer_window_ambiguity(aggregate, zone, regime, t)
+    _regime_context(regime, t)
+    return Classification(
+        name=item.name,
+        item_id=item.key,
+        kind=item.kind,
+        tpp=m.tpp,
+        tpp_precisions=list(m.tpp_precisions),
+        tf32_bits=readings[0],
+        performance_density=m.performance_density,
+        applicable_die_area_mm2=m.applicable_die_area_mm2,
+        total_dram_bandwidth_gbs=ic.dram_bandwidth_gbs,
+        interconnect_gbs=ic.interconnect_gbs,
+        datacenter=ic.datacenter,
+        aggregate_tpp=aggregate,
+        eccn=outcome.eccn,
+        eccn_paragraph=outcome.paragraph,
+        controlled=controlled,
+        jan2026_case_by_case_zone=zone,
+        jan2026_us_available_at_publication=available,
+        sec232_band=band,
+        sec232_duty_rate=rate,
+        equivalents=_equivalents(m, regime, readings[0], catalog),
+        findings=t.findings,
+        missing_facts=t.missing,
+        regime=regime.as_dict(),
+    )
+
+
+def _tf32_matters(item: Accelerator, regime: Regime, readings: tuple[int, ...]) -> bool:
+    ic = item.contains if item.kind == "computer" and isinstance(item.contains, Accelerator) else item
+    tf32 = ic.dense_tflops.tf32
+    if tf32 is None or item.kind == "hbm_stack":
+        return False
+    base = compute_metrics(ic, _bit_lengths(regime, 0)).tpp or 0.0
+    return any(tf32 * bits / ic.ics_per_unit > base for bits in readings)
+
+
+def _tf32_ambiguity(
+    item: Accelerator, regime: Regime, readings: tuple[int, ...], primary: _Outcome, zone: bool | None, m: ChipMetrics, t: _Trace
+) -> None:
+    """TF32 sets the TPP under some reading: report every reading and what it changes."""
+    outcomes: dict[str, str] = {}
+    differs = False
+    pv = regime.get("tpp.tf32_bit_length_readings")
+    citation = pv.citation if pv else "15 CFR 774 Supp. 1, ECCN 3A090, Technical Note"
+    for bits in readings:
+        out, mm, _, z = _core(item, regime, bits)
+        tpp = mm.tpp or 0.0
+        outcomes[f"TF32 counted as {bits} bits"] = f"TPP {_fmt(tpp)}: {out.paragraph or out.eccn}; Jan-2026 window: {'inside' if z else 'outside' if z is False else 'unknown'}"
+        differs |= out.eccn != primary.eccn or z != zone
+    t.add(
+        "tpp.tf32",
+        f"TF32 throughput sets the TPP and its bit length is ambiguous (19-bit format in 32-bit containers); "
+        f"this answer counts it as {readings[0]} bits. " + "; ".join(f"{k} -> {v}" for k, v in outcomes.items()),
+        citation,
+    )
+    if differs:
+        t.missing.append(
+            MissingFact(
+                fact="tf32_bit_length",
+                kind="legal_ambiguity",
+                question="Does TPP count TF32 at 19 bits (format width) or 32 bits (container width)?",
+                outcomes=outcomes,
+            )
+        )
+
+
+def _computer_window_ambiguity(aggregate: float, zone: bool | None, regime: Regime, t: _Trace) -> None:
+    pv = regime.get("jan2026.zone.tpp_lt")
+    if pv is None or not zone:
+        return
+    if aggregate >= float(pv.value):
+        t.missing.append(
+            MissingFact(
+                fact="jan2026_per_ic_or_aggregate",
+                kind="legal_ambiguity",
+                question="Does the Jan-2026 TPP limit apply per IC or to the whole computer?",
+                outcomes={
+                    "per IC": "inside the window",
+                    f"aggregate (TPP {_fmt(aggregate)})": "outside the window",
+                },
+            )
+        )
+        t.add("jan2026.computer", f"Per IC the item is inside the window, but the computer's aggregate TPP {_fmt(aggregate)} is not; the rule does not say which applies", pv.citation)
+
+
+def _regime_context(regime: Regime, t: _Trace) -> None:
+    meta = regime.data.meta
+    if regime.beyond_knowledge_horizon:
+        t.add("regime.horizon", f"{regime.date} is after the data's knowledge horizon {meta.knowledge_horizon}: {meta.knowledge_note}", "computegate regime data")
+    for sentence in regime.overlay_status():
+        t.add("regime.overlay", sentence, "computegate overlay")
+
+
+def _equivalents(m: ChipMetrics, regime: Regime, tf32_bits: int, catalog: Catalog | None) -> dict[str, dict[str, float | None]]:
+    refs = catalog or Catalog.bundled()
+    bits = _bit_lengths(regime, tf32_bits)
+    out = {}
+    for name, unit in equivalence_units().items():
+        ref = compute_metrics(refs.get(unit.reference), bits)
+        out[name] = equivalents(m, ref)
+    return out
