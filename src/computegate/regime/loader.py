@@ -64,7 +64,10 @@ def validate_file(path: Path | str, model: type[M], raw: Any) -> M:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        raise DataFileError(str(path), key, err["msg"]) from None
+        msg = err["msg"]
+        if isinstance(err.get("input"), bool) and err["type"] == "string_type":
+            msg += " (YAML reads unquoted yes/no/on/off, e.g. the code NO, as true/false: quote it)"
+        raise DataFileError(str(path), key, msg) from None
 
 
 def _check_value(path: Path, key: str, ptype: str, value: Any) -> None:
@@ -109,7 +112,7 @@ def _check_periods(
     path: Path, key: str, ptype: str, periods: list[Period], instruments: Mapping[str, Instrument]
 ) -> None:
     for i, period in enumerate(periods):
-        pkey = f"{key}.periods[{i}]"
+        pkey = f"{key}.periods.{i}"
         if period.source not in instruments:
             raise DataFileError(str(path), f"{pkey}.source", f"unknown instrument {period.source!r}")
         _check_value(path, f"{pkey}.value", ptype, period.value)
@@ -125,7 +128,7 @@ def _check_memberships(
     path: Path, key: str, members: list[Membership], instruments: Mapping[str, Instrument]
 ) -> None:
     for i, entry in enumerate(members):
-        ekey = f"{key}.members[{i}]"
+        ekey = f"{key}.members.{i}"
         if entry.source not in instruments:
             raise DataFileError(str(path), f"{ekey}.source", f"unknown instrument {entry.source!r}")
         _check_codes(path, f"{ekey}.codes", entry.codes)

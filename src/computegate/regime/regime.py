@@ -53,7 +53,7 @@ def cite(cfr: str, instrument: Instrument | None, overlay: str | None = None) ->
     parts = [cfr]
     if instrument is not None:
         fr = "; ".join(x for x in (instrument.fr, instrument.fr_doc and f"FR Doc {instrument.fr_doc}") if x)
-        parts.append(fr or instrument.title)
+        parts.append(fr or instrument.cite_as or instrument.title)
     if overlay:
         parts.append(f"overlay {overlay} (not enacted law)")
     return "; ".join(parts)

@@ -39,6 +39,7 @@ class Instrument(_Strict):
     kind: str
     fr: str | None = None
     fr_doc: str | None = None
+    cite_as: str | None = None
     published: dt.date | None = None
     effective: dt.date
     compliance: dt.date | None = None

@@ -1,0 +1,177 @@
+"""Command line: `computegate catalog | classify | timeline | demo`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from computegate.catalog import Accelerator, Catalog, load_catalog_file
+from computegate.dates import parse_date
+from computegate.errors import ComputegateError, InputError
+from computegate.regime import Regime, default_regime_data
+from computegate.rules import Classification, classify
+
+app = typer.Typer(
+    help="US export controls on AI compute: catalog, classification and the rule timeline.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+# Piped output gets a wide console so tables stay readable in files and CI logs.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True)
+
+DEMO_CHIPS = ("H20", "H200", "MI325X", "B200", "B30A")
+DEMO_DATE = "2026-01-16"
+
+DateOpt = Annotated[str | None, typer.Option("--date", help="Regime date, YYYY-MM-DD (default: today).")]
+OverlayOpt = Annotated[list[str] | None, typer.Option("--overlay", help="Named what-if overlay (repeatable).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+CatalogOpt = Annotated[
+    list[Path] | None, typer.Option("--catalog", help="Extra catalog file (YAML/JSON) of your own chips.")
+]
+
+
+def _regime(date: str | None, overlays: Sequence[str] | None) -> Regime:
+    return Regime.at(parse_date(date, "--date") if date else dt.date.today(), overlays or ())
+
+
+def _catalog(files: Sequence[Path] | None) -> Catalog:
+    return Catalog.bundled().with_files(files or ())
+
+
+def _item(catalog: Catalog, name_or_file: str) -> Accelerator:
+    """A catalog name, an inline JSON spec, or a spec file (.json/.yaml/.yml)."""
+    path = Path(name_or_file)
+    if path.suffix.lower() in (".json", ".yaml", ".yml"):
+        chips = load_catalog_file(path)
+        if len(chips) != 1:
+            raise InputError("NAME_OR_SPEC_FILE", f"{path} holds {len(chips)} chips; pass one spec, or use --catalog")
+        return catalog.resolve(chips[0], "NAME_OR_SPEC_FILE")
+    return catalog.resolve(name_or_file, "NAME_OR_SPEC_FILE")
+
+
+def _print_json(payload: Any) -> None:
+    typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+
+
+def _fmt(x: float | None, digits: int = 0) -> str:
+    return "?" if x is None else f"{x:,.{digits}f}"
+
+
+def _yes(x: bool | None) -> str:
+    return "?" if x is None else "yes" if x else "no"
+
+
+def _show_classification(c: Classification) -> None:
+    head = Table.grid(padding=(0, 2))
+    head.add_row("ECCN", f"[bold]{c.eccn_paragraph or c.eccn}[/bold]")
+    head.add_row("TPP", f"{_fmt(c.tpp)} ({', '.join(c.tpp_precisions) or 'unknown'})")
+    head.add_row("Performance density", _fmt(c.performance_density, 2))
+    head.add_row("Total DRAM bandwidth", f"{_fmt(c.total_dram_bandwidth_gbs)} GB/s")
+    head.add_row("Jan-2026 window", _yes(c.jan2026_case_by_case_zone))
+    head.add_row("US-available at publication", _yes(c.jan2026_us_available_at_publication))
+    head.add_row("Sec. 232 band", c.sec232_band or "none")
+    eq = c.equivalents
+    head.add_row("H100e (TPP / 8-bit / BW)", " / ".join(_fmt(eq["h100e"][b], 2) for b in ("tpp", "dense_8bit", "dram_bandwidth")))
+    head.add_row("B300e (TPP)", _fmt(eq["b300e"]["tpp"], 2))
+    out.print(Panel(head, title=f"{c.name} on {c.regime['date']}", expand=False))
+    findings = Table("rule", "finding", "citation", show_lines=False, expand=False)
+    for f in c.findings:
+        findings.add_row(f.rule, f.text, f"[dim]{f.citation}[/dim]")
+    out.print(findings)
+    for m in c.missing_facts:
+        label = "Legal ambiguity" if m.kind == "legal_ambiguity" else "Missing fact"
+        lines = "\n".join(f"  • {k} → {v}" for k, v in m.outcomes.items())
+        out.print(f"[yellow]{label}: {m.question}[/yellow]\n{lines}")
+
+
+@app.command("classify")
+def classify_cmd(
+    name_or_spec_file: Annotated[str, typer.Argument(metavar="NAME_OR_SPEC_FILE", help="Catalog name, JSON spec, or spec file.")],
+    date: DateOpt = None,
+    overlay: OverlayOpt = None,
+    json_out: JsonOpt = False,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Classify one chip: ECCN, Jan-2026 window, Section 232 band, with cited findings."""
+    regime = _regime(date, overlay)
+    cat = _catalog(catalog)
+    result = classify(_item(cat, name_or_spec_file), regime, catalog=cat)
+    if json_out:
+        _print_json(result.model_dump(mode="json"))
+    else:
+        _show_classification(result)
+
+
+@app.command("catalog")
+def catalog_cmd(
+    date: DateOpt = None,
+    overlay: OverlayOpt = None,
+    json_out: JsonOpt = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write the TPP/PD and TPP/bandwidth charts (.png/.svg/.pdf).")] = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """List the catalog with its export-control metrics on a date."""
+    regime = _regime(date, overlay)
+    cat = _catalog(catalog)
+    rows = [(chip, classify(chip, regime, catalog=cat)) for chip in cat]
+    if plot is not None:
+        from computegate.charts import plot_catalog
+
+        written = plot_catalog([c for _, c in rows], regime, plot)
+        err.print(f"chart written to {written}")
+    if json_out:
+        _print_json([{**chip.model_dump(mode="json", exclude_none=True), "classification": c.model_dump(mode="json")} for chip, c in rows])
+        return
+    table = Table("chip", "vendor", "year", "TPP", "PD", "DRAM GB/s", "ECCN", "Jan-26 window", "H100e", "B300e", title=f"Catalog on {regime.date}")
+    for chip, c in rows:
+        eq = c.equivalents
+        table.add_row(chip.name, chip.vendor or "?", str(chip.year or "?"), _fmt(c.tpp), _fmt(c.performance_density, 2), _fmt(c.total_dram_bandwidth_gbs), c.eccn_paragraph or c.eccn, _yes(c.jan2026_case_by_case_zone), _fmt(eq["h100e"]["tpp"], 2), _fmt(eq["b300e"]["tpp"], 2))
+    out.print(table)
+    out.print("[dim]H100e and B300e on the TPP basis; `classify NAME` shows the 8-bit and bandwidth bases.[/dim]")
+
+
+@app.command()
+def timeline(json_out: JsonOpt = False) -> None:
+    """The rule history: date, instrument, what changed, citation."""
+    data = default_regime_data()
+    rows = sorted(data.instruments.values(), key=lambda i: i.effective)
+    if json_out:
+        _print_json([i.model_dump(mode="json") for i in rows])
+        return
+    table = Table("effective", "rule", "status", "what changed", "citation", show_lines=True)
+    for i in rows:
+        cite = "; ".join(x for x in (i.fr, i.fr_doc and f"FR Doc {i.fr_doc}") if x) or i.cite_as or i.kind
+        table.add_row(i.effective.isoformat(), i.title, i.status, i.changes, cite)
+    out.print(table)
+    out.print(f"[dim]{data.meta.knowledge_note}[/dim]")
+
+
+@app.command()
+def demo(date: Annotated[str, typer.Option("--date", help="Regime date.")] = DEMO_DATE) -> None:
+    """Classify the headline chips of the Jan-2026 rule, with their findings."""
+    regime = _regime(date, ())
+    cat = Catalog.bundled()
+    out.rule(f"computegate demo: the Jan-2026 headline chips on {regime.date}")
+    for name in DEMO_CHIPS:
+        _show_classification(classify(cat.get(name), regime, catalog=cat))
+    out.print("Next: `computegate catalog --plot catalog.png`, `computegate timeline`, `computegate classify --help`.")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
+    try:
+        app(args=list(argv) if argv is not None else None, prog_name="computegate")
+    except ComputegateError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)

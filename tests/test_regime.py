@@ -1,0 +1,140 @@
+"""The regime as dated data: values by date, overlays, country groups, and invalid files."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from computegate.errors import DataFileError, InputError
+from computegate.regime import Regime, load_regime_data
+
+
+def test_values_change_on_their_effective_dates() -> None:
+    assert Regime.at("2023-11-16").get("3a090.a1.tpp_min") is None
+    assert Regime.at("2023-11-16").number("3a090_2022.io_rate_min_gbs") == 600
+    assert Regime.at("2023-11-17").number("3a090.a1.tpp_min") == 4800
+    assert Regime.at("2023-11-17").get("3a090_2022.io_rate_min_gbs") is None
+    assert Regime.at("2026-01-14").get("jan2026.zone.tpp_lt") is None
+    pv = Regime.at("2026-01-15").get("jan2026.zone.tpp_lt")
+    assert pv is not None and pv.value == 21000
+    assert "15 CFR 742.6(b)(10)(iii)(A)(1)" in pv.citation and "91 FR 1684" in pv.citation
+    assert Regime.at("2024-12-01").get("3a090.c.hbm_bandwidth_density_gt") is None
+    assert Regime.at("2024-12-02").number("3a090.c.hbm_bandwidth_density_gt") == 2.0
+
+
+def test_ai_diffusion_written_versus_enforced() -> None:
+    assert Regime.at("2025-01-12").get("ai_diffusion.in_cfr") is None
+    before = Regime.at("2025-05-12")
+    after = Regime.at("2025-05-13")
+    assert before.get("ai_diffusion.enforced").value is True  # type: ignore[union-attr]
+    assert after.get("ai_diffusion.enforced").value is False  # type: ignore[union-attr]
+    assert after.get("ai_diffusion.in_cfr").value is True  # type: ignore[union-attr]
+    assert "NO" in after.get("ai_diffusion.tier1").value  # type: ignore[union-attr]
+
+
+def test_affiliates_rule_window() -> None:
+    assert Regime.at("2025-09-28").get("affiliates_rule.in_force") is None
+    assert Regime.at("2025-09-29").get("affiliates_rule.in_force").value is True  # type: ignore[union-attr]
+    assert Regime.at("2025-11-09").get("affiliates_rule.in_force").value is True  # type: ignore[union-attr]
+    assert Regime.at("2025-11-10").get("affiliates_rule.in_force").value is False  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("code", "group", "date", "status"),
+    [
+        ("CN", "D:5", "2022-10-07", "member"),
+        ("MO", "D:5", "2024-01-01", "not_member"),
+        ("MO", "D:4", "2024-01-01", "member"),
+        ("KH", "D:5", "2025-11-06", "member"),
+        ("KH", "D:5", "2025-11-07", "ambiguous"),
+        ("KH", "D:5", "2026-02-02", "ambiguous"),
+        ("KH", "D:5", "2026-02-03", "not_member"),
+        ("KH", "D:1", "2026-06-01", "member"),
+        ("AE", "D:4", "2026-07-09", "member"),
+        ("AE", "D:4", "2026-07-10", "not_member"),
+        ("AE", "A:5", "2026-07-09", "not_member"),
+        ("AE", "A:5", "2026-07-10", "member"),
+        ("IL", "A:6", "2024-01-01", "member"),
+        ("VN", "D:1", "2024-01-01", "member"),
+        ("SG", "D:1", "2024-01-01", "not_member"),
+    ],
+)
+def test_country_groups_over_time(code: str, group: str, date: str, status: str) -> None:
+    answer = Regime.at(date).membership(code, group)
+    assert answer.status == status
+    if status != "not_member" or answer.entry is not None:
+        assert "15 CFR 740 Supp. 1" in answer.citation
+
+
+def test_overlay_is_opt_in_and_named() -> None:
+    law = Regime.at("2026-03-01")
+    whatif = Regime.at("2026-03-01", ["b30a-allowed"])
+    assert law.number("jan2026.zone.tpp_lt") == 21000
+    pv = whatif.get("jan2026.zone.tpp_lt")
+    assert pv is not None and pv.value == 30000 and pv.overlay == "b30a-allowed"
+    assert "not enacted law" in pv.citation
+    assert whatif.number("jan2026.zone.dram_bandwidth_lt_gbs") == 6500  # untouched by the overlay
+    assert whatif.overlay_status()[0].startswith("b30a-allowed")
+    assert Regime.at("2026-01-14", ["b30a-allowed"]).get("jan2026.zone.tpp_lt") is None
+
+
+def test_unknown_overlay_and_early_date_are_input_errors() -> None:
+    with pytest.raises(InputError, match="unknown overlay 'rasa-9999'"):
+        Regime.at("2026-03-01", ["rasa-9999"])
+    with pytest.raises(InputError, match="before the regime's coverage start 2022-01-01"):
+        Regime.at("2021-12-31")
+    with pytest.raises(InputError, match="not a valid date"):
+        Regime.at("2026-13-01")
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    src = Path(str(resources.files("computegate.regime") / "data"))
+    dst = tmp_path / "data"
+    shutil.copytree(src, dst)
+    return dst
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "key", "problem"),
+    [
+        ("parameters.yaml", "value: 21000", "value: lots", "parameters.jan2026.zone.tpp_lt.periods.0.value", "expected a number"),
+        ("parameters.yaml", "source: h200-2026", "source: h300-2027", "parameters.jan2026.zone.tpp_lt.periods.0.source", "unknown instrument"),
+        ("parameters.yaml", "        end: 2023-11-16\n        source: ac-2022", "        end: 2021-11-16\n        source: ac-2022", "parameters.3a090_2022.processing_performance_min.periods.0", "before effective"),
+        ("parameters.yaml", "        end: 2024-04-03\n", "        end: 2024-04-05\n", "parameters.4a090.b.in_force.periods", "overlaps"),
+        ("parameters.yaml", "type: number\n", "type: numbr\n", "parameters.3a090_2022.processing_performance_min.type", "Input should be"),
+        ("country_groups.yaml", "[AF, BY,", "[AF, XX, BY,", "groups.D:5.members.0.codes", "'XX' is not an ISO"),
+        ("country_groups.yaml", '"NO"', "NO", "groups.A:5.members.0.codes.25", "quote it"),
+        ("country_groups.yaml", "        since: 2026-02-03\n", "        since: 2026-02-01\n", "groups.D:5", "overlapping"),
+        ("instruments.yaml", "  - id: macau-2023\n", "  - id: ac-2022\n", "instruments.1.id", "duplicate id"),
+        ("instruments.yaml", "status: superseded", "status: maybe", "instruments.0.status", "Input should be"),
+        ("overlays/b30a-allowed.yaml", "  jan2026.zone.tpp_lt:", "  jan2026.zone.tpp_ltx:", "parameters.jan2026.zone.tpp_ltx", "no such parameter"),
+        ("overlays/b30a-allowed.yaml", "status: hypothetical", "status: law", "status", "Input should be"),
+    ],
+)
+def test_invalid_data_files_name_file_key_and_problem(
+    data_copy: Path, file: str, old: str, new: str, key: str, problem: str
+) -> None:
+    _edit(data_copy / file, old, new)
+    with pytest.raises(DataFileError) as exc:
+        load_regime_data(data_copy)
+    assert exc.value.file.endswith(file)
+    assert exc.value.key == key
+    assert problem in exc.value.problem
+
+
+def test_bundled_data_loads_and_every_period_cites_an_instrument() -> None:
+    data = load_regime_data()
+    for name, param in data.parameters.items():
+        for period in param.periods:
+            assert period.source in data.instruments, name
+            assert period.cfr, name
