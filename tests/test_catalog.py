@@ -64,7 +64,9 @@ def test_raw_spec_json_with_unknowns(catalog: Catalog) -> None:
         ("[1, 2]", "item", "unknown chip"),
     ],
 )
-def test_bad_raw_spec_names_the_field(catalog: Catalog, spec: str, field: str, problem: str) -> None:
+def test_bad_raw_spec_names_the_field(
+    catalog: Catalog, spec: str, field: str, problem: str
+) -> None:
     with pytest.raises(InputError) as exc:
         catalog.resolve(spec)
     assert exc.value.field == field
@@ -77,8 +79,18 @@ def test_user_catalog_file_adds_and_overrides(catalog: Catalog, tmp_path: Path) 
         json.dumps(
             {
                 "accelerators": [
-                    {"id": "acme-x9", "name": "Acme X9", "aliases": ["X9"], "dense_tflops": {"fp8": 1000}},
-                    {"id": "nvidia-h20", "name": "NVIDIA H20 (HGX)", "aliases": ["H20"], "dense_tflops": {"fp8": 300}},
+                    {
+                        "id": "acme-x9",
+                        "name": "Acme X9",
+                        "aliases": ["X9"],
+                        "dense_tflops": {"fp8": 1000},
+                    },
+                    {
+                        "id": "nvidia-h20",
+                        "name": "NVIDIA H20 (HGX)",
+                        "aliases": ["H20"],
+                        "dense_tflops": {"fp8": 300},
+                    },
                 ]
             }
         )

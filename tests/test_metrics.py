@@ -26,7 +26,9 @@ BITS = {**Regime.at("2026-01-16").get("tpp.bit_lengths").value, "tf32": 19}  # t
         ("Gaudi 3", 29_360, None),
     ],
 )
-def test_tpp_and_density_match_published(catalog: Catalog, name: str, tpp: float, pd: float | None) -> None:
+def test_tpp_and_density_match_published(
+    catalog: Catalog, name: str, tpp: float, pd: float | None
+) -> None:
     m = compute_metrics(catalog.get(name), BITS)
     assert m.tpp == pytest.approx(tpp, abs=1)
     if pd is None:

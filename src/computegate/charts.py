@@ -9,7 +9,12 @@ from computegate.errors import InputError
 from computegate.regime import Regime
 from computegate.rules import Classification
 
-COLORS = {"3A090.a": "#c0392b", "3A090.b": "#e67e22", "not 3A090": "#27ae60", "indeterminate": "#7f8c8d"}
+COLORS = {
+    "3A090.a": "#c0392b",
+    "3A090.b": "#e67e22",
+    "not 3A090": "#27ae60",
+    "indeterminate": "#7f8c8d",
+}
 TPP_RANGE = (500.0, 100_000.0)
 
 
@@ -20,7 +25,9 @@ def _label(c: Classification) -> str:
 def plot_catalog(items: Sequence[Classification], regime: Regime, path: Path) -> Path:
     """Write a two-panel chart (PNG, SVG or PDF by extension) and return its path."""
     if path.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise InputError("--plot", f"unsupported chart format {path.suffix!r} (use .png, .svg or .pdf)")
+        raise InputError(
+            "--plot", f"unsupported chart format {path.suffix!r} (use .png, .svg or .pdf)"
+        )
     import matplotlib
 
     matplotlib.use("Agg")
@@ -29,7 +36,10 @@ def plot_catalog(items: Sequence[Classification], regime: Regime, path: Path) ->
     fig, (left, right) = plt.subplots(1, 2, figsize=(16, 7.5))
     _density_panel(left, items, regime)
     _bandwidth_panel(right, items, regime)
-    fig.suptitle(f"Accelerators under the US export rules on {regime.date}" + (f" (overlays: {', '.join(regime.overlays)})" if regime.overlays else ""))
+    fig.suptitle(
+        f"Accelerators under the US export rules on {regime.date}"
+        + (f" (overlays: {', '.join(regime.overlays)})" if regime.overlays else "")
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
@@ -42,32 +52,71 @@ def _num(regime: Regime, name: str) -> float | None:
 
 
 def _density_panel(ax, items: Sequence[Classification], regime: Regime) -> None:  # type: ignore[no-untyped-def]
-    a1, a2t, a2p = (_num(regime, n) for n in ("3a090.a1.tpp_min", "3a090.a2.tpp_min", "3a090.a2.pd_min"))
-    b1t, b1p, b2t, b2p = (_num(regime, n) for n in ("3a090.b1.tpp_min", "3a090.b1.pd_min", "3a090.b2.tpp_min", "3a090.b2.pd_min"))
+    a1, a2t, a2p = (
+        _num(regime, n) for n in ("3a090.a1.tpp_min", "3a090.a2.tpp_min", "3a090.a2.pd_min")
+    )
+    b1t, b1p, b2t, b2p = (
+        _num(regime, n)
+        for n in ("3a090.b1.tpp_min", "3a090.b1.pd_min", "3a090.b2.tpp_min", "3a090.b2.pd_min")
+    )
     ymax = 40.0
     lo, hi = TPP_RANGE
     if None not in (a1, a2t, a2p, b1t, b1p, b2t, b2p):
         assert a1 and a2t and a2p and b1t and b1p and b2t and b2p
         a = dict(color=COLORS["3A090.a"], alpha=0.12, lw=0)
         b = dict(color=COLORS["3A090.b"], alpha=0.18, lw=0)
-        ax.fill_between([a1, hi], 0, ymax, **a, label=f"3A090.a (TPP >= {a1:,.0f}, or TPP >= {a2t:,.0f} and PD >= {a2p})")
+        ax.fill_between(
+            [a1, hi],
+            0,
+            ymax,
+            **a,
+            label=f"3A090.a (TPP >= {a1:,.0f}, or TPP >= {a2t:,.0f} and PD >= {a2p})",
+        )
         ax.fill_between([a2t, a1], a2p, ymax, **a)
-        ax.fill_between([b2t, a1], b2p, a2p, **b, label=f"3A090.b (PD {b1p}-{a2p} with TPP >= {b1t:,.0f}, or PD >= {b2p})")
+        ax.fill_between(
+            [b2t, a1],
+            b2p,
+            a2p,
+            **b,
+            label=f"3A090.b (PD {b1p}-{a2p} with TPP >= {b1t:,.0f}, or PD >= {b2p})",
+        )
         ax.fill_between([b1t, a1], b1p, b2p, **b)
     else:
-        ax.text(0.5, 0.5, "TPP/PD thresholds not in force on this date", transform=ax.transAxes, ha="center")
+        ax.text(
+            0.5,
+            0.5,
+            "TPP/PD thresholds not in force on this date",
+            transform=ax.transAxes,
+            ha="center",
+        )
     shown = [c for c in items if c.tpp and c.performance_density is not None]
     for c in shown:
         assert c.tpp is not None and c.performance_density is not None
-        ax.scatter(c.tpp, c.performance_density, color=COLORS.get(c.eccn, "#34495e"), s=28, zorder=3, edgecolor="black", linewidth=0.4)
-        ax.annotate(_label(c), (c.tpp, c.performance_density), fontsize=6.5, xytext=(3, 3), textcoords="offset points")
+        ax.scatter(
+            c.tpp,
+            c.performance_density,
+            color=COLORS.get(c.eccn, "#34495e"),
+            s=28,
+            zorder=3,
+            edgecolor="black",
+            linewidth=0.4,
+        )
+        ax.annotate(
+            _label(c),
+            (c.tpp, c.performance_density),
+            fontsize=6.5,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, ymax)
     ax.set_xlabel("Total processing performance (TPP, per IC, log scale)")
     ax.set_ylabel("Performance density (TPP / applicable die area, mm2)")
     missing = len(items) - len(shown)
-    ax.set_title(f"ECCN 3A090 regions ({missing} chips without a known die area not shown)", fontsize=10)
+    ax.set_title(
+        f"ECCN 3A090 regions ({missing} chips without a known die area not shown)", fontsize=10
+    )
     ax.legend(loc="upper left", fontsize=8)
 
 
@@ -75,19 +124,55 @@ def _bandwidth_panel(ax, items: Sequence[Classification], regime: Regime) -> Non
     from matplotlib.patches import Rectangle
 
     lo, hi = TPP_RANGE
-    tpp_lt, bw_lt = _num(regime, "jan2026.zone.tpp_lt"), _num(regime, "jan2026.zone.dram_bandwidth_lt_gbs")
+    tpp_lt, bw_lt = (
+        _num(regime, "jan2026.zone.tpp_lt"),
+        _num(regime, "jan2026.zone.dram_bandwidth_lt_gbs"),
+    )
     if tpp_lt and bw_lt:
-        ax.add_patch(Rectangle((lo, 0), tpp_lt - lo, bw_lt, color="#2980b9", alpha=0.12, label=f"Jan-2026 case-by-case window (TPP < {tpp_lt:,.0f}, BW < {bw_lt:,.0f} GB/s)"))
+        ax.add_patch(
+            Rectangle(
+                (lo, 0),
+                tpp_lt - lo,
+                bw_lt,
+                color="#2980b9",
+                alpha=0.12,
+                label=f"Jan-2026 case-by-case window (TPP < {tpp_lt:,.0f}, BW < {bw_lt:,.0f} GB/s)",
+            )
+        )
     bands = regime.get("sec232.bands")
     for band in bands.value if bands else []:
         w = band["tpp_lt"] - band["tpp_gt"]
         h = band["dram_bandwidth_lt_gbs"] - band["dram_bandwidth_gt_gbs"]
-        ax.add_patch(Rectangle((band["tpp_gt"], band["dram_bandwidth_gt_gbs"]), w, h, fill=False, hatch="///", edgecolor="#8e44ad", label=f"Sec. 232 {band['name']} ({band['duty_rate']:.0%})"))
+        ax.add_patch(
+            Rectangle(
+                (band["tpp_gt"], band["dram_bandwidth_gt_gbs"]),
+                w,
+                h,
+                fill=False,
+                hatch="///",
+                edgecolor="#8e44ad",
+                label=f"Sec. 232 {band['name']} ({band['duty_rate']:.0%})",
+            )
+        )
     shown = [c for c in items if c.tpp and c.total_dram_bandwidth_gbs]
     for c in shown:
         assert c.tpp is not None and c.total_dram_bandwidth_gbs is not None
-        ax.scatter(c.tpp, c.total_dram_bandwidth_gbs, color=COLORS.get(c.eccn, "#34495e"), s=28, zorder=3, edgecolor="black", linewidth=0.4)
-        ax.annotate(_label(c), (c.tpp, c.total_dram_bandwidth_gbs), fontsize=6.5, xytext=(3, 3), textcoords="offset points")
+        ax.scatter(
+            c.tpp,
+            c.total_dram_bandwidth_gbs,
+            color=COLORS.get(c.eccn, "#34495e"),
+            s=28,
+            zorder=3,
+            edgecolor="black",
+            linewidth=0.4,
+        )
+        ax.annotate(
+            _label(c),
+            (c.tpp, c.total_dram_bandwidth_gbs),
+            fontsize=6.5,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, 9000)

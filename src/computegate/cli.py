@@ -33,11 +33,16 @@ err = Console(stderr=True)
 DEMO_CHIPS = ("H20", "H200", "MI325X", "B200", "B30A")
 DEMO_DATE = "2026-01-16"
 
-DateOpt = Annotated[str | None, typer.Option("--date", help="Regime date, YYYY-MM-DD (default: today).")]
-OverlayOpt = Annotated[list[str] | None, typer.Option("--overlay", help="Named what-if overlay (repeatable).")]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", help="Regime date, YYYY-MM-DD (default: today).")
+]
+OverlayOpt = Annotated[
+    list[str] | None, typer.Option("--overlay", help="Named what-if overlay (repeatable).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 CatalogOpt = Annotated[
-    list[Path] | None, typer.Option("--catalog", help="Extra catalog file (YAML/JSON) of your own chips.")
+    list[Path] | None,
+    typer.Option("--catalog", help="Extra catalog file (YAML/JSON) of your own chips."),
 ]
 
 
@@ -55,7 +60,10 @@ def _item(catalog: Catalog, name_or_file: str) -> Accelerator:
     if path.suffix.lower() in (".json", ".yaml", ".yml"):
         chips = load_catalog_file(path)
         if len(chips) != 1:
-            raise InputError("NAME_OR_SPEC_FILE", f"{path} holds {len(chips)} chips; pass one spec, or use --catalog")
+            raise InputError(
+                "NAME_OR_SPEC_FILE",
+                f"{path} holds {len(chips)} chips; pass one spec, or use --catalog",
+            )
         return catalog.resolve(chips[0], "NAME_OR_SPEC_FILE")
     return catalog.resolve(name_or_file, "NAME_OR_SPEC_FILE")
 
@@ -82,7 +90,10 @@ def _show_classification(c: Classification) -> None:
     head.add_row("US-available at publication", _yes(c.jan2026_us_available_at_publication))
     head.add_row("Sec. 232 band", c.sec232_band or "none")
     eq = c.equivalents
-    head.add_row("H100e (TPP / 8-bit / BW)", " / ".join(_fmt(eq["h100e"][b], 2) for b in ("tpp", "dense_8bit", "dram_bandwidth")))
+    head.add_row(
+        "H100e (TPP / 8-bit / BW)",
+        " / ".join(_fmt(eq["h100e"][b], 2) for b in ("tpp", "dense_8bit", "dram_bandwidth")),
+    )
     head.add_row("B300e (TPP)", _fmt(eq["b300e"]["tpp"], 2))
     out.print(Panel(head, title=f"{c.name} on {c.regime['date']}", expand=False))
     findings = Table("rule", "finding", "citation", show_lines=False, expand=False)
@@ -97,7 +108,10 @@ def _show_classification(c: Classification) -> None:
 
 @app.command("classify")
 def classify_cmd(
-    name_or_spec_file: Annotated[str, typer.Argument(metavar="NAME_OR_SPEC_FILE", help="Catalog name, JSON spec, or spec file.")],
+    name_or_spec_file: Annotated[
+        str,
+        typer.Argument(metavar="NAME_OR_SPEC_FILE", help="Catalog name, JSON spec, or spec file."),
+    ],
     date: DateOpt = None,
     overlay: OverlayOpt = None,
     json_out: JsonOpt = False,
@@ -118,7 +132,10 @@ def catalog_cmd(
     date: DateOpt = None,
     overlay: OverlayOpt = None,
     json_out: JsonOpt = False,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write the TPP/PD and TPP/bandwidth charts (.png/.svg/.pdf).")] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write the TPP/PD and TPP/bandwidth charts (.png/.svg/.pdf)."),
+    ] = None,
     catalog: CatalogOpt = None,
 ) -> None:
     """List the catalog with its export-control metrics on a date."""
@@ -131,14 +148,47 @@ def catalog_cmd(
         written = plot_catalog([c for _, c in rows], regime, plot)
         err.print(f"chart written to {written}")
     if json_out:
-        _print_json([{**chip.model_dump(mode="json", exclude_none=True), "classification": c.model_dump(mode="json")} for chip, c in rows])
+        _print_json(
+            [
+                {
+                    **chip.model_dump(mode="json", exclude_none=True),
+                    "classification": c.model_dump(mode="json"),
+                }
+                for chip, c in rows
+            ]
+        )
         return
-    table = Table("chip", "vendor", "year", "TPP", "PD", "DRAM GB/s", "ECCN", "Jan-26 window", "H100e", "B300e", title=f"Catalog on {regime.date}")
+    table = Table(
+        "chip",
+        "vendor",
+        "year",
+        "TPP",
+        "PD",
+        "DRAM GB/s",
+        "ECCN",
+        "Jan-26 window",
+        "H100e",
+        "B300e",
+        title=f"Catalog on {regime.date}",
+    )
     for chip, c in rows:
         eq = c.equivalents
-        table.add_row(chip.name, chip.vendor or "?", str(chip.year or "?"), _fmt(c.tpp), _fmt(c.performance_density, 2), _fmt(c.total_dram_bandwidth_gbs), c.eccn_paragraph or c.eccn, _yes(c.jan2026_case_by_case_zone), _fmt(eq["h100e"]["tpp"], 2), _fmt(eq["b300e"]["tpp"], 2))
+        table.add_row(
+            chip.name,
+            chip.vendor or "?",
+            str(chip.year or "?"),
+            _fmt(c.tpp),
+            _fmt(c.performance_density, 2),
+            _fmt(c.total_dram_bandwidth_gbs),
+            c.eccn_paragraph or c.eccn,
+            _yes(c.jan2026_case_by_case_zone),
+            _fmt(eq["h100e"]["tpp"], 2),
+            _fmt(eq["b300e"]["tpp"], 2),
+        )
     out.print(table)
-    out.print("[dim]H100e and B300e on the TPP basis; `classify NAME` shows the 8-bit and bandwidth bases.[/dim]")
+    out.print(
+        "[dim]H100e and B300e on the TPP basis; `classify NAME` shows the 8-bit and bandwidth bases.[/dim]"
+    )
 
 
 @app.command()
@@ -151,7 +201,11 @@ def timeline(json_out: JsonOpt = False) -> None:
         return
     table = Table("effective", "rule", "status", "what changed", "citation", show_lines=True)
     for i in rows:
-        cite = "; ".join(x for x in (i.fr, i.fr_doc and f"FR Doc {i.fr_doc}") if x) or i.cite_as or i.kind
+        cite = (
+            "; ".join(x for x in (i.fr, i.fr_doc and f"FR Doc {i.fr_doc}") if x)
+            or i.cite_as
+            or i.kind
+        )
         table.add_row(i.effective.isoformat(), i.title, i.status, i.changes, cite)
     out.print(table)
     out.print(f"[dim]{data.meta.knowledge_note}[/dim]")
@@ -165,7 +219,9 @@ def demo(date: Annotated[str, typer.Option("--date", help="Regime date.")] = DEM
     out.rule(f"computegate demo: the Jan-2026 headline chips on {regime.date}")
     for name in DEMO_CHIPS:
         _show_classification(classify(cat.get(name), regime, catalog=cat))
-    out.print("Next: `computegate catalog --plot catalog.png`, `computegate timeline`, `computegate classify --help`.")
+    out.print(
+        "Next: `computegate catalog --plot catalog.png`, `computegate timeline`, `computegate classify --help`."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

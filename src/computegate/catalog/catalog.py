@@ -110,14 +110,16 @@ class Catalog:
             if hits and len(hits) == 1:
                 return self._items[next(iter(hits))]
             if hits:
-                names = ", ".join(sorted(self._items[h].name for h in hits))
-                raise InputError(field, f"{name!r} is ambiguous: matches {names}")
+                matches = ", ".join(sorted(self._items[h].name for h in hits))
+                raise InputError(field, f"{name!r} is ambiguous: matches {matches}")
         close = difflib.get_close_matches(_strip_vendor(norm), list(self._index), n=3, cutoff=0.6)
         names = sorted({self._items[k].name for c in close for k in self._index[c]})
         hint = f"; did you mean {' or '.join(repr(n) for n in names)}?" if names else ""
         raise UnknownItemError(field, f"unknown chip {name!r}{hint}")
 
-    def resolve(self, item: str | Mapping[str, Any] | Accelerator, field: str = "item") -> Accelerator:
+    def resolve(
+        self, item: str | Mapping[str, Any] | Accelerator, field: str = "item"
+    ) -> Accelerator:
         """A catalog name, a JSON object string, a dict of raw specs or an Accelerator."""
         if isinstance(item, Accelerator):
             chip = item
@@ -159,7 +161,9 @@ def load_catalog_file(path: Path) -> list[Accelerator]:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise DataFileError(str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
+            raise DataFileError(
+                str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}"
+            ) from None
     else:
         raw = read_yaml(path)
     if isinstance(raw, Mapping) and "accelerators" in raw:

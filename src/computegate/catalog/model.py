@@ -20,7 +20,9 @@ class DenseThroughput(_Record):
     fp64: NonNegativeFloat | None = None
     fp32: NonNegativeFloat | None = None
     tf32: NonNegativeFloat | None = None
-    fp16: NonNegativeFloat | None = Field(default=None, description="FP16 or BF16, whichever is higher")
+    fp16: NonNegativeFloat | None = Field(
+        default=None, description="FP16 or BF16, whichever is higher"
+    )
     fp8: NonNegativeFloat | None = None
     int8: NonNegativeFloat | None = None
     fp4: NonNegativeFloat | None = None
@@ -69,7 +71,8 @@ class Accelerator(_Record):
     notes: str | None = None
     sources: list[str] = Field(default_factory=list)
     contains: Accelerator | str | None = Field(
-        default=None, description="kind=computer: the accelerator it contains (catalog name or spec)"
+        default=None,
+        description="kind=computer: the accelerator it contains (catalog name or spec)",
     )
     contains_count: PositiveInt | None = None
     hbm_bandwidth_density_gbs_per_mm2: NonNegativeFloat | None = Field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -114,13 +115,17 @@ def _check_periods(
     for i, period in enumerate(periods):
         pkey = f"{key}.periods.{i}"
         if period.source not in instruments:
-            raise DataFileError(str(path), f"{pkey}.source", f"unknown instrument {period.source!r}")
+            raise DataFileError(
+                str(path), f"{pkey}.source", f"unknown instrument {period.source!r}"
+            )
         _check_value(path, f"{pkey}.value", ptype, period.value)
     ordered = sorted(periods, key=lambda p: p.effective)
-    for prev, cur in zip(ordered, ordered[1:], strict=False):
+    for prev, cur in itertools.pairwise(ordered):
         if prev.end is None or prev.end >= cur.effective:
             raise DataFileError(
-                str(path), f"{key}.periods", f"period starting {cur.effective} overlaps an earlier one"
+                str(path),
+                f"{key}.periods",
+                f"period starting {cur.effective} overlaps an earlier one",
             )
 
 
@@ -134,7 +139,7 @@ def _check_memberships(
         _check_codes(path, f"{ekey}.codes", entry.codes)
     for code in {c for m in members for c in m.codes}:
         spans = sorted((m.since, m.until or dt.date.max) for m in members if code in m.codes)
-        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        for (_, end), (start, _) in itertools.pairwise(spans):
             if start <= end:
                 raise DataFileError(str(path), key, f"{code} has overlapping entries from {start}")
 

@@ -52,7 +52,9 @@ def cite(cfr: str, instrument: Instrument | None, overlay: str | None = None) ->
     """Render a citation: CFR paragraph; FR cite (FR Doc); overlay name when not enacted law."""
     parts = [cfr]
     if instrument is not None:
-        fr = "; ".join(x for x in (instrument.fr, instrument.fr_doc and f"FR Doc {instrument.fr_doc}") if x)
+        fr = "; ".join(
+            x for x in (instrument.fr, instrument.fr_doc and f"FR Doc {instrument.fr_doc}") if x
+        )
         parts.append(fr or instrument.cite_as or instrument.title)
     if overlay:
         parts.append(f"overlay {overlay} (not enacted law)")
@@ -69,7 +71,9 @@ class Regime:
     def __init__(self, data: RegimeData, date: dt.date, overlays: tuple[str, ...]) -> None:
         meta = data.meta
         if date < meta.coverage_start:
-            raise InputError("date", f"{date} is before the regime's coverage start {meta.coverage_start}")
+            raise InputError(
+                "date", f"{date} is before the regime's coverage start {meta.coverage_start}"
+            )
         unknown = [o for o in overlays if o not in data.overlays]
         if unknown:
             known = ", ".join(sorted(data.overlays)) or "none"
@@ -80,7 +84,9 @@ class Regime:
         self._params = self._resolve_params()
 
     @classmethod
-    def at(cls, date: dt.date | str, overlays: Iterable[str] = (), data: RegimeData | None = None) -> Regime:
+    def at(
+        cls, date: dt.date | str, overlays: Iterable[str] = (), data: RegimeData | None = None
+    ) -> Regime:
         """The regime in force on `date`, with the named overlays switched on (in order)."""
         when = parse_date(date)
         names = tuple(dict.fromkeys(overlays))
@@ -126,7 +132,9 @@ class Regime:
         if group not in self.data.groups:
             raise KeyError(f"unknown country group {group!r}")
         cfr = self.data.groups[group].cfr
-        layers: list[tuple[str | None, list[Membership]]] = [(None, self.data.groups[group].members)]
+        layers: list[tuple[str | None, list[Membership]]] = [
+            (None, self.data.groups[group].members)
+        ]
         layers += [(o, self.data.overlays[o].groups.get(group, [])) for o in self.overlays]
         answer = GroupAnswer(group, code, "not_member", None, None, None, cfr)
         for overlay, entries in layers:

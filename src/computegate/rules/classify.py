@@ -7,13 +7,20 @@ the outcome under each possibility instead of a guess.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from computegate.catalog import Accelerator, Catalog, ChipMetrics, compute_metrics, equivalence_units
+from computegate.catalog import (
+    Accelerator,
+    Catalog,
+    ChipMetrics,
+    compute_metrics,
+    equivalence_units,
+)
 from computegate.catalog.metrics import equivalents
 from computegate.errors import InputError
 from computegate.regime import Regime, cite
@@ -64,7 +71,9 @@ class Tier:
 
     @property
     def label(self) -> str:
-        return self.eccn if self.paragraph in (None, self.eccn) else f"{self.eccn} ({self.paragraph})"
+        return (
+            self.eccn if self.paragraph in (None, self.eccn) else f"{self.eccn} ({self.paragraph})"
+        )
 
 
 class _Trace:
@@ -105,7 +114,9 @@ def _tier_2023(tpp: float, pd: float | None, regime: Regime) -> Tier | None:
     b2p, _ = _need(regime, "3a090.b2.pd_min")
     both = f"TPP {_fmt(tpp)}, PD {pd:.2f}"
     if tpp >= a2t and pd >= a2p:
-        return Tier("3A090.a", "3A090.a.2", "3A090.a.2", f"{both}: TPP >= {_fmt(a2t)} and PD >= {a2p}", a2c)
+        return Tier(
+            "3A090.a", "3A090.a.2", "3A090.a.2", f"{both}: TPP >= {_fmt(a2t)} and PD >= {a2p}", a2c
+        )
     if b1t <= tpp < a1 and b1p <= pd < a2p:
         text = f"{both}: {_fmt(b1t)} <= TPP < {_fmt(a1)} and {b1p} <= PD < {a2p}"
         return Tier("3A090.b", "3A090.b.1", "3A090.b.1", text, b1c)
@@ -117,15 +128,19 @@ def _tier_2023(tpp: float, pd: float | None, regime: Regime) -> Tier | None:
 
 
 def _pd_floor(regime: Regime) -> float:
-    return min(_need(regime, n)[0] for n in ("3a090.a2.tpp_min", "3a090.b1.tpp_min", "3a090.b2.tpp_min"))
+    return min(
+        _need(regime, n)[0] for n in ("3a090.a2.tpp_min", "3a090.b1.tpp_min", "3a090.b2.tpp_min")
+    )
 
 
 def _area_outcomes(tpp: float, regime: Regime) -> list[tuple[str, Tier]]:
     """With die area unknown: the 3A090 outcome for each range of applicable die area."""
-    pds = sorted({_need(regime, n)[0] for n in ("3a090.a2.pd_min", "3a090.b2.pd_min", "3a090.b1.pd_min")})
+    pds = sorted(
+        {_need(regime, n)[0] for n in ("3a090.a2.pd_min", "3a090.b2.pd_min", "3a090.b1.pd_min")}
+    )
     pds.reverse()
     bands: list[tuple[float, float | None]] = [(pds[0], None)]
-    bands += [(lo, hi) for hi, lo in zip(pds, pds[1:], strict=False)]
+    bands += [(lo, hi) for hi, lo in itertools.pairwise(pds)]
     bands.append((0.0, pds[-1]))
     merged: list[tuple[float, float | None, Tier]] = []
     for lo, hi in bands:
@@ -152,7 +167,9 @@ class _Outcome:
     missing: tuple[MissingFact, ...]
 
 
-def _ic_outcome(chip: Accelerator, m: ChipMetrics, datacenter: bool | None, regime: Regime) -> _Outcome:
+def _ic_outcome(
+    chip: Accelerator, m: ChipMetrics, datacenter: bool | None, regime: Regime
+) -> _Outcome:
     """ECCN of one IC on the regime date."""
     t = _Trace()
     if m.tpp is None:
@@ -182,7 +199,9 @@ def _ic_outcome_2022(chip: Accelerator, m: ChipMetrics, regime: Regime, t: _Trac
     io, _ = _need(regime, "3a090_2022.io_rate_min_gbs")
     assert m.tpp is not None
     if m.tpp < pp:
-        t.add("3A090.2022", f"Processing performance {_fmt(m.tpp)} < {_fmt(pp)} (Oct-2022 test)", ppc)
+        t.add(
+            "3A090.2022", f"Processing performance {_fmt(m.tpp)} < {_fmt(pp)} (Oct-2022 test)", ppc
+        )
         return _Outcome(NOT_3A090, None, tuple(t.findings), tuple(t.missing))
     if chip.interconnect_gbs is None:
         t.missing.append(
@@ -247,7 +266,12 @@ def _ic_outcome_2023(
             )
         )
         labels = {tier.eccn for _, tier in options}
-        return _Outcome(labels.pop() if len(labels) == 1 else INDETERMINATE, None, tuple(t.findings), tuple(t.missing))
+        return _Outcome(
+            labels.pop() if len(labels) == 1 else INDETERMINATE,
+            None,
+            tuple(t.findings),
+            tuple(t.missing),
+        )
     t.add(tier.rule, tier.text, tier.citation)
     if datacenter is False and tier.eccn != NOT_3A090:
         t.add(
@@ -270,12 +294,18 @@ def _computer_outcome(ic: _Outcome, regime: Regime) -> _Outcome:
     if ic.eccn == "3A090.b":
         b_in_force = regime.get("4a090.b.in_force")
         if b_in_force is None or not b_in_force.value:
-            citation = b_in_force.citation if b_in_force else cite("15 CFR 774 Supp. 1, 4A090", inst)
-            t.add("4A090.b", "Contains 3A090.b ICs, but 4A090.b was reserved on this date", citation)
+            citation = (
+                b_in_force.citation if b_in_force else cite("15 CFR 774 Supp. 1, 4A090", inst)
+            )
+            t.add(
+                "4A090.b", "Contains 3A090.b ICs, but 4A090.b was reserved on this date", citation
+            )
             return _Outcome("not 4A090", None, tuple(t.findings), ic.missing)
         t.add("4A090.b", "Contains 3A090.b ICs: 4A090.b", b_in_force.citation)
         return _Outcome("4A090.b", "4A090.b", tuple(t.findings), ic.missing)
-    t.add("4A090.a", "Contains 3A090.a ICs: 4A090.a", cite("15 CFR 774 Supp. 1, ECCN 4A090.a", inst))
+    t.add(
+        "4A090.a", "Contains 3A090.a ICs: 4A090.a", cite("15 CFR 774 Supp. 1, ECCN 4A090.a", inst)
+    )
     return _Outcome("4A090.a", "4A090.a", tuple(t.findings), ic.missing)
 
 
@@ -284,7 +314,11 @@ def _hbm_outcome(chip: Accelerator, regime: Regime) -> _Outcome:
     pv = regime.get("3a090.c.hbm_bandwidth_density_gt")
     if pv is None:
         inst = regime.data.instruments["hbm-2024-12"]
-        t.add("3A090.c", f"3A090.c (HBM) took effect {inst.effective}; not in force on {regime.date}", cite("15 CFR 774 Supp. 1", inst))
+        t.add(
+            "3A090.c",
+            f"3A090.c (HBM) took effect {inst.effective}; not in force on {regime.date}",
+            cite("15 CFR 774 Supp. 1", inst),
+        )
         return _Outcome(NOT_3A090, None, tuple(t.findings), ())
     limit = float(pv.value)
     density = chip.hbm_bandwidth_density_gbs_per_mm2
@@ -300,7 +334,11 @@ def _hbm_outcome(chip: Accelerator, regime: Regime) -> _Outcome:
     if density > limit:
         t.add("3A090.c", f"Memory bandwidth density {density:.2f} > {limit} GB/s/mm2", pv.citation)
         if pv.period.compliance and regime.date < pv.period.compliance:
-            t.add("3A090.c.compliance", f"Compliance with 3A090.c is required from {pv.period.compliance}", pv.citation)
+            t.add(
+                "3A090.c.compliance",
+                f"Compliance with 3A090.c is required from {pv.period.compliance}",
+                pv.citation,
+            )
         return _Outcome("3A090.c", "3A090.c", tuple(t.findings), ())
     t.add("3A090.c", f"Memory bandwidth density {density:.2f} <= {limit} GB/s/mm2", pv.citation)
     return _Outcome(NOT_3A090, None, tuple(t.findings), ())
@@ -312,14 +350,26 @@ def _zone(tpp: float | None, bw: float | None, regime: Regime, t: _Trace) -> boo
     bw_pv = regime.get("jan2026.zone.dram_bandwidth_lt_gbs")
     if tpp_pv is None or bw_pv is None:
         inst = regime.data.instruments["h200-2026"]
-        t.add("jan2026.zone", f"The Jan-2026 case-by-case window takes effect {inst.effective}; not in force on {regime.date}", cite("15 CFR 742.6(b)(10)", inst))
+        t.add(
+            "jan2026.zone",
+            f"The Jan-2026 case-by-case window takes effect {inst.effective}; not in force on {regime.date}",
+            cite("15 CFR 742.6(b)(10)", inst),
+        )
         return False
     tpp_lt, bw_lt = float(tpp_pv.value), float(bw_pv.value)
     if tpp is not None and tpp >= tpp_lt:
-        t.add("jan2026.zone", f"Outside the Jan-2026 window: TPP {_fmt(tpp)} >= {_fmt(tpp_lt)}", tpp_pv.citation)
+        t.add(
+            "jan2026.zone",
+            f"Outside the Jan-2026 window: TPP {_fmt(tpp)} >= {_fmt(tpp_lt)}",
+            tpp_pv.citation,
+        )
         return False
     if bw is not None and bw >= bw_lt:
-        t.add("jan2026.zone", f"Outside the Jan-2026 window: total DRAM bandwidth {_fmt(bw)} >= {_fmt(bw_lt)} GB/s", bw_pv.citation)
+        t.add(
+            "jan2026.zone",
+            f"Outside the Jan-2026 window: total DRAM bandwidth {_fmt(bw)} >= {_fmt(bw_lt)} GB/s",
+            bw_pv.citation,
+        )
         return False
     if tpp is None or bw is None:
         fact = "dense_tflops" if tpp is None else "dram_bandwidth_gbs"
@@ -327,11 +377,18 @@ def _zone(tpp: float | None, bw: float | None, regime: Regime, t: _Trace) -> boo
             MissingFact(
                 fact=fact,
                 question=f"Needed for the Jan-2026 window (TPP < {_fmt(tpp_lt)} and DRAM bandwidth < {_fmt(bw_lt)} GB/s)",
-                outcomes={"inside both limits": "in the case-by-case window", "at or above either": "outside the window"},
+                outcomes={
+                    "inside both limits": "in the case-by-case window",
+                    "at or above either": "outside the window",
+                },
             )
         )
         return None
-    t.add("jan2026.zone", f"Inside the Jan-2026 window: TPP {_fmt(tpp)} < {_fmt(tpp_lt)} and total DRAM bandwidth {_fmt(bw)} < {_fmt(bw_lt)} GB/s", tpp_pv.citation)
+    t.add(
+        "jan2026.zone",
+        f"Inside the Jan-2026 window: TPP {_fmt(tpp)} < {_fmt(tpp_lt)} and total DRAM bandwidth {_fmt(bw)} < {_fmt(bw_lt)} GB/s",
+        tpp_pv.citation,
+    )
     return True
 
 
@@ -341,28 +398,45 @@ def _us_available(chip: Accelerator, regime: Regime, t: _Trace) -> bool | None:
     if required is None or when is None:
         return None
     if not required.value:
-        t.add("jan2026.availability", "US commercial availability is not required under the active overlay", required.citation)
+        t.add(
+            "jan2026.availability",
+            "US commercial availability is not required under the active overlay",
+            required.citation,
+        )
         return None
     avail = chip.us_availability
     cutoff: dt.date = when.value
     note = f" ({avail.note.rstrip('.')})" if avail.note else ""
     if avail.available is False:
-        t.add("jan2026.availability", f"Not commercially available in the US{note}: ineligible for the Jan-2026 window", required.citation)
+        t.add(
+            "jan2026.availability",
+            f"Not commercially available in the US{note}: ineligible for the Jan-2026 window",
+            required.citation,
+        )
         return False
     if avail.available is None or avail.since_year is None or avail.since_year >= cutoff.year:
         t.missing.append(
             MissingFact(
                 fact="us_availability",
                 question=f"Was the item commercially available in the US on {cutoff}?",
-                outcomes={"yes": "eligible for the Jan-2026 window", "no": "ineligible: presumption of denial stays"},
+                outcomes={
+                    "yes": "eligible for the Jan-2026 window",
+                    "no": "ineligible: presumption of denial stays",
+                },
             )
         )
         return None
-    t.add("jan2026.availability", f"Commercially available in the US since {avail.since_year}, before {cutoff}", required.citation)
+    t.add(
+        "jan2026.availability",
+        f"Commercially available in the US since {avail.since_year}, before {cutoff}",
+        required.citation,
+    )
     return True
 
 
-def _sec232(tpp: float | None, bw: float | None, regime: Regime, t: _Trace) -> tuple[str | None, float | None]:
+def _sec232(
+    tpp: float | None, bw: float | None, regime: Regime, t: _Trace
+) -> tuple[str | None, float | None]:
     pv = regime.get("sec232.bands")
     if pv is None:
         return None, None
@@ -371,12 +445,16 @@ def _sec232(tpp: float | None, bw: float | None, regime: Regime, t: _Trace) -> t
             MissingFact(
                 fact="dense_tflops" if tpp is None else "dram_bandwidth_gbs",
                 question="Needed to place the item in the Section 232 duty bands",
-                outcomes={b["name"]: f"{b['duty_rate']:.0%} duty" for b in pv.value} | {"none": "no duty"},
+                outcomes={b["name"]: f"{b['duty_rate']:.0%} duty" for b in pv.value}
+                | {"none": "no duty"},
             )
         )
         return None, None
     for band in pv.value:
-        if band["tpp_gt"] < tpp < band["tpp_lt"] and band["dram_bandwidth_gt_gbs"] < bw < band["dram_bandwidth_lt_gbs"]:
+        if (
+            band["tpp_gt"] < tpp < band["tpp_lt"]
+            and band["dram_bandwidth_gt_gbs"] < bw < band["dram_bandwidth_lt_gbs"]
+        ):
             text = (
                 f"In Section 232 {band['name']}: {_fmt(band['tpp_gt'])} < TPP < {_fmt(band['tpp_lt'])} and "
                 f"{_fmt(band['dram_bandwidth_gt_gbs'])} < DRAM bandwidth < {_fmt(band['dram_bandwidth_lt_gbs'])} GB/s: "
@@ -400,10 +478,16 @@ def _tf32_readings(regime: Regime) -> tuple[int, ...]:
     return tuple(int(x) for x in pv.value) if pv else (32,)
 
 
-def _core(chip: Accelerator, regime: Regime, tf32_bits: int) -> tuple[_Outcome, ChipMetrics, _Trace, bool | None]:
+def _core(
+    chip: Accelerator, regime: Regime, tf32_bits: int
+) -> tuple[_Outcome, ChipMetrics, _Trace, bool | None]:
     """ECCN and window test under one TF32 reading."""
     bits = _bit_lengths(regime, tf32_bits)
-    ic = chip.contains if chip.kind == "computer" and isinstance(chip.contains, Accelerator) else chip
+    ic = (
+        chip.contains
+        if chip.kind == "computer" and isinstance(chip.contains, Accelerator)
+        else chip
+    )
     m = compute_metrics(ic, bits)
     t = _Trace()
     if chip.kind == "hbm_stack":
@@ -430,13 +514,20 @@ def classify(
     readings = _tf32_readings(regime)
     outcome, m, zt, zone = _core(item, regime, readings[0])
     t = _Trace()
-    ic = item.contains if item.kind == "computer" and isinstance(item.contains, Accelerator) else item
+    ic = (
+        item.contains
+        if item.kind == "computer" and isinstance(item.contains, Accelerator)
+        else item
+    )
     if m.ics_per_unit > 1:
         t.add(
             "3A090.per_ic",
             f"3A090 applies per integrated circuit: the unit carries {m.ics_per_unit} ICs, so TPP and "
             "die area are divided evenly between them (assumption)",
-            cite("15 CFR 774 Supp. 1, ECCN 3A090, Technical Note", regime.data.instruments["acs-2023"]),
+            cite(
+                "15 CFR 774 Supp. 1, ECCN 3A090, Technical Note",
+                regime.data.instruments["acs-2023"],
+            ),
         )
     if _tf32_matters(item, regime, readings):
         _tf32_ambiguity(item, regime, readings, outcome, zone, m, t)
@@ -444,11 +535,21 @@ def classify(
     t.missing.extend(outcome.missing)
     t.findings.extend(zt.findings)
     t.missing.extend(zt.missing)
-    controlled = None if outcome.eccn == INDETERMINATE else outcome.eccn.startswith(("3A090", "4A090"))
+    controlled = (
+        None if outcome.eccn == INDETERMINATE else outcome.eccn.startswith(("3A090", "4A090"))
+    )
     if zone and controlled is False:
-        t.add("jan2026.relevance", "The window only changes review policy for items 3A090/4A090 control; this item needs no 3A090 license", "15 CFR 742.6(b)(10)")
+        t.add(
+            "jan2026.relevance",
+            "The window only changes review policy for items 3A090/4A090 control; this item needs no 3A090 license",
+            "15 CFR 742.6(b)(10)",
+        )
     available = _us_available(ic, regime, t) if item.kind != "hbm_stack" else None
-    band, rate = _sec232(m.tpp, ic.dram_bandwidth_gbs, regime, t) if item.kind != "hbm_stack" else (None, None)
+    band, rate = (
+        _sec232(m.tpp, ic.dram_bandwidth_gbs, regime, t)
+        if item.kind != "hbm_stack"
+        else (None, None)
+    )
     aggregate = None
     if item.kind == "computer" and m.tpp is not None and item.contains_count:
         aggregate = m.tpp * m.ics_per_unit * item.contains_count
@@ -482,7 +583,11 @@ def classify(
 
 
 def _tf32_matters(item: Accelerator, regime: Regime, readings: tuple[int, ...]) -> bool:
-    ic = item.contains if item.kind == "computer" and isinstance(item.contains, Accelerator) else item
+    ic = (
+        item.contains
+        if item.kind == "computer" and isinstance(item.contains, Accelerator)
+        else item
+    )
     tf32 = ic.dense_tflops.tf32
     if tf32 is None or item.kind == "hbm_stack":
         return False
@@ -491,7 +596,13 @@ def _tf32_matters(item: Accelerator, regime: Regime, readings: tuple[int, ...]) 
 
 
 def _tf32_ambiguity(
-    item: Accelerator, regime: Regime, readings: tuple[int, ...], primary: _Outcome, zone: bool | None, m: ChipMetrics, t: _Trace
+    item: Accelerator,
+    regime: Regime,
+    readings: tuple[int, ...],
+    primary: _Outcome,
+    zone: bool | None,
+    m: ChipMetrics,
+    t: _Trace,
 ) -> None:
     """TF32 sets the TPP under some reading: report every reading and what it changes."""
     outcomes: dict[str, str] = {}
@@ -501,12 +612,15 @@ def _tf32_ambiguity(
     for bits in readings:
         out, mm, _, z = _core(item, regime, bits)
         tpp = mm.tpp or 0.0
-        outcomes[f"TF32 counted as {bits} bits"] = f"TPP {_fmt(tpp)}: {out.paragraph or out.eccn}; Jan-2026 window: {'inside' if z else 'outside' if z is False else 'unknown'}"
+        outcomes[f"TF32 counted as {bits} bits"] = (
+            f"TPP {_fmt(tpp)}: {out.paragraph or out.eccn}; Jan-2026 window: {'inside' if z else 'outside' if z is False else 'unknown'}"
+        )
         differs |= out.eccn != primary.eccn or z != zone
     t.add(
         "tpp.tf32",
         f"TF32 throughput sets the TPP and its bit length is ambiguous (19-bit format in 32-bit containers); "
-        f"this answer counts it as {readings[0]} bits. " + "; ".join(f"{k} -> {v}" for k, v in outcomes.items()),
+        f"this answer counts it as {readings[0]} bits. "
+        + "; ".join(f"{k} -> {v}" for k, v in outcomes.items()),
         citation,
     )
     if differs:
@@ -520,7 +634,9 @@ def _tf32_ambiguity(
         )
 
 
-def _computer_window_ambiguity(aggregate: float, zone: bool | None, regime: Regime, t: _Trace) -> None:
+def _computer_window_ambiguity(
+    aggregate: float, zone: bool | None, regime: Regime, t: _Trace
+) -> None:
     pv = regime.get("jan2026.zone.tpp_lt")
     if pv is None or not zone:
         return
@@ -536,18 +652,28 @@ def _computer_window_ambiguity(aggregate: float, zone: bool | None, regime: Regi
                 },
             )
         )
-        t.add("jan2026.computer", f"Per IC the item is inside the window, but the computer's aggregate TPP {_fmt(aggregate)} is not; the rule does not say which applies", pv.citation)
+        t.add(
+            "jan2026.computer",
+            f"Per IC the item is inside the window, but the computer's aggregate TPP {_fmt(aggregate)} is not; the rule does not say which applies",
+            pv.citation,
+        )
 
 
 def _regime_context(regime: Regime, t: _Trace) -> None:
     meta = regime.data.meta
     if regime.beyond_knowledge_horizon:
-        t.add("regime.horizon", f"{regime.date} is after the data's knowledge horizon {meta.knowledge_horizon}: {meta.knowledge_note}", "computegate regime data")
+        t.add(
+            "regime.horizon",
+            f"{regime.date} is after the data's knowledge horizon {meta.knowledge_horizon}: {meta.knowledge_note}",
+            "computegate regime data",
+        )
     for sentence in regime.overlay_status():
         t.add("regime.overlay", sentence, "computegate overlay")
 
 
-def _equivalents(m: ChipMetrics, regime: Regime, tf32_bits: int, catalog: Catalog | None) -> dict[str, dict[str, float | None]]:
+def _equivalents(
+    m: ChipMetrics, regime: Regime, tf32_bits: int, catalog: Catalog | None
+) -> dict[str, dict[str, float | None]]:
     refs = catalog or Catalog.bundled()
     bits = _bit_lengths(regime, tf32_bits)
     out = {}
