@@ -47,6 +47,26 @@ def plot_catalog(items: Sequence[Classification], regime: Regime, path: Path) ->
     return path
 
 
+def _plot_points(ax, points: Sequence[tuple[Classification, float | None, float | None]]) -> int:  # type: ignore[no-untyped-def]
+    """Scatter the chips whose two values are known, coloured by ECCN and labelled; return the count."""
+    shown = 0
+    for c, x, y in points:
+        if not x or y is None:
+            continue
+        ax.scatter(
+            x,
+            y,
+            color=COLORS.get(c.eccn, "#34495e"),
+            s=28,
+            zorder=3,
+            edgecolor="black",
+            linewidth=0.4,
+        )
+        ax.annotate(_label(c), (x, y), fontsize=6.5, xytext=(3, 3), textcoords="offset points")
+        shown += 1
+    return shown
+
+
 def _num(regime: Regime, name: str) -> float | None:
     return regime.number(name)
 
@@ -89,31 +109,13 @@ def _density_panel(ax, items: Sequence[Classification], regime: Regime) -> None:
             transform=ax.transAxes,
             ha="center",
         )
-    shown = [c for c in items if c.tpp and c.performance_density is not None]
-    for c in shown:
-        assert c.tpp is not None and c.performance_density is not None
-        ax.scatter(
-            c.tpp,
-            c.performance_density,
-            color=COLORS.get(c.eccn, "#34495e"),
-            s=28,
-            zorder=3,
-            edgecolor="black",
-            linewidth=0.4,
-        )
-        ax.annotate(
-            _label(c),
-            (c.tpp, c.performance_density),
-            fontsize=6.5,
-            xytext=(3, 3),
-            textcoords="offset points",
-        )
+    shown = _plot_points(ax, [(c, c.tpp, c.performance_density) for c in items])
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, ymax)
     ax.set_xlabel("Total processing performance (TPP, per IC, log scale)")
     ax.set_ylabel("Performance density (TPP / applicable die area, mm2)")
-    missing = len(items) - len(shown)
+    missing = len(items) - shown
     ax.set_title(
         f"ECCN 3A090 regions ({missing} chips without a known die area not shown)", fontsize=10
     )
@@ -154,25 +156,7 @@ def _bandwidth_panel(ax, items: Sequence[Classification], regime: Regime) -> Non
                 label=f"Sec. 232 {band['name']} ({band['duty_rate']:.0%})",
             )
         )
-    shown = [c for c in items if c.tpp and c.total_dram_bandwidth_gbs]
-    for c in shown:
-        assert c.tpp is not None and c.total_dram_bandwidth_gbs is not None
-        ax.scatter(
-            c.tpp,
-            c.total_dram_bandwidth_gbs,
-            color=COLORS.get(c.eccn, "#34495e"),
-            s=28,
-            zorder=3,
-            edgecolor="black",
-            linewidth=0.4,
-        )
-        ax.annotate(
-            _label(c),
-            (c.tpp, c.total_dram_bandwidth_gbs),
-            fontsize=6.5,
-            xytext=(3, 3),
-            textcoords="offset points",
-        )
+    _plot_points(ax, [(c, c.tpp, c.total_dram_bandwidth_gbs) for c in items])
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, 9000)
