@@ -82,6 +82,17 @@ def _check_value(path: Path, key: str, ptype: str, value: Any) -> None:
         raise bad(f"expected true/false, got {value!r}")
     if ptype == "date" and not isinstance(value, dt.date):
         raise bad(f"expected a date (YYYY-MM-DD), got {value!r}")
+    if ptype == "string" and not isinstance(value, str):
+        raise bad(f"expected a string, got {value!r}")
+    if ptype == "string_list" and not (
+        isinstance(value, list) and all(isinstance(v, str) for v in value)
+    ):
+        raise bad(f"expected a list of strings, got {value!r}")
+    if ptype == "conditions" and not (
+        isinstance(value, list)
+        and all(isinstance(c, dict) and {"id", "text", "cfr"} <= c.keys() for c in value)
+    ):
+        raise bad("expected a list of conditions, each with id, text and cfr")
     if ptype == "number_list" and not (
         isinstance(value, list) and all(isinstance(v, int | float) for v in value)
     ):

@@ -19,7 +19,18 @@ Status = Literal[
     "hypothetical",
 ]
 Confidence = Literal["primary", "secondary", "unconfirmed"]
-ParamType = Literal["number", "bool", "date", "mapping", "bands", "country_list", "number_list"]
+ParamType = Literal[
+    "number",
+    "bool",
+    "date",
+    "string",
+    "string_list",
+    "mapping",
+    "bands",
+    "country_list",
+    "number_list",
+    "conditions",
+]
 MemberStatus = Literal["member", "ambiguous", "not_member"]
 
 
