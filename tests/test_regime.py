@@ -161,14 +161,14 @@ def _edit(path: Path, old: str, new: str) -> None:
             "instruments.yaml",
             "  - id: macau-2023\n",
             "  - id: ac-2022\n",
-            "instruments.3.id",
+            "instruments.4.id",
             "duplicate id",
         ),
         (
             "instruments.yaml",
             "status: superseded",
             "status: maybe",
-            "instruments.2.status",
+            "instruments.3.status",
             "Input should be",
         ),
         (

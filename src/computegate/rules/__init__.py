@@ -1,6 +1,20 @@
 """Pure functions of (request, Regime) that return cited answers."""
 
 from computegate.rules.classify import INDETERMINATE, NOT_3A090, Classification, classify
+from computegate.rules.decide import decide
 from computegate.rules.findings import Finding, MissingFact
+from computegate.rules.request import Decision, EndUser, ExportRequest, parse_request
 
-__all__ = ["INDETERMINATE", "NOT_3A090", "Classification", "Finding", "MissingFact", "classify"]
+__all__ = [
+    "INDETERMINATE",
+    "NOT_3A090",
+    "Classification",
+    "Decision",
+    "EndUser",
+    "ExportRequest",
+    "Finding",
+    "MissingFact",
+    "classify",
+    "decide",
+    "parse_request",
+]

@@ -1,0 +1,317 @@
+"""decide(request): the license determination for an export, reexport or in-country transfer.
+
+Pure: (request, Regime, Catalog) -> Decision. Memoised on the facts a decision depends on
+(quantity and the end user's name do not change the law's answer).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from computegate.catalog import Accelerator, Catalog
+from computegate.regime import Regime
+from computegate.rules.classify import INDETERMINATE, Classification, classify
+from computegate.rules.exports import POLICY_RANK, ItemRuling, item_ruling, where
+from computegate.rules.findings import Finding, MissingFact
+from computegate.rules.parties import Hit, china_equivalent, part744_hits
+from computegate.rules.request import (
+    Alternative,
+    Decision,
+    ExportRequest,
+    ItemSummary,
+    ReviewPolicy,
+    parse_request,
+)
+
+CACHE_LIMIT = 500_000
+_decisions: dict[tuple[Any, ...], Decision] = {}
+_classifications: dict[tuple[Any, ...], Classification] = {}
+
+CANDIDATES = {
+    "ic": ("3A090.a", "3A090.b", "not 3A090"),
+    "computer": ("4A090.a", "4A090.b", "not 4A090"),
+    "hbm_stack": ("3A090.c", "not 3A090"),
+}
+
+
+def _item_key(item: str | Mapping[str, Any]) -> str:
+    return item if isinstance(item, str) else json.dumps(item, sort_keys=True, default=str)
+
+
+def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
+def clear_caches() -> None:
+    _decisions.clear()
+    _classifications.clear()
+
+
+def decide(
+    request: ExportRequest | Mapping[str, Any],
+    regime: Regime | None = None,
+    catalog: Catalog | None = None,
+) -> Decision:
+    """License required or not, review policy, exceptions, conditions and cited findings."""
+    req = parse_request(request)
+    catalog = catalog or Catalog.bundled()
+    regime = regime or Regime.at(req.date, req.overlays)
+    user = req.end_user.model_copy(update={"name": None})
+    key = (
+        id(catalog),
+        id(regime),
+        _item_key(req.item),
+        req.kind,
+        req.from_country,
+        req.to_country,
+        user,
+        req.end_use,
+    )
+    cached = _decisions.get(key)
+    if cached is None:
+        cached = _decide(req, regime, catalog)
+        _remember(_decisions, key, cached)
+    return cached
+
+
+def classify_memo(
+    chip: Accelerator, item_key: str, regime: Regime, catalog: Catalog
+) -> Classification:
+    key = (id(catalog), id(regime), item_key)
+    cached = _classifications.get(key)
+    if cached is None:
+        cached = classify(chip, regime, catalog=catalog)
+        _remember(_classifications, key, cached)
+    return cached
+
+
+def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
+    chip = catalog.resolve(req.item, "item")
+    cls = classify_memo(chip, _item_key(req.item), regime, catalog)
+    findings: list[Finding] = [_summary(req, cls)]
+    findings += [f for f in cls.findings if _relevant(f, req, regime)]
+    missing: list[MissingFact] = []
+    hits, notes = part744_hits(req, regime)
+    findings += [Finding(rule=h.rule, text=h.text, citation=h.citation) for h in hits] + notes
+
+    ruling = _item_ruling(req, regime, chip, cls)
+    findings += ruling.findings
+    missing += [
+        m for m in cls.missing_facts if ruling.required is None or m.kind == "legal_ambiguity"
+    ]
+    missing += ruling.missing
+
+    outcome, policy, exceptions, conditions = _assemble(hits, ruling)
+    if hits and ruling.exceptions:
+        findings.append(
+            Finding(
+                rule="740.2",
+                text="License exceptions are unavailable because a part 744 license requirement applies",
+                citation=hits[0].citation,
+            )
+        )
+    findings += _regime_notes(regime, cls)
+    alternatives = (
+        [alt] if (alt := _as_written(req, regime, cls, ruling, hits, outcome, policy)) else []
+    )
+    return Decision(
+        outcome=outcome,
+        review_policy=policy,
+        license_exceptions=exceptions,
+        conditions=conditions,
+        findings=findings,
+        missing_facts=_dedupe(missing),
+        regime=regime.as_dict(),
+        item=ItemSummary(
+            name=cls.name,
+            eccn=cls.eccn,
+            eccn_paragraph=cls.eccn_paragraph,
+            tpp=cls.tpp,
+            total_dram_bandwidth_gbs=cls.total_dram_bandwidth_gbs,
+            jan2026_case_by_case_zone=cls.jan2026_case_by_case_zone,
+        ),
+        alternatives=alternatives,
+    )
+
+
+def _relevant(finding: Finding, req: ExportRequest, regime: Regime) -> bool:
+    """Classification findings worth repeating: the ECCN steps, and the Jan-2026 window where it can apply."""
+    if finding.rule.startswith(("sec232", "regime.")):
+        return False
+    if finding.rule.startswith("jan2026."):
+        dests = regime.get("jan2026.destinations")
+        return dests is not None and china_equivalent(req.to_country, regime) in dests.value
+    return True
+
+
+def _summary(req: ExportRequest, cls: Classification) -> Finding:
+    who = req.end_user.name or "an unnamed end user"
+    route = (
+        f"from {req.from_country} to {req.to_country}"
+        if req.kind != "transfer"
+        else f"within {req.to_country}"
+    )
+    text = f"{req.kind.capitalize()} of {req.quantity:,} x {cls.name} ({cls.eccn_paragraph or cls.eccn}) {route} for {who} on {req.date}"
+    if req.end_use:
+        text += f"; end use: {', '.join(req.end_use)}"
+    return Finding(
+        rule="request", text=text, citation="15 CFR 734.3 (items subject to the EAR assumed)"
+    )
+
+
+def _item_ruling(
+    req: ExportRequest, regime: Regime, chip: Accelerator, cls: Classification
+) -> ItemRuling:
+    """The item-based requirement; with an indeterminate ECCN, every candidate is tried."""
+    if cls.eccn != INDETERMINATE:
+        return item_ruling(req, regime, cls.eccn, cls)
+    rulings = {eccn: item_ruling(req, regime, eccn, cls) for eccn in CANDIDATES[chip.kind]}
+    first = next(iter(rulings.values()))
+    if (
+        all(r.signature() == first.signature() for r in rulings.values())
+        and first.required is not None
+    ):
+        first.add(
+            "eccn.irrelevant",
+            "The ECCN is undetermined, but every possible classification gives the same answer here",
+            "15 CFR 774 Supp. 1",
+        )
+        return first
+    out = ItemRuling(required=None)
+    out.missing.append(
+        MissingFact(
+            fact="eccn",
+            question="The ECCN depends on facts not given (see the other missing facts); the answer depends on it",
+            outcomes={eccn: r.describe() for eccn, r in rulings.items()},
+        )
+    )
+    return out
+
+
+def _assemble(
+    hits: list[Hit], ruling: ItemRuling
+) -> tuple[Any, ReviewPolicy | None, list[str], list[Any]]:
+    if hits:
+        policy = max((h.policy for h in hits), key=POLICY_RANK.__getitem__)
+        return "license_required", policy, [], []
+    if ruling.required is None:
+        return "insufficient_information", None, [], []
+    if ruling.required:
+        return "license_required", ruling.policy, list(ruling.exceptions), list(ruling.conditions)
+    return "no_license_required", None, [], []
+
+
+def _regime_notes(regime: Regime, cls: Classification) -> list[Finding]:
+    notes = [f for f in cls.findings if f.rule.startswith("regime.")]
+    in_cfr = regime.get("ai_diffusion.in_cfr")
+    enforced = regime.get("ai_diffusion.enforced")
+    compliance = regime.get("ai_diffusion.compliance_date")
+    if in_cfr is not None and enforced is not None and compliance is not None:
+        if enforced.value and regime.date < compliance.value:
+            text = f"The AI Diffusion rule is in effect but compliance is required only from {compliance.value}; the earlier requirements apply"
+            notes.append(Finding(rule="ai-diffusion", text=text, citation=compliance.citation))
+        elif not enforced.value:
+            text = "The AI Diffusion rule's text remains in the CFR but BIS does not enforce it; decided on the enforced (pre-Diffusion) reading, with the as-written result under alternatives where it differs"
+            notes.append(Finding(rule="ai-diffusion", text=text, citation=enforced.citation))
+    return notes
+
+
+def _as_written(
+    req: ExportRequest,
+    regime: Regime,
+    cls: Classification,
+    ruling: ItemRuling,
+    hits: list[Hit],
+    outcome: str,
+    policy: ReviewPolicy | None,
+) -> Alternative | None:
+    """The AI Diffusion rule as written (worldwide license for .a items with country tiers)."""
+    enforced = regime.get("ai_diffusion.enforced")
+    compliance = regime.get("ai_diffusion.compliance_date")
+    if enforced is None or compliance is None or enforced.value or regime.date < compliance.value:
+        return None
+    if cls.eccn not in ("3A090.a", "4A090.a") or hits or ruling.required is None:
+        return None
+    in_cfr = regime.get("ai_diffusion.in_cfr")
+    tier1 = regime.get("ai_diffusion.tier1")
+    cap = regime.get("ai_diffusion.tier2_country_cap_tpp")
+    lpp = regime.get("ai_diffusion.lpp_tpp_per_consignee_year")
+    assert in_cfr is not None and tier1 is not None and cap is not None and lpp is not None
+    dest = china_equivalent(req.to_country, regime) or req.to_country
+    hq = [c for c in (req.end_user.headquarters, req.end_user.ultimate_parent_headquarters) if c]
+    tier3 = any(
+        where(c, regime, "ac.denial_groups", "ac.denial_named") == "yes" for c in (dest, *hq)
+    )
+    found = [
+        Finding(
+            rule="ai-diffusion.scope",
+            text=f"As written, {cls.eccn} needs a license to every destination",
+            citation=in_cfr.citation,
+        )
+    ]
+    exceptions: list[str] = []
+    if tier3:
+        alt_policy: ReviewPolicy | None = policy if ruling.required else "presumption_of_denial"
+        found.append(
+            Finding(
+                rule="ai-diffusion.tier3",
+                text=f"{dest} or the party's headquarters is Tier 3 (D:5/Macau): {alt_policy}",
+                citation=in_cfr.citation,
+            )
+        )
+    elif dest in tier1.value:
+        alt_policy = "presumption_of_approval"
+        exceptions = ["AIA"]
+        found.append(
+            Finding(
+                rule="ai-diffusion.tier1",
+                text=f"{dest} is Tier 1: presumption of approval; License Exception AIA available",
+                citation=tier1.citation,
+            )
+        )
+    else:
+        alt_policy = "presumption_of_approval"
+        units = int(float(lpp.value) // cls.tpp) if cls.tpp else 0
+        found.append(
+            Finding(
+                rule="ai-diffusion.tier2",
+                text=f"{dest} is Tier 2: approval within the country cap of {float(cap.value):,.0f} TPP (2025-2027), then denial",
+                citation=cap.citation,
+            )
+        )
+        if units:
+            exceptions = ["LPP"]
+            found.append(
+                Finding(
+                    rule="ai-diffusion.lpp",
+                    text=f"License Exception LPP covers up to {float(lpp.value):,.0f} TPP per consignee per year ({units:,} units of this item)",
+                    citation=lpp.citation,
+                )
+            )
+    alt = Alternative(
+        reading="ai-diffusion-as-written",
+        outcome="license_required",
+        review_policy=alt_policy,
+        license_exceptions=exceptions,
+        findings=found,
+    )
+    same = (alt.outcome, alt.review_policy, alt.license_exceptions) == (
+        outcome,
+        policy,
+        list(ruling.exceptions),
+    )
+    return None if same else alt
+
+
+def _dedupe(missing: list[MissingFact]) -> list[MissingFact]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for m in missing:
+        if (m.fact, m.question) not in seen:
+            seen.add((m.fact, m.question))
+            out.append(m)
+    return out

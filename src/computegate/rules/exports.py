@@ -1,0 +1,487 @@
+"""The item-based license requirement for 3A090/4A090 (and 3A090.c) items, by date.
+
+Given one ECCN, say whether the destination or the end user's headquarters requires a license,
+under which review policy, with which license exceptions and Jan-2026 conditions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from computegate.regime import Regime
+from computegate.rules.classify import Classification
+from computegate.rules.findings import Finding, MissingFact
+from computegate.rules.parties import china_equivalent
+from computegate.rules.request import Condition, ExportRequest, ReviewPolicy
+
+CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
+Where = Literal["yes", "no", "ambiguous", "unknown"]
+POLICY_RANK: dict[ReviewPolicy | None, int] = {
+    None: 0,
+    "presumption_of_approval": 1,
+    "case_by_case": 2,
+    "presumption_of_denial": 3,
+}
+
+
+@dataclass
+class ItemRuling:
+    """What the item's classification requires for this request (None = depends on a missing fact)."""
+
+    required: bool | None
+    policy: ReviewPolicy | None = None
+    exceptions: list[str] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    missing: list[MissingFact] = field(default_factory=list)
+
+    def add(self, rule: str, text: str, citation: str) -> None:
+        self.findings.append(Finding(rule=rule, text=text, citation=citation))
+
+    def signature(self) -> tuple[bool | None, str | None, tuple[str, ...]]:
+        return self.required, self.policy, tuple(self.exceptions)
+
+    def describe(self) -> str:
+        if self.required is None:
+            return "depends on further facts"
+        if not self.required:
+            return "no license required"
+        extra = f", exceptions {', '.join(self.exceptions)}" if self.exceptions else ""
+        return f"license required ({self.policy or 'review policy unclear'}{extra})"
+
+
+def where(
+    code: str | None, regime: Regime, groups_param: str, named_param: str | None = None
+) -> Where:
+    """Is a place in the named list or one of the groups on this date? Ambiguous membership is kept."""
+    if code is None:
+        return "unknown"
+    named = regime.get(named_param) if named_param else None
+    if named is not None and code in named.value:
+        return "yes"
+    groups = regime.get(groups_param)
+    if groups is None:
+        return "no"
+    answers = {regime.membership(code, g).status for g in groups.value}
+    return "yes" if "member" in answers else "ambiguous" if "ambiguous" in answers else "no"
+
+
+def _combine(answers: list[Where]) -> Where:
+    for value in ("yes", "ambiguous", "unknown"):
+        if value in answers:
+            return value
+    return "no"
+
+
+def _destination_licensed(dest: str, regime: Regime) -> Where:
+    listed = where(dest, regime, "ac.license_groups", "ac.license_named_destinations")
+    if listed == "no":
+        return "no"
+    named = regime.get("ac.license_named_destinations")
+    if named is not None and dest in named.value:
+        return "yes"
+    exempt = where(dest, regime, "ac.license_exempt_groups")
+    if exempt == "yes":
+        return "no"
+    return "ambiguous" if "ambiguous" in (listed, exempt) else "yes"
+
+
+def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> ItemRuling:
+    """License requirement for one candidate ECCN."""
+    if eccn not in CONTROLLED:
+        ruling = ItemRuling(required=False)
+        ruling.add(
+            "item.uncontrolled",
+            f"{eccn}: no advanced-computing (3A090/4A090) license requirement",
+            "15 CFR 742.6(a)(6)",
+        )
+        return ruling
+    if eccn == "3A090.c":
+        return _hbm_ruling(req, regime)
+    if regime.get("ac.destinations_2022") is not None:
+        return _ruling_2022(req, regime, eccn)
+    return _ruling_2023(req, regime, eccn, cls)
+
+
+def _ruling_2022(req: ExportRequest, regime: Regime, eccn: str) -> ItemRuling:
+    dests = regime.get("ac.destinations_2022")
+    policy_pv = regime.get("ac.review_policy_2022")
+    assert dests is not None and policy_pv is not None
+    dest = china_equivalent(req.to_country, regime)
+    if dest in dests.value:
+        ruling = ItemRuling(required=True, policy=policy_pv.value)
+        ruling.add(
+            "742.6(a)(6)",
+            f"{eccn} to {dest}: license required under the Oct-2022 rule",
+            dests.citation,
+        )
+        note = f" ({policy_pv.period.note})" if policy_pv.period.note else ""
+        ruling.add(
+            "742.6(b)(10)",
+            f"Review policy: {policy_pv.value.replace('_', ' ')}{note}",
+            policy_pv.citation,
+        )
+        return ruling
+    ruling = ItemRuling(required=False)
+    ruling.add(
+        "742.6(a)(6)",
+        f"The Oct-2022 rule licenses {eccn} only to {', '.join(dests.value)}; {req.to_country} is outside it",
+        dests.citation,
+    )
+    return ruling
+
+
+def _hq_where(
+    req: ExportRequest, regime: Regime, groups: str, named: str
+) -> tuple[Where, list[str]]:
+    """Headquarters test over the end user and its ultimate parent (a missing parent = none separate)."""
+    user = req.end_user
+    codes = [
+        china_equivalent(c, regime) or c
+        for c in (user.headquarters, user.ultimate_parent_headquarters)
+        if c
+    ]
+    if not codes:
+        return "unknown", []
+    return _combine([where(c, regime, groups, named) for c in codes]), codes
+
+
+def _ruling_2023(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> ItemRuling:
+    dest = china_equivalent(req.to_country, regime) or req.to_country
+    groups = regime.get("ac.license_groups")
+    hq_pv = regime.get("ac.hq_groups")
+    assert groups is not None and hq_pv is not None
+    by_dest = _destination_licensed(dest, regime)
+    by_hq, hq_codes = _hq_where(req, regime, "ac.hq_groups", "ac.hq_named")
+    ruling = ItemRuling(required=None)
+    hq_text = "/".join(hq_codes) or "unknown"
+    if req.end_user.headquarters and not req.end_user.ultimate_parent_headquarters:
+        ruling.add(
+            "hq-rule.parent",
+            "No ultimate parent given: the end user is treated as its own ultimate parent",
+            hq_pv.citation,
+        )
+    if by_dest == "yes":
+        ruling.add(
+            "742.6(a)(6)(iii)",
+            f"{dest} is in {'/'.join(groups.value)} (not A:5/A:6) or named: {eccn} needs a license to or within it",
+            groups.citation,
+        )
+    if by_hq == "yes":
+        hq_hit = "/".join(
+            c for c in hq_codes if where(c, regime, "ac.hq_groups", "ac.hq_named") == "yes"
+        )
+        ruling.add(
+            "hq-rule",
+            f"End user or its ultimate parent is headquartered in {hq_hit} (D:5 or Macau): license required for any destination",
+            hq_pv.citation,
+        )
+    if by_dest == "yes" or by_hq == "yes":
+        ruling.required = True
+    elif "ambiguous" in (by_dest, by_hq):
+        ruling.missing.append(
+            _cambodia_style_ambiguity(
+                dest,
+                hq_codes,
+                regime,
+                "license requirement",
+                "license required",
+                "no license required",
+            )
+        )
+    elif by_hq == "unknown":
+        ruling.missing.append(
+            MissingFact(
+                fact="end_user.headquarters",
+                question="Where are the end user and its ultimate parent headquartered?",
+                outcomes={
+                    "either in D:5 or Macau": "license required (headquarters rule)",
+                    "neither": f"no license required: {dest} is outside the 3A090 destination scope",
+                },
+            )
+        )
+        ruling.add(
+            "hq-rule",
+            f"{dest} is outside the destination scope; the headquarters rule decides, and the headquarters are not given",
+            hq_pv.citation,
+        )
+    else:
+        ruling.required = False
+        ruling.add(
+            "742.6(a)(6)(iii)",
+            f"{dest} is outside the 3A090 destination scope and the end user is not headquartered in D:5 or Macau ({hq_text})",
+            groups.citation,
+        )
+    if ruling.required:
+        _review_policy_2023(req, regime, eccn, cls, dest, hq_codes, ruling)
+        _exceptions(req, regime, eccn, cls, dest, hq_codes, ruling)
+    return ruling
+
+
+def _cambodia_style_ambiguity(
+    dest: str, hq: list[str], regime: Regime, what: str, yes: str, no: str
+) -> MissingFact:
+    places = [c for c in (dest, *hq) if regime.membership(c, "D:5").status == "ambiguous"]
+    notes = [regime.membership(c, "D:5").entry for c in places]
+    detail = (
+        "; ".join(n.note for n in notes if n is not None and n.note)
+        or "membership is disputed on this date"
+    )
+    return MissingFact(
+        fact="country_group_membership",
+        kind="legal_ambiguity",
+        question=f"Is {', '.join(places) or dest} in Country Group D:5 on {regime.date}? ({detail})",
+        outcomes={"in D:5": yes, "not in D:5": no},
+    )
+
+
+def _review_policy_2023(
+    req: ExportRequest,
+    regime: Regime,
+    eccn: str,
+    cls: Classification,
+    dest: str,
+    hq: list[str],
+    ruling: ItemRuling,
+) -> None:
+    deny_dest = where(dest, regime, "ac.denial_groups", "ac.denial_named")
+    deny_hq = (
+        _combine([where(c, regime, "ac.denial_groups", "ac.denial_named") for c in hq])
+        if hq
+        else "no"
+    )
+    deny_pv = regime.get("ac.denial_groups")
+    assert deny_pv is not None
+    if "ambiguous" in (deny_dest, deny_hq) and "yes" not in (deny_dest, deny_hq):
+        ruling.policy = None
+        yes = "presumption of denial (NAC with notification, if the item is eligible)"
+        no = "presumption of approval (ACA, if the item is eligible)"
+        ruling.missing.append(_cambodia_style_ambiguity(dest, hq, regime, "review policy", yes, no))
+        return
+    if deny_dest == "no" and deny_hq == "no":
+        ruling.policy = "presumption_of_approval"
+        ruling.add(
+            "742.6(b)(10)(ii)",
+            f"{dest} is licensed but not D:5/Macau, and the end user is not headquartered there: presumption of approval",
+            deny_pv.citation,
+        )
+        return
+    ruling.policy = "presumption_of_denial"
+    hq_hit = "/".join(
+        c for c in hq if where(c, regime, "ac.denial_groups", "ac.denial_named") == "yes"
+    )
+    why = f"destination {dest}" if deny_dest == "yes" else f"headquarters {hq_hit}"
+    ruling.add("742.6(b)(10)(ii)", f"D:5 or Macau ({why}): presumption of denial", deny_pv.citation)
+    if _jan2026_case_by_case(req, regime, eccn, cls, dest, hq, ruling):
+        return
+    relief = regime.get("ac.hq_case_by_case_except_datacenter_a")
+    datacenter_a = eccn.endswith(".a") and cls.datacenter is not False
+    if deny_dest == "no" and relief is not None and relief.value and not datacenter_a:
+        ruling.policy = "case_by_case"
+        ruling.add(
+            "744.23(d)(3)",
+            f"Headquarters-rule license for {eccn} (not a datacenter .a item): case-by-case",
+            relief.citation,
+        )
+
+
+def _jan2026_case_by_case(
+    req: ExportRequest,
+    regime: Regime,
+    eccn: str,
+    cls: Classification,
+    dest: str,
+    hq: list[str],
+    ruling: ItemRuling,
+) -> bool:
+    """The 91 FR 1684 carve-out: case-by-case for in-window exports from the US to China/Macau."""
+    dests = regime.get("jan2026.destinations")
+    if dests is None:
+        return False
+    blockers: list[str] = []
+    if req.kind != "export":
+        blockers.append(f"it covers exports from the US only, not a {req.kind}")
+    if dest not in dests.value:
+        blockers.append(f"it covers exports to {'/'.join(dests.value)} only, not {dest}")
+    other_hq = [
+        c
+        for c in hq
+        if c not in dests.value and where(c, regime, "ac.denial_groups", "ac.denial_named") == "yes"
+    ]
+    if other_hq:
+        blockers.append(
+            f"the party is headquartered in {'/'.join(other_hq)} (D:5/Macau outside China and Macau)"
+        )
+    if cls.jan2026_case_by_case_zone is False:
+        blockers.append("the item is outside the TPP/DRAM-bandwidth window")
+    required = regime.get("jan2026.us_availability_required")
+    if required is not None and required.value and cls.jan2026_us_available_at_publication is False:
+        blockers.append("the item was not commercially available in the US at publication")
+    if blockers:
+        ruling.add(
+            "jan2026.case_by_case",
+            "The Jan-2026 case-by-case policy does not apply: " + "; ".join(blockers),
+            dests.citation,
+        )
+        return False
+    unknowns = []
+    if cls.jan2026_case_by_case_zone is None:
+        unknowns.append(
+            ("item.specs", "Is the item inside the window (TPP and total DRAM bandwidth)?")
+        )
+    if required is not None and required.value and cls.jan2026_us_available_at_publication is None:
+        unknowns.append(
+            ("item.us_availability", "Was the item commercially available in the US on 2026-01-15?")
+        )
+    for fact, question in unknowns:
+        ruling.missing.append(
+            MissingFact(
+                fact=fact,
+                question=question,
+                outcomes={
+                    "yes": "case-by-case (with certifications)",
+                    "no": "presumption of denial",
+                },
+            )
+        )
+    if eccn.startswith("4A090"):
+        ruling.missing.append(
+            MissingFact(
+                fact="jan2026_scope_4a090",
+                kind="legal_ambiguity",
+                question="Does the Jan-2026 case-by-case policy reach 4A090 computers (and per IC or in aggregate)?",
+                outcomes={
+                    "yes, per IC": "case-by-case (with certifications)",
+                    "no / aggregate": "presumption of denial",
+                },
+            )
+        )
+    if unknowns or eccn.startswith("4A090"):
+        ruling.policy = None
+        return True
+    ruling.policy = "case_by_case"
+    conditions = regime.get("jan2026.conditions")
+    ruling.add(
+        "jan2026.case_by_case",
+        f"Export from the US to {dest} of an in-window item that was commercially available in the US: case-by-case review instead of denial, with certifications",
+        dests.citation,
+    )
+    if conditions is not None:
+        ruling.conditions.extend(
+            Condition(
+                id=c["id"],
+                text=c["text"],
+                citation=f"{c['cfr']}; {conditions.citation.split('; ', 1)[1]}",
+            )
+            for c in conditions.value
+        )
+    return True
+
+
+def _exceptions(
+    req: ExportRequest,
+    regime: Regime,
+    eccn: str,
+    cls: Classification,
+    dest: str,
+    hq: list[str],
+    ruling: ItemRuling,
+) -> None:
+    """NAC / ACA (740.8) for .b items and non-datacenter .a items."""
+    old = regime.get("exc.nac_2023")
+    new = regime.get("exc.nac_aca")
+    if old is None and new is None:
+        return
+    eligible = eccn.endswith(".b") or cls.datacenter is False
+    pv = new or old
+    assert pv is not None
+    if not eligible:
+        ruling.add(
+            "740.8",
+            f"Datacenter {eccn} items are not eligible for License Exception NAC/ACA",
+            pv.citation,
+        )
+        return
+    days = regime.get("exc.nac_notice_days")
+    notice = Condition(
+        id="nac_notification",
+        text=f"Notify BIS through SNAP-R at least {days.value if days else 25:.0f} days before shipment (NAC in block 9, with TPP, PD and datasheet) and wait for no objection",
+        citation=days.citation if days else pv.citation,
+    )
+    if old is not None:
+        ruling.exceptions.append("NAC")
+        ruling.conditions.append(notice)
+        ruling.add(
+            "740.8",
+            "License Exception NAC (Nov-2023 version) is available, subject to notification",
+            old.citation,
+        )
+        return
+    deny = [where(c, regime, "ac.denial_groups", "ac.denial_named") for c in (dest, *hq)]
+    if "ambiguous" in deny and "yes" not in deny:
+        ruling.add(
+            "740.8",
+            "NAC or ACA depends on the disputed D:5 membership (see missing facts)",
+            pv.citation,
+        )
+        return
+    if req.kind == "transfer" and deny[0] == "yes":
+        ruling.exceptions.append("ACA")
+        ruling.add(
+            "740.8(a)(2)",
+            f"License Exception ACA covers in-country transfers within {dest} (no notification)",
+            pv.citation,
+        )
+    elif "yes" in deny:
+        ruling.exceptions.append("NAC")
+        ruling.conditions.append(notice)
+        ruling.add(
+            "740.8(a)(1)",
+            "License Exception NAC is available for Macau/D:5 destinations or headquarters, subject to notification",
+            pv.citation,
+        )
+    else:
+        ruling.exceptions.append("ACA")
+        ruling.add(
+            "740.8(a)(2)",
+            f"License Exception ACA is available for {dest} (no notification)",
+            pv.citation,
+        )
+    ruling.add(
+        "740.8(b)",
+        "NAC/ACA need a written purchase order and are unavailable where a part 744 license requirement applies (except the headquarters rule)",
+        pv.citation,
+    )
+
+
+def _hbm_ruling(req: ExportRequest, regime: Regime) -> ItemRuling:
+    dest = china_equivalent(req.to_country, regime)
+    scope = where(dest, regime, "hbm.groups", "hbm.destinations")
+    pv = regime.get("hbm.destinations")
+    assert pv is not None
+    if scope == "no":
+        ruling = ItemRuling(required=False)
+        ruling.add(
+            "742.6(a)(6)(i)(B)",
+            f"3A090.c needs a license only to or within Macau/D:5; {dest} is outside",
+            pv.citation,
+        )
+        return ruling
+    ruling = ItemRuling(required=True, policy="presumption_of_denial")
+    ruling.add(
+        "742.6(a)(6)(i)(B)",
+        f"3A090.c to or within {dest} (Macau/D:5): license required; presumption of denial",
+        pv.citation,
+    )
+    exc = regime.get("exc.hbm")
+    if exc is not None:
+        ruling.exceptions.append("HBM")
+        ruling.conditions.append(
+            Condition(
+                id="hbm_exception",
+                text="License Exception HBM only if: bandwidth density < 3.3 GB/s/mm2; exporter headquartered in the US or A:5 and not D:5-parented; sold directly to the designer of the co-packaged item and shipped straight to the packaging site; report within 60 days",
+                citation=exc.citation,
+            )
+        )
+    return ruling

@@ -1,0 +1,138 @@
+"""Part 744 end-user and end-use controls: each hit requires a license whatever the item's ECCN.
+
+These checks are monotone: they can only add license requirements, never remove one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from computegate.regime import Regime
+from computegate.rules.findings import Finding
+from computegate.rules.request import ExportRequest, ReviewPolicy
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A part-744 license requirement that applies to this request."""
+
+    rule: str
+    text: str
+    citation: str
+    policy: ReviewPolicy
+
+
+def _policy(regime: Regime, name: str) -> tuple[ReviewPolicy, str]:
+    pv = regime.get(name)
+    assert pv is not None, name
+    policy: ReviewPolicy = pv.value
+    return policy, pv.citation
+
+
+def china_equivalent(code: str | None, regime: Regime) -> str | None:
+    """Hong Kong is China under the EAR."""
+    pv = regime.get("ear.treated_as_china")
+    return "CN" if pv is not None and code in pv.value else code
+
+
+def in_scope(code: str | None, regime: Regime, groups_param: str, named_param: str) -> bool:
+    """Is `code` in the named places or (certainly) in one of the groups, on this date?"""
+    if code is None:
+        return False
+    named = regime.get(named_param)
+    if named is not None and code in named.value:
+        return True
+    groups = regime.get(groups_param)
+    return groups is not None and any(
+        regime.membership(code, g).status == "member" for g in groups.value
+    )
+
+
+def part744_hits(req: ExportRequest, regime: Regime) -> tuple[list[Hit], list[Finding]]:
+    """Entity List (incl. the Affiliates rule), WMD end uses, 744.21 military, 744.23 end uses."""
+    hits: list[Hit] = []
+    notes: list[Finding] = []
+    user = req.end_user
+    dest = china_equivalent(req.to_country, regime)
+    name = user.name or "the end user"
+
+    if user.entity_list:
+        policy, cite = _policy(regime, "entity_list.review_policy")
+        hits.append(
+            Hit(
+                "744.11",
+                f"{name} is on the Entity List: license required for all items subject to the EAR",
+                cite,
+                policy,
+            )
+        )
+    if user.listed_party_affiliate and not user.entity_list:
+        pv = regime.get("affiliates_rule.in_force")
+        if pv is not None and pv.value:
+            policy, _ = _policy(regime, "entity_list.review_policy")
+            text = f"{name} is at least 50% owned by listed parties: the Affiliates rule applies Entity List restrictions"
+            hits.append(Hit("744.11.affiliates", text, pv.citation, policy))
+        elif pv is not None:
+            notes.append(
+                Finding(
+                    rule="744.11.affiliates",
+                    text="The Affiliates (50%) rule is suspended on this date; ownership by listed parties does not by itself trigger a license",
+                    citation=pv.citation,
+                )
+            )
+
+    if "wmd" in req.end_use:
+        policy, cite = _policy(regime, "wmd.review_policy")
+        hits.append(
+            Hit(
+                "744.2-744.4",
+                "Nuclear, missile or chemical/biological weapons end use: license required",
+                cite,
+                policy,
+            )
+        )
+
+    military = user.military_end_user or "military" in req.end_use
+    meu = regime.get("meu.countries")
+    if military and meu is not None:
+        who = "military end user" if user.military_end_user else "military end use"
+        if dest in meu.value:
+            policy, cite = _policy(regime, "meu.review_policy")
+            hits.append(
+                Hit(
+                    "744.21",
+                    f"{who.capitalize()} in {dest}: license required under 744.21",
+                    f"{meu.citation}; {cite}",
+                    policy,
+                )
+            )
+        else:
+            notes.append(
+                Finding(
+                    rule="744.21",
+                    text=f"744.21 does not reach a {who} in {dest}; ITAR and 744.22 are not evaluated here",
+                    citation=meu.citation,
+                )
+            )
+
+    ac_uses = [u for u in ("supercomputer", "advanced_node_ic_production") if u in req.end_use]
+    if ac_uses:
+        hq = [
+            china_equivalent(c, regime)
+            for c in (user.headquarters, user.ultimate_parent_headquarters)
+        ]
+        places = [dest, *hq]
+        if any(in_scope(c, regime, "enduse.ac_groups", "enduse.ac_named") for c in places):
+            policy, cite = _policy(regime, "enduse.ac_review_policy")
+            named = regime.get("enduse.ac_named")
+            where = named.citation if named else cite
+            uses = " and ".join(u.replace("_", " ") for u in ac_uses)
+            hits.append(
+                Hit(
+                    "744.23",
+                    f"{uses.capitalize()} end use tied to {', '.join(sorted({c for c in places if c}))}: license required",
+                    f"{where}; {cite}",
+                    policy,
+                )
+            )
+    return hits, notes

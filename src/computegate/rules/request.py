@@ -1,0 +1,162 @@
+"""Export, reexport and transfer requests, and the decision returned for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    ValidationError,
+    model_validator,
+)
+
+from computegate.errors import InputError
+from computegate.regime.loader import ISO_ALPHA2
+from computegate.rules.findings import Finding, MissingFact
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _iso(code: str) -> str:
+    if code not in ISO_ALPHA2:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+Country = Annotated[str, BeforeValidator(_upper), AfterValidator(_iso)]
+EndUse = Literal[
+    "military",
+    "military_intelligence",
+    "wmd",
+    "supercomputer",
+    "advanced_node_ic_production",
+    "ai_training",
+    "inference",
+    "commercial",
+]
+Outcome = Literal["no_license_required", "license_required", "insufficient_information"]
+ReviewPolicy = Literal["presumption_of_approval", "case_by_case", "presumption_of_denial"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EndUser(_Frozen):
+    """Who receives the items. Unknown headquarters stay None and are asked for when they matter."""
+
+    name: str | None = None
+    country: Country | None = None
+    headquarters: Country | None = None
+    ultimate_parent_headquarters: Country | None = None
+    entity_list: bool = Field(
+        default=False, description="Listed on the Entity List (Supp. 4 to part 744)"
+    )
+    military_end_user: bool = False
+    listed_party_affiliate: bool = Field(
+        default=False,
+        description="At least 50% owned by Entity List / MEU parties (Affiliates rule)",
+    )
+
+
+class ExportRequest(_Frozen):
+    """An export (from the US), reexport (between two other countries) or in-country transfer."""
+
+    kind: Literal["export", "reexport", "transfer"]
+    date: dt.date
+    item: str | dict[str, Any]
+    quantity: PositiveInt = 1
+    from_country: Country | None = None
+    to_country: Country
+    end_user: EndUser = Field(default_factory=EndUser)
+    end_use: tuple[EndUse, ...] = ()
+    overlays: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _route(self) -> ExportRequest:
+        origin = self.from_country
+        if self.kind == "export":
+            if origin not in (None, "US"):
+                raise ValueError(
+                    "an export starts in the US: use kind 'reexport' for shipments from abroad"
+                )
+            if self.to_country == "US":
+                raise ValueError("an export leaves the US: to_country cannot be US")
+            object.__setattr__(self, "from_country", "US")
+        elif self.kind == "reexport":
+            if origin is None or origin == "US":
+                raise ValueError("a reexport needs from_country outside the US")
+            if origin == self.to_country:
+                raise ValueError(
+                    "a reexport crosses a border: use kind 'transfer' within one country"
+                )
+        else:
+            if origin is not None and origin != self.to_country:
+                raise ValueError("an in-country transfer has from_country equal to to_country")
+            object.__setattr__(self, "from_country", self.to_country)
+        return self
+
+
+class Condition(_Frozen):
+    id: str
+    text: str
+    citation: str
+
+
+class Alternative(_Frozen):
+    """The same request under another reading of the law (e.g. the AI Diffusion rule as written)."""
+
+    reading: str
+    outcome: Outcome
+    review_policy: ReviewPolicy | None
+    license_exceptions: list[str]
+    findings: list[Finding]
+
+
+class ItemSummary(_Frozen):
+    name: str
+    eccn: str
+    eccn_paragraph: str | None
+    tpp: float | None
+    total_dram_bandwidth_gbs: float | None
+    jan2026_case_by_case_zone: bool | None
+
+
+class Decision(_Frozen):
+    """License determination with its reasons, ready for an auditor to replay."""
+
+    outcome: Outcome
+    review_policy: ReviewPolicy | None
+    license_exceptions: list[str]
+    conditions: list[Condition]
+    findings: list[Finding]
+    missing_facts: list[MissingFact]
+    regime: dict[str, Any]
+    item: ItemSummary
+    alternatives: list[Alternative] = Field(default_factory=list)
+
+
+def parse_request(raw: Mapping[str, Any] | ExportRequest, field_prefix: str = "") -> ExportRequest:
+    """Validate a request; the error names the field (e.g. `end_user.headquarters`)."""
+    if isinstance(raw, ExportRequest):
+        return raw
+    try:
+        return ExportRequest.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(
+            str(p) for p in err["loc"] if not str(p).startswith(("function-", "str", "dict"))
+        )
+        msg = err["msg"].removeprefix("Value error, ")
+        raise InputError(
+            f"{field_prefix}{loc}" if loc else field_prefix.rstrip(".") or "request", msg
+        ) from None
