@@ -1,0 +1,278 @@
+"""Export decisions: the decision table in cases/export_decisions.yaml, invariants and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from computegate.errors import InputError
+from computegate.rules import Decision, decide
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "export_decisions.yaml").read_text())[
+    "cases"
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_decision_table(case: dict[str, Any]) -> None:
+    d = decide(case["request"])
+    expect = case["expect"]
+    assert d.outcome == expect["outcome"], _trace(d)
+    if "review_policy" in expect:
+        assert d.review_policy == expect["review_policy"], _trace(d)
+    if "exceptions" in expect:
+        assert d.license_exceptions == expect["exceptions"], _trace(d)
+    if "conditions" in expect:
+        assert len(d.conditions) == expect["conditions"], _trace(d)
+    facts = {m.fact for m in d.missing_facts}
+    assert set(expect.get("missing", [])) <= facts, _trace(d)
+    if "alternative" in expect:
+        if expect["alternative"] is None:
+            assert d.alternatives == []
+        else:
+            (alt,) = d.alternatives
+            for key, value in expect["alternative"].items():
+                assert getattr(alt, key) == value
+    for f in d.findings:
+        assert f.citation, f
+
+
+def _trace(d: Decision) -> str:
+    lines = [f"{f.rule}: {f.text}" for f in d.findings] + [
+        f"missing {m.fact}: {m.outcomes}" for m in d.missing_facts
+    ]
+    return f"{d.outcome}/{d.review_policy}/{d.license_exceptions}\n" + "\n".join(lines)
+
+
+def test_h200_to_china_lists_every_certification() -> None:
+    d = decide(
+        {
+            "kind": "export",
+            "date": "2026-01-16",
+            "item": "H200",
+            "quantity": 500,
+            "to_country": "CN",
+        }
+    )
+    ids = [c.id for c in d.conditions]
+    assert ids == [
+        "us_shipments_stated",
+        "sufficient_us_supply",
+        "no_foundry_diversion",
+        "volume_cap",
+        "no_prohibited_end_use",
+        "recipient_security_kyc",
+        "iaas_model_weights",
+        "third_party_testing",
+    ]
+    assert all("91 FR 1684" in c.citation for c in d.conditions)
+    assert d.regime == {"date": "2026-01-16", "overlays": []}
+    assert d.item.eccn_paragraph == "3A090.a.1"
+
+
+def test_quantity_and_name_do_not_change_the_answer() -> None:
+    base = {"kind": "export", "date": "2026-02-01", "item": "H200", "to_country": "CN"}
+    a = decide({**base, "quantity": 1, "end_user": {"name": "A"}})
+    b = decide({**base, "quantity": 9_999, "end_user": {"name": "B"}})
+    assert (a.outcome, a.review_policy) == (b.outcome, b.review_policy)
+
+
+@pytest.mark.parametrize(
+    ("request_", "field", "problem"),
+    [
+        (
+            {"kind": "export", "date": "2026-01-16", "item": "H200", "to_country": "XX"},
+            "to_country",
+            "ISO 3166-1",
+        ),
+        (
+            {"kind": "export", "date": "2026-01-16", "item": "H2000", "to_country": "CN"},
+            "item",
+            "unknown chip",
+        ),
+        ({"kind": "export", "item": "H200", "to_country": "CN"}, "date", "Field required"),
+        (
+            {"kind": "export", "date": "2026-02-30", "item": "H200", "to_country": "CN"},
+            "date",
+            "date",
+        ),
+        (
+            {"kind": "ship", "date": "2026-01-16", "item": "H200", "to_country": "CN"},
+            "kind",
+            "'export'",
+        ),
+        (
+            {
+                "kind": "export",
+                "date": "2026-01-16",
+                "item": "H200",
+                "to_country": "CN",
+                "quantity": 0,
+            },
+            "quantity",
+            "greater than 0",
+        ),
+        (
+            {
+                "kind": "export",
+                "date": "2026-01-16",
+                "item": "H200",
+                "to_country": "CN",
+                "end_user": {"headquarters": "China"},
+            },
+            "end_user.headquarters",
+            "ISO 3166-1",
+        ),
+        (
+            {
+                "kind": "export",
+                "date": "2026-01-16",
+                "item": "H200",
+                "to_country": "CN",
+                "end_use": ["spying"],
+            },
+            "end_use.0",
+            "Input should be",
+        ),
+        (
+            {
+                "kind": "export",
+                "from_country": "SG",
+                "date": "2026-01-16",
+                "item": "H200",
+                "to_country": "CN",
+            },
+            "request",
+            "reexport",
+        ),
+        (
+            {
+                "kind": "reexport",
+                "from_country": "US",
+                "date": "2026-01-16",
+                "item": "H200",
+                "to_country": "CN",
+            },
+            "request",
+            "outside the US",
+        ),
+        (
+            {
+                "kind": "transfer",
+                "from_country": "SG",
+                "date": "2026-01-16",
+                "item": "H200",
+                "to_country": "CN",
+            },
+            "request",
+            "in-country",
+        ),
+        (
+            {"kind": "export", "date": "2021-01-16", "item": "H200", "to_country": "CN"},
+            "date",
+            "coverage start",
+        ),
+    ],
+)
+def test_bad_requests_name_the_field(request_: dict[str, Any], field: str, problem: str) -> None:
+    with pytest.raises(InputError) as exc:
+        decide(request_)
+    assert exc.value.field == field
+    assert problem in exc.value.problem
+
+
+# -- invariants -----------------------------------------------------------------------------------
+
+STRICTNESS = {"no_license_required": 0, "insufficient_information": 1, "license_required": 2}
+POLICY = {None: 0, "presumption_of_approval": 1, "case_by_case": 2, "presumption_of_denial": 3}
+ITEMS = ["H20", "H100", "H200", "MI325X", "B200", "L40", "RTX 4090", "A800", "MLU290-M5"]
+COUNTRIES = ["CN", "MO", "HK", "SG", "DE", "VN", "SA", "RU", "KH", "AE", "IL", "IN", "MY", "NI"]
+requests = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(["export", "reexport", "transfer"]),
+        "date": st.dates(dt.date(2022, 6, 1), dt.date(2026, 9, 30)),
+        "item": st.sampled_from(ITEMS),
+        "to_country": st.sampled_from(COUNTRIES),
+        "end_user": st.fixed_dictionaries(
+            {
+                "headquarters": st.sampled_from([None, *COUNTRIES]),
+                "ultimate_parent_headquarters": st.sampled_from([None, "CN", "US", "SG"]),
+            }
+        ),
+        "end_use": st.lists(
+            st.sampled_from(["ai_training", "commercial", "supercomputer"]), max_size=2, unique=True
+        ),
+    }
+)
+
+
+def _route(r: dict[str, Any]) -> dict[str, Any]:
+    if r["kind"] == "reexport":
+        return {**r, "from_country": "JP" if r["to_country"] != "JP" else "KR"}
+    return r
+
+
+def _strictness(d: Decision) -> tuple[int, int]:
+    return STRICTNESS[d.outcome], POLICY[d.review_policy]
+
+
+@settings(max_examples=250, deadline=None)
+@given(requests, st.sampled_from(["entity_list", "military_end_user", "military_use"]))
+def test_adding_a_listing_or_military_use_never_relaxes(raw: dict[str, Any], hit: str) -> None:
+    base = _route(raw)
+    if hit == "military_use":
+        worse = {**base, "end_use": [*base["end_use"], "military"]}
+    else:
+        worse = {**base, "end_user": {**base["end_user"], hit: True}}
+    before, after = decide(base), decide(worse)
+    assert STRICTNESS[after.outcome] >= STRICTNESS[before.outcome]
+    if before.outcome == after.outcome == "license_required":
+        assert POLICY[after.review_policy] >= POLICY[before.review_policy]
+        assert set(after.license_exceptions) <= set(before.license_exceptions)
+        assert len(after.conditions) <= len(before.conditions)
+
+
+PERIOD_STARTS = sorted(
+    {
+        dt.date(2022, 10, 7),
+        dt.date(2023, 1, 17),
+        dt.date(2023, 11, 17),
+        dt.date(2024, 3, 15),
+        dt.date(2024, 4, 4),
+        dt.date(2024, 12, 2),
+        dt.date(2025, 1, 13),
+        dt.date(2025, 5, 13),
+        dt.date(2025, 5, 15),
+        dt.date(2025, 9, 29),
+        dt.date(2025, 11, 7),
+        dt.date(2025, 11, 10),
+        dt.date(2026, 1, 15),
+        dt.date(2026, 2, 3),
+        dt.date(2026, 7, 10),
+    }
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(requests, st.integers(min_value=0, max_value=len(PERIOD_STARTS) - 2), st.data())
+def test_dates_within_an_unchanged_period_give_the_same_answer(
+    raw: dict[str, Any], i: int, data: st.DataObject
+) -> None:
+    start, end = PERIOD_STARTS[i], PERIOD_STARTS[i + 1] - dt.timedelta(days=1)
+    d1 = data.draw(st.dates(start, end))
+    d2 = data.draw(st.dates(start, end))
+    a = decide(_route({**raw, "date": d1}))
+    b = decide(_route({**raw, "date": d2}))
+    assert (a.outcome, a.review_policy, a.license_exceptions, len(a.conditions)) == (
+        b.outcome,
+        b.review_policy,
+        b.license_exceptions,
+        len(b.conditions),
+    )
+    assert [m.fact for m in a.missing_facts] == [m.fact for m in b.missing_facts]
