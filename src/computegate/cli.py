@@ -18,10 +18,10 @@ from computegate.catalog import Accelerator, Catalog, load_catalog_file
 from computegate.dates import parse_date
 from computegate.errors import ComputegateError, InputError
 from computegate.regime import Regime, default_regime_data
-from computegate.rules import Classification, classify
+from computegate.rules import Classification, Decision, classify, decide
 
 app = typer.Typer(
-    help="US export controls on AI compute: catalog, classification and the rule timeline.",
+    help="US export controls on AI compute: catalog, classification, license decisions, rule timeline.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -222,6 +222,244 @@ def demo(date: Annotated[str, typer.Option("--date", help="Regime date.")] = DEM
     out.print(
         "Next: `computegate catalog --plot catalog.png`, `computegate timeline`, `computegate classify --help`."
     )
+
+
+def _load_json_or_yaml(value: str, field: str) -> Any:
+    """Inline JSON, or a .json/.yaml file."""
+    if value.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise InputError(field, f"invalid JSON: {exc.msg} at char {exc.pos}") from None
+    path = Path(value)
+    if not path.exists():
+        raise InputError(field, f"no such file: {path}")
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                field, f"{path}: invalid JSON: {exc.msg} (line {exc.lineno})"
+            ) from None
+    from computegate.regime.loader import read_yaml
+
+    return read_yaml(path)
+
+
+def _show_decision(d: Decision, explain: bool) -> None:
+    colour = {
+        "no_license_required": "green",
+        "license_required": "red",
+        "insufficient_information": "yellow",
+    }[d.outcome]
+    head = Table.grid(padding=(0, 2))
+    head.add_row("Outcome", f"[bold {colour}]{d.outcome.replace('_', ' ')}[/]")
+    head.add_row("Review policy", (d.review_policy or "—").replace("_", " "))
+    head.add_row("License exceptions", ", ".join(d.license_exceptions) or "none")
+    head.add_row("Item", f"{d.item.name} — {d.item.eccn_paragraph or d.item.eccn}")
+    head.add_row(
+        "Regime",
+        f"{d.regime['date']}"
+        + (f" + {', '.join(d.regime['overlays'])}" if d.regime["overlays"] else " (enacted law)"),
+    )
+    out.print(Panel(head, title="Decision", expand=False))
+    if explain:
+        for i, f in enumerate(d.findings, 1):
+            out.print(f"{i:>2}. {f.text}\n    [dim]{f.rule} — {f.citation}[/dim]")
+    else:
+        table = Table("rule", "finding", "citation")
+        for f in d.findings:
+            table.add_row(f.rule, f.text, f"[dim]{f.citation}[/dim]")
+        out.print(table)
+    if d.conditions:
+        out.print("[bold]The exporter must certify or show:[/bold]")
+        for c in d.conditions:
+            out.print(f"  • {c.text} [dim]({c.citation})[/dim]")
+    for m in d.missing_facts:
+        label = "Legal ambiguity" if m.kind == "legal_ambiguity" else "Missing fact"
+        out.print(f"[yellow]{label}: {m.question}[/yellow]")
+        for k, v in m.outcomes.items():
+            out.print(f"  • {k} → {v}")
+    for alt in d.alternatives:
+        out.print(
+            f"[magenta]Alternative reading ({alt.reading}):[/magenta] {alt.outcome}, {alt.review_policy}, exceptions {', '.join(alt.license_exceptions) or 'none'}"
+        )
+        for f in alt.findings:
+            out.print(f"  • {f.text} [dim]({f.citation})[/dim]")
+
+
+def _progress(rows: Any, total: int) -> Any:
+    from rich.progress import track
+
+    return track(rows, total=total, description="deciding", console=err, transient=False)
+
+
+@app.command("decide")
+def decide_cmd(
+    item: Annotated[str | None, typer.Option("--item", help="Catalog name or JSON spec.")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Destination country (ISO alpha-2).")
+    ] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="Origin country for reexports.")
+    ] = None,
+    kind: Annotated[str, typer.Option("--kind", help="export | reexport | transfer.")] = "export",
+    date: DateOpt = None,
+    quantity: Annotated[int, typer.Option("--quantity", help="Number of units.")] = 1,
+    end_user_json: Annotated[
+        str | None,
+        typer.Option("--end-user-json", help="End user as inline JSON or a JSON/YAML file."),
+    ] = None,
+    end_use: Annotated[
+        list[str] | None, typer.Option("--end-use", help="End use (repeatable).")
+    ] = None,
+    overlay: OverlayOpt = None,
+    request: Annotated[
+        str | None,
+        typer.Option("--request", help="A request (or list of requests) as a JSON/YAML file."),
+    ] = None,
+    input_: Annotated[
+        Path | None, typer.Option("--input", help="Batch input (.csv or .parquet).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Batch output (.csv or .parquet).")
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Batch: include every finding as JSON.")
+    ] = False,
+    json_out: JsonOpt = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Print the findings as numbered, readable text.")
+    ] = False,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Is a license required for this export, reexport or transfer — and why?"""
+    cat = _catalog(catalog)
+    if input_ is not None or output is not None:
+        if input_ is None or output is None:
+            raise InputError("--input/--output", "batch mode needs both --input and --output")
+        from computegate.batch import decide_file
+
+        summary = decide_file(input_, output, cat, full, _progress)
+        outcomes = ", ".join(f"{k}: {v:,}" for k, v in sorted(summary.outcomes.items())) or "none"
+        err.print(
+            f"{summary.rows:,} rows ({summary.distinct:,} distinct situations) in {summary.seconds:.1f}s; {summary.errors:,} rows with errors; {outcomes}; written to {output}"
+        )
+        return
+    if request is not None:
+        raw = _load_json_or_yaml(request, "--request")
+        batch = raw if isinstance(raw, list) else [raw]
+        decisions = [decide(r, catalog=cat) for r in batch]
+    else:
+        if item is None or to is None:
+            raise InputError(
+                "--item/--to", "give --item and --to, or --request FILE, or --input/--output"
+            )
+        user = _load_json_or_yaml(end_user_json, "--end-user-json") if end_user_json else {}
+        when = parse_date(date, "--date") if date else dt.date.today()
+        chip: Any = json.loads(item) if item.lstrip().startswith("{") else item
+        req = {
+            "kind": kind,
+            "date": when,
+            "item": chip,
+            "quantity": quantity,
+            "to_country": to,
+            "end_user": user,
+            "end_use": end_use or [],
+            "overlays": overlay or [],
+        }
+        if from_:
+            req["from_country"] = from_
+        decisions = [decide(req, catalog=cat)]
+    if json_out:
+        payload = [d.model_dump(mode="json") for d in decisions]
+        _print_json(
+            payload if len(payload) > 1 or (request and isinstance(raw, list)) else payload[0]
+        )
+        return
+    for d in decisions:
+        _show_decision(d, explain)
+
+
+@app.command()
+def compare(
+    request: Annotated[
+        str, typer.Option("--request", help="The request, as a JSON/YAML file or inline JSON.")
+    ],
+    dates: Annotated[
+        str | None,
+        typer.Option("--dates", help="Comma-separated dates, e.g. 2026-01-14,2026-01-16."),
+    ] = None,
+    overlay_sets: Annotated[
+        str | None,
+        typer.Option(
+            "--overlays",
+            help="';'-separated overlay sets, each comma-separated; 'none' = enacted law.",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+    catalog: CatalogOpt = None,
+) -> None:
+    """The same request decided on several dates and/or overlay sets, side by side."""
+    raw = _load_json_or_yaml(request, "--request")
+    if not isinstance(raw, dict):
+        raise InputError("--request", "compare takes one request (a JSON/YAML object)")
+    cat = _catalog(catalog)
+    when = (
+        [parse_date(d, "--dates") for d in dates.split(",")]
+        if dates
+        else [parse_date(raw.get("date", ""), "date")]
+    )
+    sets = (
+        [
+            [] if s.strip() in ("", "none") else [o.strip() for o in s.split(",")]
+            for s in overlay_sets.split(";")
+        ]
+        if overlay_sets
+        else [list(raw.get("overlays", []))]
+    )
+    runs = [
+        (d, o, decide({**raw, "date": d, "overlays": o}, catalog=cat)) for d in when for o in sets
+    ]
+    if json_out:
+        _print_json(
+            [
+                {"date": d.isoformat(), "overlays": o, "decision": dec.model_dump(mode="json")}
+                for d, o, dec in runs
+            ]
+        )
+        return
+    table = Table(
+        "",
+        *[f"{d}\n{', '.join(o) or 'enacted law'}" for d, o, _ in runs],
+        title="Same request, different dates / overlays",
+    )
+    table.add_row("outcome", *[dec.outcome.replace("_", " ") for *_, dec in runs])
+    table.add_row(
+        "review policy", *[(dec.review_policy or "—").replace("_", " ") for *_, dec in runs]
+    )
+    table.add_row("exceptions", *[", ".join(dec.license_exceptions) or "none" for *_, dec in runs])
+    table.add_row("conditions", *[str(len(dec.conditions)) for *_, dec in runs])
+    table.add_row(
+        "missing facts",
+        *[", ".join(m.fact for m in dec.missing_facts) or "none" for *_, dec in runs],
+    )
+    table.add_row(
+        "as written",
+        *[
+            ", ".join(f"{a.outcome}/{a.review_policy}" for a in dec.alternatives) or "—"
+            for *_, dec in runs
+        ],
+    )
+    out.print(table)
+    rules = [{f.rule for f in dec.findings} for *_, dec in runs]
+    common = set.intersection(*rules) if rules else set()
+    for (d, o, dec), own in zip(runs, rules, strict=True):
+        extra = [f for f in dec.findings if f.rule in own - common]
+        if extra:
+            out.print(f"[bold]Only on {d} {', '.join(o) or ''}:[/bold]")
+            for f in extra:
+                out.print(f"  • {f.text} [dim]({f.citation})[/dim]")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

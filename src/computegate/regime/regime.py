@@ -30,6 +30,11 @@ class ParamValue:
     def citation(self) -> str:
         return cite(self.period.cfr, self.instrument, self.overlay)
 
+    @property
+    def source_citation(self) -> str:
+        """The instrument alone (FR cite or name), for sub-items that carry their own CFR paragraph."""
+        return cite("", self.instrument, self.overlay)
+
 
 @dataclass(frozen=True)
 class GroupAnswer:

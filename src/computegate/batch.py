@@ -1,0 +1,222 @@
+"""Batch decisions over CSV/Parquet files: every input row gets exactly one output row.
+
+Rows are deduplicated on the facts a decision depends on, so a million orders cost as many
+decisions as there are distinct situations. Bad rows get an `error` and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from computegate.catalog import Catalog
+from computegate.errors import ComputegateError, InputError
+from computegate.rules import Decision, decide
+
+REQUIRED = ("kind", "date", "item", "to_country")
+FACT_COLUMNS = (
+    "kind",
+    "date",
+    "item",
+    "from_country",
+    "to_country",
+    "end_user_country",
+    "end_user_headquarters",
+    "end_user_ultimate_parent_headquarters",
+    "end_user_entity_list",
+    "end_user_military_end_user",
+    "end_user_listed_party_affiliate",
+    "end_use",
+    "overlays",
+)
+OUTPUT_COLUMNS = (
+    "outcome",
+    "review_policy",
+    "license_exceptions",
+    "conditions",
+    "eccn",
+    "missing_facts",
+    "finding_rules",
+    "alternative",
+    "findings",
+    "error",
+)
+TRUE = {"true", "yes", "y", "1"}
+FALSE = {"false", "no", "n", "0", ""}
+KEY = "__computegate_key"
+
+
+@dataclass
+class BatchSummary:
+    rows: int = 0
+    distinct: int = 0
+    errors: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+def read_table(path: Path) -> pl.DataFrame:
+    """CSV or Parquet, every column read as text so nothing is coerced silently."""
+    if not path.exists():
+        raise InputError("--input", f"no such file: {path}")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return pl.read_csv(path, infer_schema=False)
+        if suffix == ".parquet":
+            df = pl.read_parquet(path)
+            return df.with_columns(pl.all().cast(pl.Utf8))
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError("--input", f"cannot read {path}: {exc}") from None
+    raise InputError("--input", f"unsupported file type {suffix!r} (use .csv or .parquet)")
+
+
+def write_table(df: pl.DataFrame, path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        df.write_csv(path)
+    elif suffix == ".parquet":
+        df.write_parquet(path)
+    else:
+        raise InputError("--output", f"unsupported file type {suffix!r} (use .csv or .parquet)")
+
+
+def _flag(value: str | None, field: str) -> bool:
+    text = (value or "").strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise InputError(field, f"{value!r} is not true/false")
+
+
+def _split(value: str | None) -> list[str]:
+    return [p.strip() for p in (value or "").replace(",", ";").split(";") if p.strip()]
+
+
+def row_to_request(row: dict[str, str | None]) -> dict[str, Any]:
+    """Flat columns (end_user_*, ';'-separated lists) to a request mapping."""
+    user: dict[str, Any] = {}
+    for col in ("name", "country", "headquarters", "ultimate_parent_headquarters"):
+        if row.get(f"end_user_{col}"):
+            user[col] = row[f"end_user_{col}"]
+    for col in ("entity_list", "military_end_user", "listed_party_affiliate"):
+        if row.get(f"end_user_{col}") is not None:
+            user[col] = _flag(row[f"end_user_{col}"], f"end_user_{col}")
+    item: Any = row.get("item")
+    if isinstance(item, str) and item.lstrip().startswith("{"):
+        try:
+            item = json.loads(item)
+        except json.JSONDecodeError as exc:
+            raise InputError("item", f"invalid JSON spec: {exc.msg}") from None
+    request: dict[str, Any] = {
+        "kind": row.get("kind"),
+        "date": row.get("date"),
+        "item": item,
+        "to_country": row.get("to_country"),
+        "end_user": user,
+        "end_use": _split(row.get("end_use")),
+        "overlays": _split(row.get("overlays")),
+    }
+    if row.get("from_country"):
+        request["from_country"] = row["from_country"]
+    return {k: v for k, v in request.items() if v is not None}
+
+
+def decision_columns(d: Decision, full: bool) -> dict[str, str | None]:
+    alt = d.alternatives[0] if d.alternatives else None
+    return {
+        "outcome": d.outcome,
+        "review_policy": d.review_policy,
+        "license_exceptions": ";".join(d.license_exceptions),
+        "conditions": ";".join(c.id for c in d.conditions),
+        "eccn": d.item.eccn_paragraph or d.item.eccn,
+        "missing_facts": ";".join(m.fact for m in d.missing_facts),
+        "finding_rules": ";".join(f.rule for f in d.findings),
+        "alternative": f"{alt.reading}: {alt.outcome}/{alt.review_policy}" if alt else None,
+        "findings": json.dumps([f.model_dump() for f in d.findings], ensure_ascii=False)
+        if full
+        else None,
+        "error": None,
+    }
+
+
+def _error_columns(message: str) -> dict[str, str | None]:
+    return {c: None for c in OUTPUT_COLUMNS} | {"error": message}
+
+
+def decide_frame(
+    df: pl.DataFrame,
+    catalog: Catalog | None = None,
+    full: bool = False,
+    progress: Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]] | None = None,
+) -> tuple[pl.DataFrame, BatchSummary]:
+    """Add the decision columns to every row of `df` (all text columns)."""
+    start = time.perf_counter()
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise InputError("--input", f"missing required column(s): {', '.join(missing)}")
+    clash = [c for c in OUTPUT_COLUMNS if c in df.columns]
+    if clash:
+        raise InputError("--input", f"input already has output column(s): {', '.join(clash)}")
+    facts = [c for c in FACT_COLUMNS if c in df.columns]
+    keyed = df.with_columns(
+        pl.concat_str([pl.col(c).fill_null("\x00") for c in facts], separator="\x1f").alias(KEY)
+    )
+    unique = keyed.select([*facts, KEY]).unique(subset=KEY, maintain_order=True)
+    rows = unique.to_dicts()
+    results: list[dict[str, Any]] = []
+    iterator = progress(rows, len(rows)) if progress else rows
+    for row in iterator:
+        try:
+            out = decision_columns(decide(row_to_request(row), catalog=catalog), full)
+        except ComputegateError as exc:
+            out = _error_columns(str(exc))
+        results.append({KEY: row[KEY], **out})
+    decided = pl.DataFrame(results, schema={KEY: pl.Utf8, **{c: pl.Utf8 for c in OUTPUT_COLUMNS}})
+    joined = keyed.join(decided, on=KEY, how="left", maintain_order="left").drop(KEY)
+    if "quantity" in joined.columns:
+        qty = pl.col("quantity").cast(pl.Int64, strict=False)
+        bad = pl.col("quantity").is_not_null() & (qty.is_null() | (qty <= 0))
+        joined = joined.with_columns(
+            [
+                pl.when(bad).then(None).otherwise(pl.col(c)).alias(c)
+                for c in OUTPUT_COLUMNS
+                if c != "error"
+            ]
+            + [
+                pl.when(bad)
+                .then(pl.lit("quantity: must be a positive whole number"))
+                .otherwise(pl.col("error"))
+                .alias("error")
+            ]
+        )
+    if not full:
+        joined = joined.drop("findings")
+    summary = BatchSummary(rows=joined.height, distinct=len(rows))
+    summary.errors = joined.filter(pl.col("error").is_not_null()).height
+    summary.outcomes = Counter(
+        dict(joined.group_by("outcome").len().drop_nulls("outcome").iter_rows())
+    )
+    summary.seconds = time.perf_counter() - start
+    return joined, summary
+
+
+def decide_file(
+    input_path: Path,
+    output_path: Path,
+    catalog: Catalog | None = None,
+    full: bool = False,
+    progress: Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]] | None = None,
+) -> BatchSummary:
+    df = read_table(input_path)
+    out, summary = decide_frame(df, catalog, full, progress)
+    write_table(out, output_path)
+    return summary
