@@ -372,7 +372,7 @@ def _jan2026_case_by_case(
             Condition(
                 id=c["id"],
                 text=c["text"],
-                citation=f"{c['cfr']}; {conditions.citation.split('; ', 1)[1]}",
+                citation=f"{c['cfr']}; {conditions.source_citation}",
             )
             for c in conditions.value
         )
