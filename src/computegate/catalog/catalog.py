@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -69,10 +70,16 @@ def _strip_vendor(key: str) -> str:
     return key
 
 
+_tokens = itertools.count(1)
+
+
 class Catalog:
     """An immutable set of accelerators with a forgiving name index."""
 
     def __init__(self, items: Iterable[Accelerator]) -> None:
+        self.token = next(
+            _tokens
+        )  # identifies this catalog in memo keys (never reused, unlike id())
         self._items: dict[str, Accelerator] = {}
         for item in items:
             self._items[item.key] = item  # later files override earlier ones by id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -30,8 +30,12 @@ from computegate.regime.schema import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is present
 
 ISO_ALPHA2 = frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+_tokens = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -43,13 +47,14 @@ class RegimeData:
     parameters: Mapping[str, Parameter]
     groups: Mapping[str, Group]
     overlays: Mapping[str, OverlayFile]
+    token: int = field(default_factory=lambda: next(_tokens))  # identity for memo keys
 
 
 def read_yaml(path: Path) -> Any:
     """Parse one YAML file, turning syntax errors into a DataFileError."""
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=SafeLoader)
     except OSError as exc:
         raise DataFileError(str(path), "(file)", f"cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:

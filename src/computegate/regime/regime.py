@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from computegate.dates import parse_date
@@ -26,7 +26,7 @@ class ParamValue:
     instrument: Instrument
     overlay: str | None
 
-    @property
+    @cached_property
     def citation(self) -> str:
         return cite(self.period.cfr, self.instrument, self.overlay)
 
@@ -172,6 +172,11 @@ class Regime:
             ov = self.data.overlays[name]
             out.append(f"{name}: {ov.title} — {ov.status} as of {ov.status_date}; not enacted law")
         return out
+
+    @property
+    def key(self) -> tuple[int, dt.date, tuple[str, ...]]:
+        """Value identity of this regime, for memo keys."""
+        return (self.data.token, self.date, self.overlays)
 
     def as_dict(self) -> dict[str, Any]:
         return {"date": self.date.isoformat(), "overlays": list(self.overlays)}

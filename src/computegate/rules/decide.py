@@ -62,8 +62,8 @@ def decide(
     regime = regime or Regime.at(req.date, req.overlays)
     user = req.end_user.model_copy(update={"name": None})
     key = (
-        id(catalog),
-        id(regime),
+        catalog.token,
+        regime.key,
         _item_key(req.item),
         req.kind,
         req.from_country,
@@ -81,7 +81,7 @@ def decide(
 def classify_memo(
     chip: Accelerator, item_key: str, regime: Regime, catalog: Catalog
 ) -> Classification:
-    key = (id(catalog), id(regime), item_key)
+    key = (catalog.token, regime.key, item_key)
     cached = _classifications.get(key)
     if cached is None:
         cached = classify(chip, regime, catalog=catalog)
