@@ -276,3 +276,50 @@ def test_dates_within_an_unchanged_period_give_the_same_answer(
         len(b.conditions),
     )
     assert [m.fact for m in a.missing_facts] == [m.fact for m in b.missing_facts]
+
+
+def test_memo_shares_the_law_but_not_the_request_words() -> None:
+    first = decide(
+        {
+            "kind": "export",
+            "date": "2026-03-02",
+            "item": "H200",
+            "quantity": 5,
+            "to_country": "CN",
+            "end_user": {"name": "Alpha"},
+        }
+    )
+    second = decide(
+        {
+            "kind": "export",
+            "date": "2026-03-03",
+            "item": "H200",
+            "quantity": 7,
+            "to_country": "CN",
+            "end_user": {"name": "Beta"},
+        }
+    )
+    assert first.findings[1:] == second.findings[1:]
+    assert "7 x NVIDIA H200 SXM" in second.findings[0].text and "Beta" in second.findings[0].text
+    assert "2026-03-03" in second.findings[0].text
+    assert second.regime["date"] == "2026-03-03" and first.regime["date"] == "2026-03-02"
+
+
+def test_regime_breakpoints_cover_compared_dates() -> None:
+    from computegate.regime import default_regime_data
+
+    points = set(default_regime_data().breakpoints)
+    for day in (
+        "2022-10-07",
+        "2023-01-17",
+        "2023-11-17",
+        "2024-12-31",
+        "2025-05-13",
+        "2025-05-15",
+        "2025-11-10",
+        "2026-01-15",
+        "2026-02-03",
+        "2026-07-10",
+        "2026-10-01",
+    ):
+        assert dt.date.fromisoformat(day) in points, day

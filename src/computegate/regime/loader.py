@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping
@@ -48,6 +49,48 @@ class RegimeData:
     groups: Mapping[str, Group]
     overlays: Mapping[str, OverlayFile]
     token: int = field(default_factory=lambda: next(_tokens))  # identity for memo keys
+    breakpoints: tuple[dt.date, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "breakpoints", _breakpoints(self))
+
+    def period_index(self, date: dt.date) -> int:
+        """Dates with the same index see the same law (every value, membership and compared date)."""
+        return bisect.bisect_right(self.breakpoints, date)
+
+
+def _breakpoints(data: RegimeData) -> tuple[dt.date, ...]:
+    """Every date on which anything the rules read can change, overlays included."""
+    points: set[dt.date] = {
+        data.meta.coverage_start,
+        data.meta.knowledge_horizon + dt.timedelta(days=1),
+    }
+
+    def periods(all_periods: Iterable[Period]) -> None:
+        for p in all_periods:
+            points.add(p.effective)
+            points.update(d for d in (p.compliance, p.end and p.end + dt.timedelta(days=1)) if d)
+            if isinstance(p.value, dt.date):
+                points.add(p.value)
+
+    def members(entries: Iterable[Membership]) -> None:
+        for m in entries:
+            points.add(m.since)
+            if m.until:
+                points.add(m.until + dt.timedelta(days=1))
+
+    for param in data.parameters.values():
+        periods(param.periods)
+    for group in data.groups.values():
+        members(group.members)
+    for ov in data.overlays.values():
+        for param in ov.defines.values():
+            periods(param.periods)
+        for plist in ov.parameters.values():
+            periods(plist)
+        for mlist in ov.groups.values():
+            members(mlist)
+    return tuple(sorted(points))
 
 
 def read_yaml(path: Path) -> Any:

@@ -178,6 +178,11 @@ class Regime:
         """Value identity of this regime, for memo keys."""
         return (self.data.token, self.date, self.overlays)
 
+    @property
+    def period_key(self) -> tuple[int, int, tuple[str, ...]]:
+        """Identity of the law in force: equal for every date between two breakpoints."""
+        return (self.data.token, self.data.period_index(self.date), self.overlays)
+
     def as_dict(self) -> dict[str, Any]:
         return {"date": self.date.isoformat(), "overlays": list(self.overlays)}
 

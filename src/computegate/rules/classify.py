@@ -188,7 +188,7 @@ def _ic_outcome(
     inst = regime.data.instruments["ac-2022"]
     t.add(
         "3A090.not_yet",
-        f"ECCN 3A090 did not exist on {regime.date}; it was created effective {inst.effective}.",
+        f"ECCN 3A090 did not exist yet on this date; it was created effective {inst.effective}.",
         cite("15 CFR 774 Supp. 1", inst),
     )
     return _Outcome(NOT_3A090, None, tuple(t.findings), tuple(t.missing))
@@ -316,7 +316,7 @@ def _hbm_outcome(chip: Accelerator, regime: Regime) -> _Outcome:
         inst = regime.data.instruments["hbm-2024-12"]
         t.add(
             "3A090.c",
-            f"3A090.c (HBM) took effect {inst.effective}; not in force on {regime.date}",
+            f"3A090.c (HBM) took effect {inst.effective}; not in force on this date",
             cite("15 CFR 774 Supp. 1", inst),
         )
         return _Outcome(NOT_3A090, None, tuple(t.findings), ())
@@ -352,7 +352,7 @@ def _zone(tpp: float | None, bw: float | None, regime: Regime, t: _Trace) -> boo
         inst = regime.data.instruments["h200-2026"]
         t.add(
             "jan2026.zone",
-            f"The Jan-2026 case-by-case window takes effect {inst.effective}; not in force on {regime.date}",
+            f"The Jan-2026 case-by-case window takes effect {inst.effective}; not in force on this date",
             cite("15 CFR 742.6(b)(10)", inst),
         )
         return False
@@ -664,7 +664,7 @@ def _regime_context(regime: Regime, t: _Trace) -> None:
     if regime.beyond_knowledge_horizon:
         t.add(
             "regime.horizon",
-            f"{regime.date} is after the data's knowledge horizon {meta.knowledge_horizon}: {meta.knowledge_note}",
+            f"The date is after the data's knowledge horizon {meta.knowledge_horizon}: {meta.knowledge_note}",
             "computegate regime data",
         )
     for sentence in regime.overlay_status():

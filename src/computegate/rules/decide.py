@@ -60,10 +60,18 @@ def decide(
     req = parse_request(request)
     catalog = catalog or Catalog.bundled()
     regime = regime or Regime.at(req.date, req.overlays)
-    user = req.end_user.model_copy(update={"name": None})
+    u = req.end_user
+    user = (
+        u.country,
+        u.headquarters,
+        u.ultimate_parent_headquarters,
+        u.entity_list,
+        u.military_end_user,
+        u.listed_party_affiliate,
+    )
     key = (
         catalog.token,
-        regime.key,
+        regime.period_key,
         _item_key(req.item),
         req.kind,
         req.from_country,
@@ -71,17 +79,19 @@ def decide(
         user,
         req.end_use,
     )
-    cached = _decisions.get(key)
-    if cached is None:
-        cached = _decide(req, regime, catalog)
-        _remember(_decisions, key, cached)
-    return cached
+    core = _decisions.get(key)
+    if core is None:
+        core = _decide(req, regime, catalog)
+        _remember(_decisions, key, core)
+    # The law's answer is shared across a rule period; the request's own words and date are not.
+    findings = [_summary(req, core.item), *core.findings[1:]]
+    return core.model_copy(update={"findings": findings, "regime": regime.as_dict()})
 
 
 def classify_memo(
     chip: Accelerator, item_key: str, regime: Regime, catalog: Catalog
 ) -> Classification:
-    key = (catalog.token, regime.key, item_key)
+    key = (catalog.token, regime.period_key, item_key)
     cached = _classifications.get(key)
     if cached is None:
         cached = classify(chip, regime, catalog=catalog)
@@ -92,7 +102,15 @@ def classify_memo(
 def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
     chip = catalog.resolve(req.item, "item")
     cls = classify_memo(chip, _item_key(req.item), regime, catalog)
-    findings: list[Finding] = [_summary(req, cls)]
+    item = ItemSummary(
+        name=cls.name,
+        eccn=cls.eccn,
+        eccn_paragraph=cls.eccn_paragraph,
+        tpp=cls.tpp,
+        total_dram_bandwidth_gbs=cls.total_dram_bandwidth_gbs,
+        jan2026_case_by_case_zone=cls.jan2026_case_by_case_zone,
+    )
+    findings: list[Finding] = [_summary(req, item)]
     findings += [f for f in cls.findings if _relevant(f, req, regime)]
     missing: list[MissingFact] = []
     hits, notes = part744_hits(req, regime)
@@ -126,14 +144,7 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
         findings=findings,
         missing_facts=_dedupe(missing),
         regime=regime.as_dict(),
-        item=ItemSummary(
-            name=cls.name,
-            eccn=cls.eccn,
-            eccn_paragraph=cls.eccn_paragraph,
-            tpp=cls.tpp,
-            total_dram_bandwidth_gbs=cls.total_dram_bandwidth_gbs,
-            jan2026_case_by_case_zone=cls.jan2026_case_by_case_zone,
-        ),
+        item=item,
         alternatives=alternatives,
     )
 
@@ -148,14 +159,14 @@ def _relevant(finding: Finding, req: ExportRequest, regime: Regime) -> bool:
     return True
 
 
-def _summary(req: ExportRequest, cls: Classification) -> Finding:
+def _summary(req: ExportRequest, item: ItemSummary) -> Finding:
     who = req.end_user.name or "an unnamed end user"
     route = (
         f"from {req.from_country} to {req.to_country}"
         if req.kind != "transfer"
         else f"within {req.to_country}"
     )
-    text = f"{req.kind.capitalize()} of {req.quantity:,} x {cls.name} ({cls.eccn_paragraph or cls.eccn}) {route} for {who} on {req.date}"
+    text = f"{req.kind.capitalize()} of {req.quantity:,} x {item.name} ({item.eccn_paragraph or item.eccn}) {route} for {who} on {req.date}"
     if req.end_use:
         text += f"; end use: {', '.join(req.end_use)}"
     return Finding(

@@ -231,7 +231,7 @@ def _cambodia_style_ambiguity(
     return MissingFact(
         fact="country_group_membership",
         kind="legal_ambiguity",
-        question=f"Is {', '.join(places) or dest} in Country Group D:5 on {regime.date}? ({detail})",
+        question=f"Is {', '.join(places) or dest} in Country Group D:5 on this date? ({detail})",
         outcomes={"in D:5": yes, "not in D:5": no},
     )
 
