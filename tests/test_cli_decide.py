@@ -85,7 +85,7 @@ def test_decide_request_file_single_and_list(
     assert code == 0 and json.loads(out)["review_policy"] == "case_by_case"
     many = tmp_path / "many.yaml"
     many.write_text(
-        "- {kind: export, date: 2026-01-16, item: B200, to_country: CN}\n- {kind: export, date: 2026-01-16, item: H20, to_country: CN}\n"
+        "- {kind: export, date: 2026-01-16, item: B200, to_country: CN}\n- {kind: export, date: 2026-01-16, item: H20, to_country: CN, exporter_informed: false}\n"
     )
     code, out, _ = run(capsys, "decide", "--request", str(many), "--json")
     assert [d["outcome"] for d in json.loads(out)] == ["license_required", "no_license_required"]

@@ -15,7 +15,7 @@ from computegate.regime import Regime
 from computegate.rules.classify import INDETERMINATE, Classification, classify
 from computegate.rules.exports import POLICY_RANK, ItemRuling, item_ruling, where
 from computegate.rules.findings import Finding, MissingFact
-from computegate.rules.parties import Hit, china_equivalent, part744_hits
+from computegate.rules.parties import Hit, china_equivalent, is_informed, part744_hits
 from computegate.rules.request import (
     Alternative,
     Decision,
@@ -78,6 +78,7 @@ def decide(
         req.to_country,
         user,
         req.end_use,
+        req.exporter_informed,
     )
     core = _decisions.get(key)
     if core is None:
@@ -114,7 +115,10 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
     findings += [f for f in cls.findings if _relevant(f, req, regime)]
     missing: list[MissingFact] = []
     hits, notes = part744_hits(req, regime)
-    findings += [Finding(rule=h.rule, text=h.text, citation=h.citation) for h in hits] + notes
+    informed_hits, informed_notes, informed_missing = is_informed(req, chip.key, regime)
+    hits += informed_hits
+    findings += [Finding(rule=h.rule, text=h.text, citation=h.citation) for h in hits]
+    findings += notes + informed_notes
 
     ruling = _item_ruling(req, regime, chip, cls)
     findings += ruling.findings
@@ -122,6 +126,9 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
         m for m in cls.missing_facts if ruling.required is None or m.kind == "legal_ambiguity"
     ]
     missing += ruling.missing
+    if informed_missing and not hits and not ruling.required:
+        ruling.required = None  # whether a license is needed turns on the exporter's letter
+        missing += informed_missing
 
     outcome, policy, exceptions, conditions = _assemble(hits, ruling)
     if hits and ruling.exceptions:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from computegate.regime import Regime
-from computegate.rules.findings import Finding
+from computegate.rules.findings import Finding, MissingFact
 from computegate.rules.request import ExportRequest, ReviewPolicy
 
 
@@ -46,6 +46,59 @@ def in_scope(code: str | None, regime: Regime, groups_param: str, named_param: s
     return groups is not None and any(
         regime.membership(code, g).status == "member" for g in groups.value
     )
+
+
+def is_informed(
+    req: ExportRequest, item_id: str, regime: Regime
+) -> tuple[list[Hit], list[Finding], list[MissingFact]]:
+    """Company-specific is-informed letters (H20/MI308, April 2025): bind the informed exporter only."""
+    items = regime.get("is_informed.items")
+    if items is None or item_id not in items.value:
+        return [], [], []
+    user = req.end_user
+    places = [
+        china_equivalent(c, regime)
+        for c in (req.to_country, user.headquarters, user.ultimate_parent_headquarters)
+    ]
+    if not any(
+        in_scope(c, regime, "is_informed.groups", "is_informed.destinations") for c in places
+    ):
+        return [], [], []
+    text = "BIS informed the maker (NVIDIA for H20, AMD for MI308) that this item needs a license to China, Macau and D:5 and their entities"
+    if req.exporter_informed:
+        return (
+            [
+                Hit(
+                    "is-informed",
+                    f"{text}; the exporter says it is informed: license required",
+                    items.citation,
+                    "presumption_of_denial",
+                )
+            ],
+            [],
+            [],
+        )
+    if req.exporter_informed is False:
+        return (
+            [],
+            [
+                Finding(
+                    rule="is-informed",
+                    text=f"{text}; the exporter says it is not an informed party",
+                    citation=items.citation,
+                )
+            ],
+            [],
+        )
+    missing = MissingFact(
+        fact="exporter_informed",
+        question="Has BIS informed the exporter (is-informed letter) that this item needs a license for this destination?",
+        outcomes={
+            "yes": "license required (presumption of denial assumed)",
+            "no": "no is-informed requirement",
+        },
+    )
+    return [], [Finding(rule="is-informed", text=text, citation=items.citation)], [missing]
 
 
 def part744_hits(req: ExportRequest, regime: Regime) -> tuple[list[Hit], list[Finding]]:

@@ -80,6 +80,10 @@ class ExportRequest(_Frozen):
     end_user: EndUser = Field(default_factory=EndUser)
     end_use: tuple[EndUse, ...] = ()
     overlays: tuple[str, ...] = ()
+    exporter_informed: bool | None = Field(
+        default=None,
+        description="Has BIS informed the exporter (is-informed letter) that this item needs a license here?",
+    )
 
     @model_validator(mode="after")
     def _route(self) -> ExportRequest:

@@ -1,4 +1,4 @@
-"""Speed benchmarks (`make bench`): classifications per second, as a ratio to a naive baseline.
+"""Classification speed (`make bench`): classifications per second, as a ratio to a naive baseline.
 
 Baseline: rebuild the regime from the loaded data for every call (what a caller without
 `Regime.at`'s cache would do). Measured in the same run, on the same machine.
