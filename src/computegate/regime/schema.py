@@ -121,7 +121,7 @@ class GroupsFile(_Strict):
 class OverlayFile(_Strict):
     name: str
     title: str
-    status: Literal["pending", "proposed", "hypothetical"]
+    status: Literal["pending", "proposed", "lapsed", "hypothetical"]
     status_date: dt.date
     source: str
     description: str
