@@ -122,6 +122,10 @@ class Regime:
             raise KeyError(f"unknown regime parameter {name!r}")
         return self._params.get(name)
 
+    def get_optional(self, name: str) -> ParamValue | None:
+        """Like `get`, but a parameter no active overlay defines is simply absent."""
+        return self._params.get(name)
+
     def number(self, name: str) -> float | None:
         pv = self.get(name)
         return None if pv is None else float(pv.value)

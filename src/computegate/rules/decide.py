@@ -16,11 +16,24 @@ from computegate.rules.classify import INDETERMINATE, Classification, classify
 from computegate.rules.exports import POLICY_RANK, ItemRuling, item_ruling, where
 from computegate.rules.findings import Finding, MissingFact
 from computegate.rules.parties import Hit, china_equivalent, is_informed, part744_hits
+from computegate.rules.remote import (
+    as_export_request,
+    combine,
+    enacted,
+    item_summary,
+    kyc_overlays,
+    kyc_verdict,
+    overlay_verdict,
+    rasa_overlays,
+)
+from computegate.rules.remote import summary as remote_summary
 from computegate.rules.request import (
     Alternative,
+    AnyRequest,
     Decision,
     ExportRequest,
     ItemSummary,
+    RemoteAccessRequest,
     ReviewPolicy,
     parse_request,
 )
@@ -52,7 +65,7 @@ def clear_caches() -> None:
 
 
 def decide(
-    request: ExportRequest | Mapping[str, Any],
+    request: AnyRequest | Mapping[str, Any],
     regime: Regime | None = None,
     catalog: Catalog | None = None,
 ) -> Decision:
@@ -60,6 +73,8 @@ def decide(
     req = parse_request(request)
     catalog = catalog or Catalog.bundled()
     regime = regime or Regime.at(req.date, req.overlays)
+    if isinstance(req, RemoteAccessRequest):
+        return _decide_remote_memo(req, regime, catalog)
     u = req.end_user
     user = (
         u.country,
@@ -333,3 +348,68 @@ def _dedupe(missing: list[MissingFact]) -> list[MissingFact]:
             seen.add((m.fact, m.question))
             out.append(m)
     return out
+
+
+def _decide_remote_memo(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -> Decision:
+    facts = req.model_dump_json(exclude={"date": True, "customer": {"name"}, "provider": {"name"}})
+    key = (catalog.token, regime.period_key, facts)
+    core = _decisions.get(key)
+    if core is None:
+        core = _decide_remote(req, regime, catalog)
+        _remember(_decisions, key, core)
+    findings = [remote_summary(req, core.item), *core.findings[1:]]
+    return core.model_copy(update={"findings": findings, "regime": regime.as_dict()})
+
+
+def _decide_remote(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -> Decision:
+    """Enacted law for the access, then each active RASA / IaaS-KYC overlay; the strictest wins."""
+    lines = [
+        (line, catalog.resolve(line.item, f"accelerators.{i}.item"))
+        for i, line in enumerate(req.accelerators)
+    ]
+    classes = [
+        (line, classify_memo(chip, _item_key(line.item), regime, catalog)) for line, chip in lines
+    ]
+    line, cls = max(classes, key=lambda lc: lc[1].tpp or -1.0)
+    item = item_summary(cls)
+    law_only = Regime.at(
+        req.date,
+        [o for o in req.overlays if not o.startswith(("rasa-", "iaas-"))],
+        data=regime.data,
+    )
+    chips_in = None
+    if req.datacenter_country != "US":
+        chips_in = decide(
+            {
+                "kind": "export",
+                "date": req.date,
+                "item": line.item,
+                "to_country": req.datacenter_country,
+                "end_user": {"headquarters": req.provider.country},
+            },
+            law_only,
+            catalog,
+        )
+    layers = [enacted(req, regime, cls, chips_in)]
+    rasa = rasa_overlays(regime)
+    if rasa:
+        export_like = as_export_request(req, line.item)
+        as_export = decide(export_like, law_only, catalog) if export_like else None
+        layers += [overlay_verdict(name, req, regime, cls, as_export) for name in rasa]
+    layers += [kyc_verdict(name, req, regime) for name in kyc_overlays(regime)]
+    outcome, policy = combine(layers)
+    findings = [remote_summary(req, item)] + [
+        f for f in cls.findings if f.rule.startswith(("3A090", "4A090", "tpp."))
+    ]
+    for layer in layers:
+        findings += layer.findings
+    return Decision(
+        outcome=outcome,
+        review_policy=policy,
+        license_exceptions=[],
+        conditions=[c for layer in layers for c in layer.conditions],
+        findings=findings + [f for f in cls.findings if f.rule == "regime.horizon"],
+        missing_facts=_dedupe([m for layer in layers for m in layer.missing]),
+        regime=regime.as_dict(),
+        item=item,
+    )

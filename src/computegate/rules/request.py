@@ -110,6 +110,86 @@ class ExportRequest(_Frozen):
         return self
 
 
+Workload = Literal["ai_training", "inference", "other"]
+RiskUse = Literal[
+    "cbrn_weapons",
+    "offensive_cyber",
+    "evading_human_control",
+    "surveillance",
+    "military",
+    "military_intelligence",
+    "wmd",
+]
+
+
+class Provider(_Frozen):
+    """The cloud provider renting out the accelerators."""
+
+    name: str | None = None
+    country: Country
+    us_person: bool | None = Field(default=None, description="Default: true when country is US")
+    service: Literal["iaas", "paas", "saas", "other"] = "iaas"
+
+    @property
+    def is_us_person(self) -> bool:
+        return self.us_person if self.us_person is not None else self.country == "US"
+
+
+class AcceleratorLine(_Frozen):
+    item: str | dict[str, Any]
+    count: PositiveInt = 1
+
+
+class Customer(_Frozen):
+    """Who rents the compute: an entity (country of incorporation, headquarters, parent) or natural persons."""
+
+    name: str | None = None
+    country: Country | None = Field(
+        default=None, description="Country of incorporation (entities) or residence"
+    )
+    headquarters: Country | None = None
+    ultimate_parent_headquarters: Country | None = None
+    nationality: tuple[Country, ...] = Field(
+        default=(), description="Natural persons: their nationalities"
+    )
+    government: bool = Field(default=False, description="A government body or agency")
+    entity_list: bool = False
+    military_end_user: bool = False
+
+
+class WorkloadSpec(_Frozen):
+    type: Workload = "ai_training"
+    training_compute_flop: float | None = Field(default=None, gt=0)
+    uses: tuple[RiskUse, ...] = Field(
+        default=(), description="Known purposes, e.g. cbrn_weapons, military"
+    )
+
+
+class RemoteAccessRequest(_Frozen):
+    """A foreign (or domestic) customer using accelerators in a data centre over the network."""
+
+    kind: Literal["remote_access"]
+    date: dt.date
+    provider: Provider
+    datacenter_country: Country
+    accelerators: tuple[AcceleratorLine, ...] = Field(min_length=1)
+    duration_days: PositiveInt | None = None
+    customer: Customer
+    access_country: Country | None = Field(
+        default=None, description="Where the customer accesses from (default: customer.country)"
+    )
+    workload: WorkloadSpec = Field(default_factory=WorkloadSpec)
+    overlays: tuple[str, ...] = ()
+    assume_serious_risk_determination: bool = Field(
+        default=True,
+        description="Assume the Secretary determines that training AI models on controlled accelerators poses a serious risk",
+    )
+
+    @property
+    def accessed_from(self) -> str | None:
+        return self.access_country or self.customer.country
+
+
 class Condition(_Frozen):
     id: str
     text: str
@@ -149,12 +229,20 @@ class Decision(_Frozen):
     alternatives: list[Alternative] = Field(default_factory=list)
 
 
-def parse_request(raw: Mapping[str, Any] | ExportRequest, field_prefix: str = "") -> ExportRequest:
+AnyRequest = ExportRequest | RemoteAccessRequest
+KINDS = ("export", "reexport", "transfer", "remote_access")
+
+
+def parse_request(raw: Mapping[str, Any] | AnyRequest, field_prefix: str = "") -> AnyRequest:
     """Validate a request; the error names the field (e.g. `end_user.headquarters`)."""
-    if isinstance(raw, ExportRequest):
+    if isinstance(raw, ExportRequest | RemoteAccessRequest):
         return raw
+    kind = raw.get("kind")
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"{field_prefix}kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+    model: type[AnyRequest] = RemoteAccessRequest if kind == "remote_access" else ExportRequest
     try:
-        return ExportRequest.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(

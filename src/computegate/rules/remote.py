@@ -1,0 +1,550 @@
+"""Remote (cloud) access: what enacted law reaches today, and what each RASA version would.
+
+Enacted law: renting compute is generally not an export; US-person support rules, end-use controls and
+the Jan-2026 licence conditions still bite. Each bill is an overlay with its own definitions; a covered
+access is licensed by analogy to an export of the item to the customer, since every bill leaves the
+licence requirement to BIS regulations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from computegate.regime import Regime
+from computegate.rules.classify import Classification
+from computegate.rules.exports import POLICY_RANK, where
+from computegate.rules.findings import Finding, MissingFact
+from computegate.rules.parties import china_equivalent
+from computegate.rules.request import (
+    Condition,
+    Decision,
+    ExportRequest,
+    ItemSummary,
+    Outcome,
+    RemoteAccessRequest,
+    ReviewPolicy,
+)
+
+CONTROLLED_A = ("3A090.a", "4A090.a")
+CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b")
+OUTCOME_RANK: dict[str, int] = {
+    "no_license_required": 0,
+    "insufficient_information": 1,
+    "license_required": 2,
+}
+
+
+@dataclass
+class Verdict:
+    """One layer's answer (enacted law, or one overlay)."""
+
+    outcome: Outcome = "no_license_required"
+    policy: ReviewPolicy | None = None
+    findings: list[Finding] = field(default_factory=list)
+    missing: list[MissingFact] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
+
+    def add(self, rule: str, text: str, citation: str) -> None:
+        self.findings.append(Finding(rule=rule, text=text, citation=citation))
+
+
+def _customer_label(req: RemoteAccessRequest) -> str:
+    c = req.customer
+    parts = [
+        f"incorporated in {c.country}" if c.country else None,
+        f"headquartered in {c.headquarters}" if c.headquarters else None,
+    ]
+    if c.ultimate_parent_headquarters:
+        parts.append(f"ultimate parent headquartered in {c.ultimate_parent_headquarters}")
+    if c.nationality:
+        parts.append(f"nationality {'/'.join(c.nationality)}")
+    detail = ", ".join(p for p in parts if p)
+    return f"{c.name or 'the customer'}" + (f" ({detail})" if detail else "")
+
+
+def summary(req: RemoteAccessRequest, item: ItemSummary) -> Finding:
+    lines = ", ".join(
+        f"{line.count:,} x {line.item if isinstance(line.item, str) else line.item.get('name', 'custom chip')}"
+        for line in req.accelerators
+    )
+    provider = f"{req.provider.name or 'a provider'} ({req.provider.country}{', US person' if req.provider.is_us_person else ''})"
+    text = (
+        f"Remote access on {req.date}: {_customer_label(req)} uses {lines} ({item.eccn_paragraph or item.eccn}) "
+        f"in a data centre in {req.datacenter_country} run by {provider}, from {req.accessed_from or 'an unstated place'}, "
+        f"for {req.workload.type.replace('_', ' ')}"
+    )
+    if req.duration_days:
+        text += f" over {req.duration_days:,} days"
+    return Finding(
+        rule="request", text=text, citation="15 CFR 734.3 (items subject to the EAR assumed)"
+    )
+
+
+def enacted(
+    req: RemoteAccessRequest, regime: Regime, cls: Classification, export_of_chips: Decision | None
+) -> Verdict:
+    v = Verdict()
+    not_export = regime.get("remote.not_an_export")
+    assert not_export is not None
+    v.add(
+        "remote.not_export",
+        "Renting compute ships nothing: under enacted law remote access is generally not an export, reexport or transfer of the chips, so no licence is needed for the access as such",
+        not_export.citation,
+    )
+    if export_of_chips is not None:
+        policy = (
+            f", {export_of_chips.review_policy.replace('_', ' ')}"
+            if export_of_chips.review_policy
+            else ""
+        )
+        v.add(
+            "remote.chips",
+            f"Separately, exporting {cls.name} to the data centre in {req.datacenter_country} (provider headquartered in "
+            f"{req.provider.country}) is its own question: {export_of_chips.outcome.replace('_', ' ')}{policy}",
+            export_of_chips.findings[-1].citation
+            if export_of_chips.findings
+            else not_export.citation,
+        )
+    _us_person_support(req, regime, cls, v)
+    c = req.customer
+    if c.entity_list or c.military_end_user:
+        who = "on the Entity List" if c.entity_list else "a military end user"
+        v.add(
+            "remote.listed_customer",
+            f"The customer is {who}: providing compute is not an export, but any export of software or technology to it needs a licence (744.11 / 744.21), and OFAC sanctions are not evaluated here",
+            "15 CFR 744.11; 15 CFR 744.21",
+        )
+    _jan2026_kyc(req, regime, cls, v)
+    return v
+
+
+def _places(req: RemoteAccessRequest, regime: Regime) -> list[str]:
+    c = req.customer
+    codes = [
+        req.accessed_from,
+        c.country,
+        c.headquarters,
+        c.ultimate_parent_headquarters,
+        *c.nationality,
+    ]
+    return [china_equivalent(x, regime) or x for x in codes if x]
+
+
+def _us_person_support(
+    req: RemoteAccessRequest, regime: Regime, cls: Classification, v: Verdict
+) -> None:
+    uses = regime.get("remote.us_person_support_uses")
+    policy = regime.get("remote.us_person_support_policy")
+    if uses is None or policy is None or not req.provider.is_us_person:
+        return
+    risky = sorted(set(req.workload.uses) & set(uses.value))
+    d5 = [
+        p
+        for p in _places(req, regime)
+        if where(p, regime, "remote.us_person_support_groups", "remote.us_person_support_named")
+        == "yes"
+    ]
+    if req.workload.type == "ai_training" and risky and d5 and cls.eccn in CONTROLLED_A:
+        v.outcome, v.policy = "license_required", policy.value
+        v.add(
+            "744.6",
+            f"A US-person provider supporting AI training for {', '.join(risky)} end uses tied to {'/'.join(sorted(set(d5)))}: licence required",
+            policy.citation,
+        )
+    elif req.workload.type == "ai_training" and d5:
+        v.add(
+            "744.6",
+            f"The provider is a US person serving a party tied to {'/'.join(sorted(set(d5)))}: 744.6 would bite if the training were for WMD, military or military-intelligence end uses (none stated)",
+            uses.citation,
+        )
+
+
+def _jan2026_kyc(req: RemoteAccessRequest, regime: Regime, cls: Classification, v: Verdict) -> None:
+    dests = regime.get("jan2026.destinations")
+    users = regime.get("jan2026.remote_user_countries")
+    conditions = regime.get("jan2026.conditions")
+    if dests is None or users is None or conditions is None:
+        return
+    if (
+        china_equivalent(req.datacenter_country, regime) not in dests.value
+        or cls.eccn not in CONTROLLED
+        or not cls.jan2026_case_by_case_zone
+    ):
+        return
+    flagged = sorted({p for p in _places(req, regime) if p in users.value})
+    v.add(
+        "jan2026.remote_kyc",
+        "If these chips came in under a Jan-2026 case-by-case licence, its conditions bind the provider: identify remote users in or headquartered in "
+        + ", ".join(users.value)
+        + (
+            f" — this customer is tied to {', '.join(flagged)} and must be identified"
+            if flagged
+            else ""
+        ),
+        users.citation,
+    )
+    wanted = ("recipient_security_kyc", "iaas_model_weights")
+    v.conditions.extend(
+        Condition(id=c["id"], text=c["text"], citation=f"{c['cfr']}; {conditions.source_citation}")
+        for c in conditions.value
+        if c["id"] in wanted
+    )
+
+
+# -- overlays ----------------------------------------------------------------------------------
+
+
+def rasa_overlays(regime: Regime) -> list[str]:
+    return [o for o in regime.overlays if regime.get_optional(f"remote.{o}.persons") is not None]
+
+
+def kyc_overlays(regime: Regime) -> list[str]:
+    return [
+        o for o in regime.overlays if regime.get_optional(f"remote.{o}.cip_information") is not None
+    ]
+
+
+def _foreign_person(req: RemoteAccessRequest) -> tuple[bool | None, str]:
+    c = req.customer
+    if c.nationality:
+        foreign = [n for n in c.nationality if n != "US"]
+        if len(foreign) < len(c.nationality):
+            return False, f"a US national ({'/'.join(c.nationality)}) is not a foreign person"
+        return True, f"a national of {'/'.join(foreign)} is a foreign person"
+    if c.country is None:
+        return None, "the customer's country of incorporation is not given"
+    if c.country == "US":
+        return False, "a US-incorporated entity is a US person, whatever its parent"
+    return True, f"an entity incorporated in {c.country} is a foreign person"
+
+
+def _of_concern(
+    req: RemoteAccessRequest, countries: list[str]
+) -> tuple[bool | None, str, MissingFact | None]:
+    c = req.customer
+    concern = set(countries)
+    named = "/".join(countries)
+    if c.government and c.country in concern:
+        return True, f"a government body of {c.country} is a foreign person of concern", None
+    for label, code in (
+        ("ultimate parent headquartered", c.ultimate_parent_headquarters),
+        ("headquartered", c.headquarters),
+        ("located", c.country),
+    ):
+        if code in concern and not c.nationality:
+            return True, f"{label} in {code} makes the customer a foreign person of concern", None
+    if c.nationality:
+        hits = [n for n in c.nationality if n in concern]
+        if not hits:
+            return (
+                False,
+                f"a national of {'/'.join(c.nationality)} is not a person of concern ({named})",
+                None,
+            )
+        if c.country in concern or req.accessed_from in concern:
+            return (
+                True,
+                f"a {hits[0]} national in {c.country or req.accessed_from} is subject to that country's jurisdiction: a person of concern",
+                None,
+            )
+        amb = MissingFact(
+            fact="person_subject_to_jurisdiction",
+            kind="legal_ambiguity",
+            question=f"Is a {hits[0]} national living in {c.country or 'another country'} a 'person subject to the jurisdiction' of {hits[0]}?",
+            outcomes={"yes": "a foreign person of concern (covered)", "no": "not covered"},
+        )
+        return (
+            None,
+            f"a {hits[0]} national outside {hits[0]}: whether they are subject to its jurisdiction is unclear",
+            amb,
+        )
+    if c.country is None and c.headquarters is None:
+        return None, "the customer's location and headquarters are not given", None
+    where_ = "/".join(x for x in (c.country, c.headquarters, c.ultimate_parent_headquarters) if x)
+    return (
+        False,
+        f"a customer tied only to {where_} is not a foreign person of concern ({named})",
+        None,
+    )
+
+
+def overlay_verdict(
+    name: str,
+    req: RemoteAccessRequest,
+    regime: Regime,
+    cls: Classification,
+    as_export: Decision | None,
+) -> Verdict:
+    """Would this bill reach this access, and with what licence answer?"""
+    v = Verdict()
+    p = f"remote.{name}."
+    persons = regime.get_optional(p + "persons")
+    assert persons is not None
+    cite = persons.citation
+    ov = regime.data.overlays[name]
+    v.add(f"{name}.status", f"{ov.title}: {ov.status} as of {ov.status_date}; not law", cite)
+
+    if persons.value == "foreign_person":
+        covered, why = _foreign_person(req)
+        missing = None
+    else:
+        countries = regime.get_optional(p + "countries_of_concern")
+        covered, why, missing = _of_concern(req, list(countries.value) if countries else [])
+    v.add(f"{name}.persons", f"{why[0].upper()}{why[1:]} under {name}", cite)
+    if covered is False:
+        return v
+    if missing is not None:
+        v.missing.append(missing)
+    elif covered is None:
+        v.missing.append(
+            MissingFact(
+                fact="customer",
+                question="Where is the customer incorporated and headquartered, and of what nationality are the individuals?",
+                outcomes={"foreign (of concern)": "covered", "otherwise": "not covered"},
+            )
+        )
+
+    channel = regime.get_optional(p + "channel")
+    if channel is not None and channel.value == "iaas" and req.provider.service != "iaas":
+        v.add(
+            f"{name}.channel",
+            f"The service is {req.provider.service}, not a cloud infrastructure service (IaaS): outside {name}",
+            channel.citation,
+        )
+        return _drop(v)
+    outside = regime.get_optional(p + "access_outside_us_required")
+    if outside is not None and outside.value and req.accessed_from == "US":
+        v.add(f"{name}.location", f"Access from inside the US is outside {name}", outside.citation)
+        return _drop(v)
+    items = regime.get_optional(p + "items")
+    if items is not None:
+        scope = (
+            "on the Commerce Control List"
+            if items.value == "ccl"
+            else "subject to US jurisdiction under ECRA"
+        )
+        v.add(
+            f"{name}.items",
+            f"The accelerators ({cls.eccn_paragraph or cls.eccn}) are assumed to be {scope}",
+            items.citation,
+        )
+
+    risk = regime.get_optional(p + "risk_standard")
+    listed = regime.get_optional(p + "listed_uses")
+    assert risk is not None
+    named_uses = sorted(set(req.workload.uses) & set(listed.value if listed else ()))
+    trains_controlled = req.workload.type == "ai_training" and cls.eccn in CONTROLLED
+    if not req.assume_serious_risk_determination:
+        v.missing.append(
+            MissingFact(
+                fact="secretary_determination",
+                kind="legal_ambiguity",
+                question=f"Will the Secretary determine that this use meets the bill's test ({risk.value})?",
+                outcomes={"yes": _licence_text(as_export), "no": f"outside {name}"},
+            )
+        )
+        v.add(
+            f"{name}.risk",
+            f"The bill reaches the access only if {risk.value}; no determination is assumed",
+            risk.citation,
+        )
+        v.outcome = "insufficient_information"
+        return v
+    if named_uses:
+        v.add(
+            f"{name}.risk",
+            f"The workload's stated purpose ({', '.join(named_uses)}) is one the text names as a serious risk; assuming the Secretary so determines",
+            risk.citation,
+        )
+    elif trains_controlled:
+        v.add(
+            f"{name}.risk",
+            f"Assumption: the Secretary determines that training AI models on controlled (3A090/4A090) accelerators meets the test ({risk.value})",
+            risk.citation,
+        )
+    else:
+        what = req.workload.type.replace("_", " ")
+        v.add(
+            f"{name}.risk",
+            f"{what.capitalize()} on {cls.eccn_paragraph or cls.eccn} items is outside the assumed determination (training on controlled accelerators): not covered",
+            risk.citation,
+        )
+        return _drop(v)
+    for extra in ("mental_state", "sunset_years"):
+        pv = regime.get_optional(p + extra)
+        if pv is not None:
+            text = (
+                f"Covers access on a {pv.value} basis"
+                if extra == "mental_state"
+                else f"The authority would sunset after {pv.value:.0f} years"
+            )
+            v.add(f"{name}.{extra}", text, pv.citation)
+
+    if v.missing:
+        v.outcome = "insufficient_information"
+        return v
+    if as_export is None:
+        v.outcome = "insufficient_information"
+        v.missing.append(
+            MissingFact(
+                fact="customer.country",
+                question="Where does the customer access from?",
+                outcomes={"known": "licence answer by analogy to an export there"},
+            )
+        )
+        return v
+    v.add(
+        f"{name}.licence",
+        f"Covered as remote access; the bill leaves licensing to BIS rules, so it is treated like an export of the item to the customer: {_licence_text(as_export)}",
+        cite,
+    )
+    v.outcome = as_export.outcome
+    v.policy = as_export.review_policy
+    v.missing.extend(as_export.missing_facts)
+    return v
+
+
+def _drop(v: Verdict) -> Verdict:
+    v.missing.clear()
+    return v
+
+
+def _licence_text(d: Decision | None) -> str:
+    if d is None:
+        return "licence answer unknown"
+    text = d.outcome.replace("_", " ")
+    return text + (f" ({d.review_policy.replace('_', ' ')})" if d.review_policy else "")
+
+
+def kyc_verdict(name: str, req: RemoteAccessRequest, regime: Regime) -> Verdict:
+    v = Verdict()
+    p = f"remote.{name}."
+    info = regime.get_optional(p + "cip_information")
+    flop = regime.get_optional(p + "training_report_flop")
+    assert info is not None and flop is not None
+    ov = regime.data.overlays[name]
+    v.add(
+        f"{name}.status", f"{ov.title}: {ov.status} as of {ov.status_date}; not law", info.citation
+    )
+    us_iaas = req.provider.is_us_person or req.datacenter_country == "US"
+    if not us_iaas:
+        v.add(
+            f"{name}.provider",
+            "The provider is neither US-owned nor operating in the US: the proposal would reach it only as a foreign reseller of a US IaaS product (not modelled)",
+            info.citation,
+        )
+        return v
+    foreign, why = _foreign_person(req)
+    v.add(
+        f"{name}.cip",
+        f"A US IaaS provider would verify every customer's identity ({', '.join(info.value)}); {why}",
+        info.citation,
+    )
+    v.conditions.append(
+        Condition(
+            id="iaas_cip",
+            text=f"Run a Customer Identification Program: collect and verify {', '.join(info.value)}",
+            citation=info.citation,
+        )
+    )
+    if not foreign or req.workload.type != "ai_training":
+        return v
+    threshold = float(flop.value)
+    compute = req.workload.training_compute_flop
+    if compute is None:
+        v.missing.append(
+            MissingFact(
+                fact="workload.training_compute_flop",
+                question="How many operations will the training run use?",
+                outcomes={
+                    f">= {threshold:.0e}": "reportable large AI training run",
+                    f"< {threshold:.0e}": "no training-run report",
+                },
+            )
+        )
+    elif compute >= threshold:
+        v.add(
+            f"{name}.report",
+            f"A foreign person's training run of {compute:.1e} operations reaches the {threshold:.0e} reporting threshold",
+            flop.citation,
+        )
+        v.conditions.append(
+            Condition(
+                id="iaas_training_report",
+                text="Report the foreign customer's large AI training run to Commerce",
+                citation=flop.citation,
+            )
+        )
+    else:
+        v.add(
+            f"{name}.report",
+            f"Training run of {compute:.1e} operations is below the {threshold:.0e} reporting threshold",
+            flop.citation,
+        )
+    return v
+
+
+def as_export_request(req: RemoteAccessRequest, item: Any) -> ExportRequest | None:
+    """The export a covered remote access is treated like: the item going to the customer."""
+    c = req.customer
+    if c.nationality:
+        dest: str | None = c.nationality[0]
+    elif req.accessed_from and req.accessed_from != "US":
+        dest = req.accessed_from
+    else:
+        dest = c.country if c.country != "US" else c.headquarters
+    if dest is None or dest == "US":
+        return None
+    origin = req.datacenter_country
+    if origin == "US":
+        kind, from_country = "export", "US"
+    elif origin == dest:
+        kind, from_country = "transfer", dest
+    else:
+        kind, from_country = "reexport", origin
+    end_use = tuple(
+        u for u in req.workload.uses if u in ("military", "military_intelligence", "wmd")
+    )
+    return ExportRequest.model_validate(
+        {
+            "kind": kind,
+            "date": req.date,
+            "item": item,
+            "quantity": sum(line.count for line in req.accelerators),
+            "from_country": from_country,
+            "to_country": dest,
+            "end_user": {
+                "name": c.name,
+                "country": c.country,
+                "headquarters": c.headquarters or (c.country if not c.nationality else None),
+                "ultimate_parent_headquarters": c.ultimate_parent_headquarters,
+                "entity_list": c.entity_list,
+                "military_end_user": c.military_end_user,
+            },
+            "end_use": end_use,
+        }
+    )
+
+
+def combine(layers: list[Verdict]) -> tuple[Outcome, ReviewPolicy | None]:
+    """The strictest answer across enacted law and the active overlays."""
+    outcome: Outcome = "no_license_required"
+    policy: ReviewPolicy | None = None
+    for layer in layers:
+        if OUTCOME_RANK[layer.outcome] > OUTCOME_RANK[outcome]:
+            outcome, policy = layer.outcome, layer.policy
+        elif layer.outcome == outcome and POLICY_RANK[layer.policy] > POLICY_RANK[policy]:
+            policy = layer.policy
+    return outcome, policy if outcome == "license_required" else None
+
+
+def item_summary(cls: Classification) -> ItemSummary:
+    return ItemSummary(
+        name=cls.name,
+        eccn=cls.eccn,
+        eccn_paragraph=cls.eccn_paragraph,
+        tpp=cls.tpp,
+        total_dram_bandwidth_gbs=cls.total_dram_bandwidth_gbs,
+        jan2026_case_by_case_zone=cls.jan2026_case_by_case_zone,
+    )
