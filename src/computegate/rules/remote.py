@@ -28,6 +28,20 @@ from computegate.rules.request import (
 
 CONTROLLED_A = ("3A090.a", "4A090.a")
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b")
+DRIVING_RULES = frozenset(
+    {
+        "742.6(a)(6)",
+        "742.6(a)(6)(iii)",
+        "hq-rule",
+        "742.6(b)(10)(ii)",
+        "744.23(d)(3)",
+        "jan2026.case_by_case",
+        "744.11",
+        "744.21",
+        "744.23",
+        "744.2-744.4",
+    }
+)
 OUTCOME_RANK: dict[str, int] = {
     "no_license_required": 0,
     "insufficient_information": 1,
@@ -398,6 +412,11 @@ def overlay_verdict(
         f"{name}.licence",
         f"Covered as remote access; the bill leaves licensing to BIS rules, so it is treated like an export of the item to the customer: {_licence_text(as_export)}",
         cite,
+    )
+    v.findings.extend(
+        Finding(rule=f"{name}.as_export.{f.rule}", text=f.text, citation=f.citation)
+        for f in as_export.findings
+        if f.rule in DRIVING_RULES
     )
     v.outcome = as_export.outcome
     v.policy = as_export.review_policy
