@@ -107,7 +107,7 @@ def test_quantity_and_name_do_not_change_the_answer() -> None:
         (
             {"kind": "ship", "date": "2026-01-16", "item": "H200", "to_country": "CN"},
             "kind",
-            "'export'",
+            "is not one of export, reexport, transfer, remote_access",
         ),
         (
             {
