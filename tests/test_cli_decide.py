@@ -264,6 +264,6 @@ def test_decide_bad_input_is_one_line(
 
 def test_batch_missing_column(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     src = tmp_path / "bad.csv"
-    src.write_text("kind,date,item\nexport,2026-01-16,H200\n")
+    src.write_text("kind,date,to_country\nexport,2026-01-16,CN\n")
     code, _, err = run(capsys, "decide", "--input", str(src), "--output", str(tmp_path / "o.csv"))
-    assert code == 2 and "missing required column(s): to_country" in err
+    assert code == 2 and "missing required column(s): item" in err

@@ -20,7 +20,7 @@ from computegate.catalog import Catalog
 from computegate.errors import ComputegateError, InputError
 from computegate.rules import Decision, decide
 
-REQUIRED = ("kind", "date", "item", "to_country")
+REQUIRED = ("kind", "date", "item")
 FACT_COLUMNS = (
     "kind",
     "date",
@@ -35,7 +35,23 @@ FACT_COLUMNS = (
     "end_user_listed_party_affiliate",
     "end_use",
     "overlays",
+    "exporter_informed",
+    # remote access
+    "provider_name",
+    "provider_country",
+    "provider_us_person",
+    "provider_service",
+    "datacenter_country",
+    "access_country",
+    "customer_nationality",
+    "customer_government",
+    "workload",
+    "workload_uses",
+    "training_compute_flop",
+    "duration_days",
+    "assume_serious_risk_determination",
 )
+WORDING_COLUMNS = ("quantity", "end_user_name")  # change the findings' words, not the law's answer
 OUTPUT_COLUMNS = (
     "outcome",
     "review_policy",
@@ -101,8 +117,69 @@ def _split(value: str | None) -> list[str]:
     return [p.strip() for p in (value or "").replace(",", ";").split(";") if p.strip()]
 
 
+def _optional_flag(row: dict[str, str | None], col: str) -> bool | None:
+    value = row.get(col)
+    return None if value is None or not value.strip() else _flag(value, col)
+
+
+def _number(row: dict[str, str | None], col: str) -> float | None:
+    value = (row.get(col) or "").strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise InputError(col, f"{value!r} is not a number") from None
+
+
+def _remote_request(row: dict[str, str | None], user: dict[str, Any], item: Any) -> dict[str, Any]:
+    """Flat remote-access columns: provider_*, datacenter_country, customer (end_user_*), workload."""
+    provider: dict[str, Any] = {
+        "name": row.get("provider_name"),
+        "country": row.get("provider_country"),
+    }
+    if (us := _optional_flag(row, "provider_us_person")) is not None:
+        provider["us_person"] = us
+    if row.get("provider_service"):
+        provider["service"] = row["provider_service"]
+    customer = {k: v for k, v in user.items() if k != "listed_party_affiliate"}
+    customer["nationality"] = _split(row.get("customer_nationality"))
+    if (gov := _optional_flag(row, "customer_government")) is not None:
+        customer["government"] = gov
+    workload: dict[str, Any] = {
+        "type": row.get("workload") or "ai_training",
+        "uses": _split(row.get("workload_uses")),
+    }
+    if (flop := _number(row, "training_compute_flop")) is not None:
+        workload["training_compute_flop"] = flop
+    request: dict[str, Any] = {
+        "kind": "remote_access",
+        "date": row.get("date"),
+        "provider": provider,
+        "datacenter_country": row.get("datacenter_country"),
+        "accelerators": [
+            {"item": item, "count": row.get("quantity") or 1}
+            if "quantity" in row
+            else {"item": item}
+        ],
+        "customer": customer,
+        "workload": workload,
+        "overlays": _split(row.get("overlays")),
+    }
+    for col in ("access_country", "duration_days"):
+        if row.get(col):
+            request[col] = row[col]
+    if (assume := _optional_flag(row, "assume_serious_risk_determination")) is not None:
+        request["assume_serious_risk_determination"] = assume
+    return {k: v for k, v in request.items() if v is not None}
+
+
 def row_to_request(row: dict[str, str | None]) -> dict[str, Any]:
-    """Flat columns (end_user_*, ';'-separated lists) to a request mapping."""
+    """Flat columns (end_user_*, ';'-separated lists) to a request mapping.
+
+    Only the columns present in `row` are used: the batch leaves out quantity and names unless the
+    findings' wording is wanted (--full), since they do not change the answer.
+    """
     user: dict[str, Any] = {}
     for col in ("name", "country", "headquarters", "ultimate_parent_headquarters"):
         if row.get(f"end_user_{col}"):
@@ -116,6 +193,8 @@ def row_to_request(row: dict[str, str | None]) -> dict[str, Any]:
             item = json.loads(item)
         except json.JSONDecodeError as exc:
             raise InputError("item", f"invalid JSON spec: {exc.msg}") from None
+    if row.get("kind") == "remote_access":
+        return _remote_request(row, user, item)
     request: dict[str, Any] = {
         "kind": row.get("kind"),
         "date": row.get("date"),
@@ -127,6 +206,10 @@ def row_to_request(row: dict[str, str | None]) -> dict[str, Any]:
     }
     if row.get("from_country"):
         request["from_country"] = row["from_country"]
+    if row.get("quantity") is not None:
+        request["quantity"] = row["quantity"]
+    if (informed := _optional_flag(row, "exporter_informed")) is not None:
+        request["exporter_informed"] = informed
     return {k: v for k, v in request.items() if v is not None}
 
 
@@ -166,7 +249,7 @@ def decide_frame(
     clash = [c for c in OUTPUT_COLUMNS if c in df.columns]
     if clash:
         raise InputError("--input", f"input already has output column(s): {', '.join(clash)}")
-    facts = [c for c in FACT_COLUMNS if c in df.columns]
+    facts = [c for c in (*FACT_COLUMNS, *(WORDING_COLUMNS if full else ())) if c in df.columns]
     keyed = df.with_columns(
         pl.concat_str([pl.col(c).fill_null("\x00") for c in facts], separator="\x1f").alias(KEY)
     )
