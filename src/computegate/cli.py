@@ -462,6 +462,107 @@ def compare(
                 out.print(f"  • {f.text} [dim]({f.citation})[/dim]")
 
 
+def _overlay_sets(request_kind: str) -> list[list[str]]:
+    """Enacted law, each relevant overlay alone, then all of them together."""
+    data = default_regime_data()
+    remote = request_kind == "remote_access"
+    names = [
+        n
+        for n, ov in data.overlays.items()
+        if any(p.startswith("remote.") for p in ov.defines) == remote
+    ]
+    order = sorted(names, key=lambda n: (data.overlays[n].status_date, n))
+    return [[], *[[n] for n in order], *([order] if len(order) > 1 else [])]
+
+
+WHY_ORDER = (
+    "744.11",
+    "744.21",
+    "744.23",
+    "744.2-744.4",
+    "hq-rule",
+    "742.6(a)(6)(iii)",
+    "742.6(a)(6)",
+    "jan2026.case_by_case",
+    "744.23(d)(3)",
+    "742.6(b)(10)(ii)",
+)
+
+
+def _driver(d: Decision, overlays: list[str]) -> str:
+    """The finding that decides this row: the overlay's last own finding, or enacted law's."""
+    if len(overlays) == 1:
+        name = overlays[0]
+        own = [
+            f for f in d.findings if f.rule.startswith(f"{name}.") and ".as_export." not in f.rule
+        ]
+        if not own:
+            return "no effect on this request"
+        persons = [f.text for f in own if f.rule == f"{name}.persons"]
+        if own[-1].rule != f"{name}.licence":
+            return "; ".join(dict.fromkeys([*persons, own[-1].text]))
+        why = {
+            f.rule.removeprefix(f"{name}.as_export."): f.text
+            for f in d.findings
+            if f.rule.startswith(f"{name}.as_export.")
+        }
+        first = next((why[r] for r in WHY_ORDER if r in why), None)
+        return "; ".join(
+            [*persons, f"as an export: {d.outcome.replace('_', ' ')}", *([first] if first else [])]
+        )
+    if overlays:
+        return f"strictest of {len(overlays)} overlays"
+    decisive = [
+        f
+        for f in d.findings
+        if f.rule
+        in ("744.6", "remote.not_export", "jan2026.case_by_case", "hq-rule", "742.6(b)(10)(ii)")
+    ]
+    return decisive[-1].text if decisive else d.findings[-1].text
+
+
+@app.command()
+def whatif(
+    request: Annotated[
+        str, typer.Option("--request", help="The request, as a JSON/YAML file or inline JSON.")
+    ],
+    json_out: JsonOpt = False,
+    catalog: CatalogOpt = None,
+) -> None:
+    """One row per overlay set (enacted law; each pending bill or what-if; all together), side by side."""
+    raw = _load_json_or_yaml(request, "--request")
+    if not isinstance(raw, dict):
+        raise InputError("--request", "whatif takes one request (a JSON/YAML object)")
+    cat = _catalog(catalog)
+    runs = [
+        (o, decide({**raw, "overlays": o}, catalog=cat))
+        for o in _overlay_sets(str(raw.get("kind", "")))
+    ]
+    if json_out:
+        _print_json([{"overlays": o, "decision": d.model_dump(mode="json")} for o, d in runs])
+        return
+    table = Table(
+        "overlays",
+        "outcome",
+        "review policy",
+        "conditions",
+        "missing facts",
+        "what decides it",
+        title="What if…",
+        show_lines=True,
+    )
+    for o, d in runs:
+        table.add_row(
+            ", ".join(o) or "enacted law",
+            d.outcome.replace("_", " "),
+            (d.review_policy or "—").replace("_", " "),
+            str(len(d.conditions)),
+            ", ".join(m.fact for m in d.missing_facts) or "none",
+            _driver(d, o),
+        )
+    out.print(table)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
     try:
