@@ -109,7 +109,12 @@ def test_whatif_cli_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert outcomes[()] == "no_license_required"
     assert outcomes[("rasa-senate",)] == "license_required"
     code, out, _ = run(capsys, "whatif", "--request", str(req))
-    assert code == 0 and "rasa-senate" in out and "enacted law" in out and "presumption of denial" in out
+    assert (
+        code == 0
+        and "rasa-senate" in out
+        and "enacted law" in out
+        and "presumption of denial" in out
+    )
 
 
 def test_remote_access_in_batch(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
