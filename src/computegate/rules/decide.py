@@ -7,7 +7,7 @@ Pure: (request, Regime, Catalog) -> Decision. Memoised on the facts a decision d
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from computegate.catalog import Accelerator, Catalog
@@ -20,7 +20,6 @@ from computegate.rules.remote import (
     as_export_request,
     combine,
     enacted,
-    item_summary,
     kyc_overlays,
     kyc_verdict,
     overlay_verdict,
@@ -95,12 +94,23 @@ def decide(
         req.end_use,
         req.exporter_informed,
     )
+    return _memoised(
+        key, lambda: _decide(req, regime, catalog), lambda item: _summary(req, item), regime
+    )
+
+
+def _memoised(
+    key: tuple[Any, ...],
+    compute: Callable[[], Decision],
+    summary: Callable[[ItemSummary], Finding],
+    regime: Regime,
+) -> Decision:
+    """The law's answer is shared across a rule period; the request's own words and date are not."""
     core = _decisions.get(key)
     if core is None:
-        core = _decide(req, regime, catalog)
+        core = compute()
         _remember(_decisions, key, core)
-    # The law's answer is shared across a rule period; the request's own words and date are not.
-    findings = [_summary(req, core.item), *core.findings[1:]]
+    findings = [summary(core.item), *core.findings[1:]]
     return core.model_copy(update={"findings": findings, "regime": regime.as_dict()})
 
 
@@ -118,14 +128,7 @@ def classify_memo(
 def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
     chip = catalog.resolve(req.item, "item")
     cls = classify_memo(chip, _item_key(req.item), regime, catalog)
-    item = ItemSummary(
-        name=cls.name,
-        eccn=cls.eccn,
-        eccn_paragraph=cls.eccn_paragraph,
-        tpp=cls.tpp,
-        total_dram_bandwidth_gbs=cls.total_dram_bandwidth_gbs,
-        jan2026_case_by_case_zone=cls.jan2026_case_by_case_zone,
-    )
+    item = ItemSummary.of(cls)
     findings: list[Finding] = [_summary(req, item)]
     findings += [f for f in cls.findings if _relevant(f, req, regime)]
     missing: list[MissingFact] = []
@@ -353,12 +356,12 @@ def _dedupe(missing: list[MissingFact]) -> list[MissingFact]:
 def _decide_remote_memo(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -> Decision:
     facts = req.model_dump_json(exclude={"date": True, "customer": {"name"}, "provider": {"name"}})
     key = (catalog.token, regime.period_key, facts)
-    core = _decisions.get(key)
-    if core is None:
-        core = _decide_remote(req, regime, catalog)
-        _remember(_decisions, key, core)
-    findings = [remote_summary(req, core.item), *core.findings[1:]]
-    return core.model_copy(update={"findings": findings, "regime": regime.as_dict()})
+    return _memoised(
+        key,
+        lambda: _decide_remote(req, regime, catalog),
+        lambda item: remote_summary(req, item),
+        regime,
+    )
 
 
 def _decide_remote(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -> Decision:
@@ -371,7 +374,7 @@ def _decide_remote(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -
         (line, classify_memo(chip, _item_key(line.item), regime, catalog)) for line, chip in lines
     ]
     line, cls = max(classes, key=lambda lc: lc[1].tpp or -1.0)
-    item = item_summary(cls)
+    item = ItemSummary.of(cls)
     law_only = Regime.at(
         req.date,
         [o for o in req.overlays if not o.startswith(("rasa-", "iaas-"))],

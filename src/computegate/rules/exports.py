@@ -51,6 +51,21 @@ class ItemRuling:
         return f"license required ({self.policy or 'review policy unclear'}{extra})"
 
 
+@dataclass(frozen=True)
+class _Case:
+    """A request that needs a licence under the Nov-2023 structure: what, where, whose headquarters."""
+
+    req: ExportRequest
+    regime: Regime
+    eccn: str
+    cls: Classification
+    dest: str
+    hq: list[str]
+
+    def parts(self) -> tuple[ExportRequest, Regime, str, Classification, str, list[str]]:
+        return self.req, self.regime, self.eccn, self.cls, self.dest, self.hq
+
+
 def where(
     code: str | None, regime: Regime, groups_param: str, named_param: str | None = None
 ) -> Where:
@@ -214,8 +229,9 @@ def _ruling_2023(req: ExportRequest, regime: Regime, eccn: str, cls: Classificat
             groups.citation,
         )
     if ruling.required:
-        _review_policy_2023(req, regime, eccn, cls, dest, hq_codes, ruling)
-        _exceptions(req, regime, eccn, cls, dest, hq_codes, ruling)
+        case = _Case(req, regime, eccn, cls, dest, hq_codes)
+        _review_policy_2023(case, ruling)
+        _exceptions(case, ruling)
     return ruling
 
 
@@ -236,15 +252,8 @@ def _cambodia_style_ambiguity(
     )
 
 
-def _review_policy_2023(
-    req: ExportRequest,
-    regime: Regime,
-    eccn: str,
-    cls: Classification,
-    dest: str,
-    hq: list[str],
-    ruling: ItemRuling,
-) -> None:
+def _review_policy_2023(case: _Case, ruling: ItemRuling) -> None:
+    _, regime, eccn, cls, dest, hq = case.parts()
     deny_dest = where(dest, regime, "ac.denial_groups", "ac.denial_named")
     deny_hq = (
         _combine([where(c, regime, "ac.denial_groups", "ac.denial_named") for c in hq])
@@ -273,7 +282,7 @@ def _review_policy_2023(
     )
     why = f"destination {dest}" if deny_dest == "yes" else f"headquarters {hq_hit}"
     ruling.add("742.6(b)(10)(ii)", f"D:5 or Macau ({why}): presumption of denial", deny_pv.citation)
-    if _jan2026_case_by_case(req, regime, eccn, cls, dest, hq, ruling):
+    if _jan2026_case_by_case(case, ruling):
         return
     relief = regime.get("ac.hq_case_by_case_except_datacenter_a")
     datacenter_a = eccn.endswith(".a") and cls.datacenter is not False
@@ -286,16 +295,9 @@ def _review_policy_2023(
         )
 
 
-def _jan2026_case_by_case(
-    req: ExportRequest,
-    regime: Regime,
-    eccn: str,
-    cls: Classification,
-    dest: str,
-    hq: list[str],
-    ruling: ItemRuling,
-) -> bool:
+def _jan2026_case_by_case(case: _Case, ruling: ItemRuling) -> bool:
     """The 91 FR 1684 carve-out: case-by-case for in-window exports from the US to China/Macau."""
+    req, regime, eccn, cls, dest, hq = case.parts()
     dests = regime.get("jan2026.destinations")
     if dests is None:
         return False
@@ -379,16 +381,9 @@ def _jan2026_case_by_case(
     return True
 
 
-def _exceptions(
-    req: ExportRequest,
-    regime: Regime,
-    eccn: str,
-    cls: Classification,
-    dest: str,
-    hq: list[str],
-    ruling: ItemRuling,
-) -> None:
+def _exceptions(case: _Case, ruling: ItemRuling) -> None:
     """NAC / ACA (740.8) for .b items and non-datacenter .a items."""
+    req, regime, eccn, cls, dest, hq = case.parts()
     old = regime.get("exc.nac_2023")
     new = regime.get("exc.nac_aca")
     if old is None and new is None:

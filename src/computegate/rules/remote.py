@@ -556,14 +556,3 @@ def combine(layers: list[Verdict]) -> tuple[Outcome, ReviewPolicy | None]:
         elif layer.outcome == outcome and POLICY_RANK[layer.policy] > POLICY_RANK[policy]:
             policy = layer.policy
     return outcome, policy if outcome == "license_required" else None
-
-
-def item_summary(cls: Classification) -> ItemSummary:
-    return ItemSummary(
-        name=cls.name,
-        eccn=cls.eccn,
-        eccn_paragraph=cls.eccn_paragraph,
-        tpp=cls.tpp,
-        total_dram_bandwidth_gbs=cls.total_dram_bandwidth_gbs,
-        jan2026_case_by_case_zone=cls.jan2026_case_by_case_zone,
-    )

@@ -19,6 +19,7 @@ from pydantic import (
 
 from computegate.errors import InputError
 from computegate.regime.loader import ISO_ALPHA2
+from computegate.rules.classify import Classification
 from computegate.rules.findings import Finding, MissingFact
 
 
@@ -213,6 +214,17 @@ class ItemSummary(_Frozen):
     tpp: float | None
     total_dram_bandwidth_gbs: float | None
     jan2026_case_by_case_zone: bool | None
+
+    @classmethod
+    def of(cls, c: Classification) -> ItemSummary:
+        return cls(
+            name=c.name,
+            eccn=c.eccn,
+            eccn_paragraph=c.eccn_paragraph,
+            tpp=c.tpp,
+            total_dram_bandwidth_gbs=c.total_dram_bandwidth_gbs,
+            jan2026_case_by_case_zone=c.jan2026_case_by_case_zone,
+        )
 
 
 class Decision(_Frozen):
