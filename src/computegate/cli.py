@@ -213,14 +213,44 @@ def timeline(json_out: JsonOpt = False) -> None:
 
 @app.command()
 def demo(date: Annotated[str, typer.Option("--date", help="Regime date.")] = DEMO_DATE) -> None:
-    """Classify the headline chips of the Jan-2026 rule, with their findings."""
+    """Classify the headline chips of the Jan-2026 rule, then decide two requests users ask about."""
     regime = _regime(date, ())
     cat = Catalog.bundled()
     out.rule(f"computegate demo: the Jan-2026 headline chips on {regime.date}")
     for name in DEMO_CHIPS:
         _show_classification(classify(cat.get(name), regime, catalog=cat))
+    out.rule("Can we ship 500 H200s to a customer in Shanghai?")
+    shanghai = {
+        "kind": "export",
+        "date": regime.date,
+        "item": "H200",
+        "quantity": 500,
+        "to_country": "CN",
+        "end_user": {"name": "Shanghai customer", "headquarters": "CN"},
+    }
+    _show_decision(decide(shanghai, catalog=cat), explain=True)
+    out.rule(
+        "May a Singapore company owned from Beijing rent 1,024 B200s in Malaysia? (enacted law and S. 3519)"
+    )
+    rental = {
+        "kind": "remote_access",
+        "date": regime.date,
+        "provider": {"name": "KL Compute", "country": "MY"},
+        "datacenter_country": "MY",
+        "accelerators": [{"item": "B200", "count": 1024}],
+        "customer": {
+            "name": "Lion AI Pte Ltd",
+            "country": "SG",
+            "headquarters": "SG",
+            "ultimate_parent_headquarters": "CN",
+        },
+        "workload": {"type": "ai_training"},
+    }
+    for overlays in ([], ["rasa-senate"]):
+        _show_decision(decide({**rental, "overlays": overlays}, catalog=cat), explain=True)
     out.print(
-        "Next: `computegate catalog --plot catalog.png`, `computegate timeline`, `computegate classify --help`."
+        "Next: `computegate catalog --plot catalog.png`, `computegate timeline`, `computegate decide --help`, "
+        "`computegate whatif --request examples/remote-sg-cn-parent-b200-my.json`."
     )
 
 

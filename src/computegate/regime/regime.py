@@ -55,12 +55,14 @@ class GroupAnswer:
 
 def cite(cfr: str, instrument: Instrument | None, overlay: str | None = None) -> str:
     """Render a citation: CFR paragraph; FR cite (FR Doc); overlay name when not enacted law."""
-    parts = [cfr]
+    parts = [cfr] if cfr else []
     if instrument is not None:
         fr = "; ".join(
             x for x in (instrument.fr, instrument.fr_doc and f"FR Doc {instrument.fr_doc}") if x
         )
-        parts.append(fr or instrument.cite_as or instrument.title)
+        source = fr or instrument.cite_as or instrument.title
+        if not (cfr and source.startswith(cfr)):
+            parts.append(source)
     if overlay:
         parts.append(f"overlay {overlay} (not enacted law)")
     return "; ".join(parts)

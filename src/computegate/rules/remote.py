@@ -116,9 +116,10 @@ def enacted(
             "remote.chips",
             f"Separately, exporting {cls.name} to the data centre in {req.datacenter_country} (provider headquartered in "
             f"{req.provider.country}) is its own question: {export_of_chips.outcome.replace('_', ' ')}{policy}",
-            export_of_chips.findings[-1].citation
-            if export_of_chips.findings
-            else not_export.citation,
+            next(
+                (f.citation for f in reversed(export_of_chips.findings) if f.rule in DRIVING_RULES),
+                not_export.citation,
+            ),
         )
     _us_person_support(req, regime, cls, v)
     c = req.customer
