@@ -204,3 +204,17 @@ def test_bundled_data_loads_and_every_period_cites_an_instrument() -> None:
         for period in param.periods:
             assert period.source in data.instruments, name
             assert period.cfr, name
+
+
+def test_citations_never_repeat_a_part() -> None:
+    regime = Regime.at("2026-03-01", ["rasa-senate", "iaas-kyc-proposed", "b30a-allowed"])
+    names = [
+        *regime.data.parameters,
+        *(n for o in regime.overlays for n in regime.data.overlays[o].defines),
+    ]
+    for name in names:
+        pv = regime.get_optional(name)
+        if pv is None:
+            continue
+        parts = pv.citation.split("; ")
+        assert len(parts) == len(set(parts)) and all(parts), (name, pv.citation)
