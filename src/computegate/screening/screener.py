@@ -1,0 +1,219 @@
+"""Screener: a trigram candidate index over every alias, then explained, calibrated scores.
+
+No query scans the whole list: candidates come from the character trigrams of the query's core
+tokens (very common trigrams are skipped), then rapidfuzz scores each candidate alias on name
+similarity (spacing- and order-insensitive Levenshtein), place agreement, country and address.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from computegate.screening.lists import ListEntry, ListIdentity, ScreeningList
+from computegate.screening.normalize import PLACES, NormalName, acronyms, normalise
+
+DEFAULT_THRESHOLD = 0.86
+REPORT_FLOOR = 0.70  # hits below this are not reported at all
+MAX_CANDIDATES = 40
+SHORT = 4  # core names this short must match exactly (fuzzy short strings collide)
+ACRONYM_SCORE = 0.90
+CHINA_FAMILY = frozenset({"CN", "HK", "MO"})
+PLACE_WORDS = PLACES | {"beijingshi", "shanghaishi", "xianggang", "aomen", "zhongguo"}
+
+
+class Hit(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    score: float
+    entry_id: str
+    entry_name: str
+    matched_name: str
+    source: str
+    federal_register_notice: str | None
+    countries: list[str]
+    explanation: dict[str, Any]
+
+
+class ScreeningResult(BaseModel):
+    """Every hit explains itself and cites the exact list version it came from."""
+
+    model_config = ConfigDict(frozen=True)
+    query: str
+    country: str | None
+    list: ListIdentity
+    threshold: float
+    hit: bool
+    hits: list[Hit]
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+@dataclass(frozen=True)
+class _Alias:
+    entry: int
+    text: str
+    kind: Literal["name", "alt_name", "acronym"]
+    norm: NormalName
+
+
+def _grams(token: str) -> set[str]:
+    padded = f" {token} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _places(n: NormalName) -> frozenset[str]:
+    return frozenset(t for t in n.secondary if t in PLACE_WORDS)
+
+
+class Screener:
+    """Screen names against one list. Build once (seconds for 50k names), query many times."""
+
+    def __init__(self, screening_list: ScreeningList, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.list = screening_list
+        self.threshold = threshold
+        self._entries: tuple[ListEntry, ...] = screening_list.entries
+        self._aliases: list[_Alias] = []
+        self._acronyms: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[int]] = defaultdict(list)
+        self._places: list[frozenset[str]] = []
+        for e, entry in enumerate(self._entries):
+            names = [(entry.name, "name")] + [(a, "alt_name") for a in entry.alt_names]
+            cities = [normalise(a.city) for a in entry.addresses if a.city]
+            self._places.append(
+                frozenset().union(
+                    *(_places(normalise(t)) for t, _ in names),
+                    *(set(c.core) & PLACE_WORDS for c in cities),
+                )
+            )
+            for text, kind in names:
+                norm = normalise(text)
+                if not norm.core:
+                    continue
+                idx = len(self._aliases)
+                self._aliases.append(_Alias(e, text, kind, norm))  # type: ignore[arg-type]
+                for gram in {g for t in norm.core for g in _grams(t)}:
+                    postings[gram].append(idx)
+                for acr in acronyms(text):
+                    self._acronyms[acr].append(idx)
+        self._stop = max(200, len(self._aliases) // 20)
+        self._postings = {g: ids for g, ids in postings.items()}
+
+    def _candidates(self, q: NormalName) -> list[int]:
+        grams = {g for t in q.core for g in _grams(t)}
+        lists = [self._postings[g] for g in grams if g in self._postings]
+        useful = [ids for ids in lists if len(ids) <= self._stop] or lists
+        counts: Counter[int] = Counter()
+        for ids in useful:
+            counts.update(ids)
+        if not counts:
+            return []
+        need = max(1, int(0.3 * len(grams)))
+        top = heapq.nlargest(MAX_CANDIDATES, counts.items(), key=lambda kv: kv[1])
+        return [i for i, c in top if c >= need]
+
+    def screen(
+        self, name: str, country: str | None = None, address: str | None = None, limit: int = 5
+    ) -> ScreeningResult:
+        q = normalise(name)
+        country = country.strip().upper() if country else None
+        best: dict[int, Hit] = {}
+        if q.core:
+            scored = [
+                self._score(self._aliases[i], q, country, address) for i in self._candidates(q)
+            ]
+            if len(q.core) == 1 and len(q.squashed) <= 6:
+                scored += [
+                    self._score(self._aliases[i], q, country, address, acronym=True)
+                    for i in self._acronyms.get(q.squashed, ())
+                ]
+            for entry, hit in scored:
+                if hit.score >= REPORT_FLOOR and (
+                    entry not in best or hit.score > best[entry].score
+                ):
+                    best[entry] = hit
+        hits = sorted(best.values(), key=lambda h: (-h.score, h.entry_name))[:limit]
+        return ScreeningResult(
+            query=name,
+            country=country,
+            list=self.list.identity,
+            threshold=self.threshold,
+            hit=bool(hits) and hits[0].score >= self.threshold,
+            hits=hits,
+        )
+
+    def _score(
+        self,
+        alias: _Alias,
+        q: NormalName,
+        country: str | None,
+        address: str | None,
+        acronym: bool = False,
+    ) -> tuple[int, Hit]:
+        a = alias.norm
+        entry = self._entries[alias.entry]
+        parts: dict[str, Any] = {}
+        if acronym:
+            name = ACRONYM_SCORE
+            parts["acronym"] = q.squashed
+        else:
+            lev = Levenshtein.normalized_similarity(q.squashed, a.squashed)
+            lev_sorted = Levenshtein.normalized_similarity(q.sorted_squashed, a.sorted_squashed)
+            tokens = fuzz.token_sort_ratio(q.core_text, a.core_text) / 100
+            name = max(lev, lev_sorted)
+            parts.update(
+                levenshtein=round(lev, 4),
+                levenshtein_sorted=round(lev_sorted, 4),
+                token_sort=round(tokens, 4),
+            )
+            if min(len(q.squashed), len(a.squashed)) <= SHORT and q.squashed != a.squashed:
+                name *= 0.5
+                parts["short_name_penalty"] = True
+        score = name
+        qp, ap = _places(q), self._places[alias.entry]
+        if qp and ap:
+            place = 0.02 if qp & ap else -0.08
+            score += place
+            parts["places"] = place
+        if country and entry.countries:
+            if country in entry.countries:
+                adj = 0.03
+            elif country in CHINA_FAMILY and entry.countries & CHINA_FAMILY:
+                adj = 0.0
+            else:
+                adj = -0.12
+            score += adj
+            parts["country"] = adj
+        if address and entry.addresses:
+            sim = max(fuzz.token_set_ratio(address, x.text()) for x in entry.addresses) / 100
+            adj = round(0.05 * (2 * sim - 1), 4)
+            score += adj
+            parts["address"] = adj
+        score = round(min(1.0, max(0.0, score)), 4)
+        explanation = {
+            "list": entry.source,
+            "entry_id": entry.id,
+            "matched_alias": alias.text,
+            "alias_kind": "acronym" if acronym else alias.kind,
+            "query_normalised": {"core": list(q.core), "secondary": list(q.secondary)},
+            "alias_normalised": {"core": list(a.core), "secondary": list(a.secondary)},
+            "components": {"name": round(name, 4), **parts},
+        }
+        hit = Hit(
+            score=score,
+            entry_id=entry.id,
+            entry_name=entry.name,
+            matched_name=alias.text,
+            source=entry.source,
+            federal_register_notice=entry.federal_register_notice,
+            countries=sorted(entry.countries),
+            explanation=explanation,
+        )
+        return alias.entry, hit
