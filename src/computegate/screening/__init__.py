@@ -8,8 +8,8 @@ __all__ = [
     "Hit",
     "ListEntry",
     "ListIdentity",
+    "Screener",
     "ScreeningList",
     "ScreeningResult",
-    "Screener",
     "load_list",
 ]

@@ -17,41 +17,23 @@ from anyascii import anyascii
 from pypinyin import lazy_pinyin
 
 LEGAL_FORMS = frozenset(
-    "co company ltd limited inc incorporated corp corporation llc plc gmbh ag sa srl bv nv pte pty jsc ojsc "
-    "pjsc oao ooo zao kk lp llp sarl spa ab oy as".split()
+    ["co", "company", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "llc", "plc", "gmbh", "ag", "sa", "srl", "bv", "nv", "pte", "pty", "jsc", "ojsc", "pjsc", "oao", "ooo", "zao", "kk", "lp", "llp", "sarl", "spa", "ab", "oy", "as"]
 )
 GENERIC = frozenset(
-    "group holding holdings technology technologies tech science sciences scientific information info "
-    "development developments international intl industry industrial industries trading trade network "
-    "networks digital intelligent intelligence electronic electronics system systems software investment "
-    "advanced global and of the research institute center centre integrated circuit circuits "
-    "semiconductor semiconductors microelectronics computing computer engineering equipment "
-    "manufacturing import export services service branch design".split()
+    ["group", "holding", "holdings", "technology", "technologies", "tech", "science", "sciences", "scientific", "information", "info", "development", "developments", "international", "intl", "industry", "industrial", "industries", "trading", "trade", "network", "networks", "digital", "intelligent", "intelligence", "electronic", "electronics", "system", "systems", "software", "investment", "advanced", "global", "and", "of", "the", "research", "institute", "center", "centre", "integrated", "circuit", "circuits", "semiconductor", "semiconductors", "microelectronics", "computing", "computer", "engineering", "equipment", "manufacturing", "import", "export", "services", "service", "branch", "design"]
 )
 PLACES = frozenset(
-    "china chinese prc beijing shanghai shenzhen guangzhou hangzhou tianjin wuhan chengdu nanjing xian "
-    "hefei suzhou wuxi jinan xiamen zhejiang anhui jiangsu guangdong hong kong hongkong macau macao "
-    "kunshan chongqing qingdao shandong hunan hubei fujian sichuan zhengzhou dalian shenyang harbin "
-    "changsha guiyang ningbo dongguan zhuhai foshan national hk".split()
+    ["china", "chinese", "prc", "beijing", "shanghai", "shenzhen", "guangzhou", "hangzhou", "tianjin", "wuhan", "chengdu", "nanjing", "xian", "hefei", "suzhou", "wuxi", "jinan", "xiamen", "zhejiang", "anhui", "jiangsu", "guangdong", "hong", "kong", "hongkong", "macau", "macao", "kunshan", "chongqing", "qingdao", "shandong", "hunan", "hubei", "fujian", "sichuan", "zhengzhou", "dalian", "shenyang", "harbin", "changsha", "guiyang", "ningbo", "dongguan", "zhuhai", "foshan", "national", "hk"]
 )
 # Chinese legal forms, generic words and places (longest first, so 股份有限公司 wins over 有限公司).
 CN_SECONDARY = sorted(
-    "股份有限公司 有限责任公司 有限公司 分公司 公司 集团 控股 科技 技术 信息 开发 智能 数字 网络 电子 软件 "
-    "研究所 研究院 中心 集成电路 半导体 微电子 计算 国家 超级 国际 贸易 投资 先进 设计 "
-    "北京市 北京 上海市 上海 深圳市 深圳 广州市 广州 杭州市 杭州 天津市 天津 武汉市 武汉 成都市 成都 南京市 南京 "
-    "西安市 西安 合肥市 合肥 苏州市 苏州 无锡市 无锡 济南市 济南 厦门市 厦门 浙江省 浙江 安徽省 安徽 江苏省 江苏 "
-    "广东省 广东 香港 澳门 昆山 重庆市 重庆 贵阳 中国".split(),
+    ["股份有限公司", "有限责任公司", "有限公司", "分公司", "公司", "集团", "控股", "科技", "技术", "信息", "开发", "智能", "数字", "网络", "电子", "软件", "研究所", "研究院", "中心", "集成电路", "半导体", "微电子", "计算", "国家", "超级", "国际", "贸易", "投资", "先进", "设计", "北京市", "北京", "上海市", "上海", "深圳市", "深圳", "广州市", "广州", "杭州市", "杭州", "天津市", "天津", "武汉市", "武汉", "成都市", "成都", "南京市", "南京", "西安市", "西安", "合肥市", "合肥", "苏州市", "苏州", "无锡市", "无锡", "济南市", "济南", "厦门市", "厦门", "浙江省", "浙江", "安徽省", "安徽", "江苏省", "江苏", "广东省", "广东", "香港", "澳门", "昆山", "重庆市", "重庆", "贵阳", "中国"],
     key=len,
     reverse=True,
 )
 # The same words in pinyin, stripped from run-together romanisations ("huaweijishuyouxiangongsi").
 PINYIN_SECONDARY = sorted(
-    "gufenyouxiangongsi youxianzerengongsi youxiangongsi fengongsi gongsi youxian zeren gufen jituan konggu "
-    "keji jishu xinxi kaifa zhineng shuzi wangluo dianzi ruanjian yanjiusuo yanjiuyuan zhongxin "
-    "jichengdianlu bandaoti weidianzi jisuan guojia chaoji guoji maoyi touzi xianjin sheji "
-    "beijingshi beijing shanghaishi shanghai shenzhen guangzhou hangzhou tianjin wuhan chengdu nanjing "
-    "xian hefei suzhou wuxi jinan xiamen zhejiang anhui jiangsu guangdong xianggang aomen kunshan "
-    "chongqing guiyang zhongguo".split(),
+    ["gufenyouxiangongsi", "youxianzerengongsi", "youxiangongsi", "fengongsi", "gongsi", "youxian", "zeren", "gufen", "jituan", "konggu", "keji", "jishu", "xinxi", "kaifa", "zhineng", "shuzi", "wangluo", "dianzi", "ruanjian", "yanjiusuo", "yanjiuyuan", "zhongxin", "jichengdianlu", "bandaoti", "weidianzi", "jisuan", "guojia", "chaoji", "guoji", "maoyi", "touzi", "xianjin", "sheji", "beijingshi", "beijing", "shanghaishi", "shanghai", "shenzhen", "guangzhou", "hangzhou", "tianjin", "wuhan", "chengdu", "nanjing", "xian", "hefei", "suzhou", "wuxi", "jinan", "xiamen", "zhejiang", "anhui", "jiangsu", "guangdong", "xianggang", "aomen", "kunshan", "chongqing", "guiyang", "zhongguo"],
     key=len,
     reverse=True,
 )

@@ -7,6 +7,7 @@ similarity (spacing- and order-insensitive Levenshtein), place agreement, countr
 
 from __future__ import annotations
 
+import builtins
 import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ class ScreeningResult(BaseModel):
     list: ListIdentity
     threshold: float
     hit: bool
-    hits: list[Hit]
+    hits: builtins.list[Hit]  # `list` is a field name here
 
     @property
     def best(self) -> Hit | None:
