@@ -12,32 +12,54 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
 from anyascii import anyascii
+from pydantic import BaseModel, ConfigDict
 from pypinyin import lazy_pinyin
 
-LEGAL_FORMS = frozenset(
-    ["co", "company", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "llc", "plc", "gmbh", "ag", "sa", "srl", "bv", "nv", "pte", "pty", "jsc", "ojsc", "pjsc", "oao", "ooo", "zao", "kk", "lp", "llp", "sarl", "spa", "ab", "oy", "as"]
-)
-GENERIC = frozenset(
-    ["group", "holding", "holdings", "technology", "technologies", "tech", "science", "sciences", "scientific", "information", "info", "development", "developments", "international", "intl", "industry", "industrial", "industries", "trading", "trade", "network", "networks", "digital", "intelligent", "intelligence", "electronic", "electronics", "system", "systems", "software", "investment", "advanced", "global", "and", "of", "the", "research", "institute", "center", "centre", "integrated", "circuit", "circuits", "semiconductor", "semiconductors", "microelectronics", "computing", "computer", "engineering", "equipment", "manufacturing", "import", "export", "services", "service", "branch", "design"]
-)
-PLACES = frozenset(
-    ["china", "chinese", "prc", "beijing", "shanghai", "shenzhen", "guangzhou", "hangzhou", "tianjin", "wuhan", "chengdu", "nanjing", "xian", "hefei", "suzhou", "wuxi", "jinan", "xiamen", "zhejiang", "anhui", "jiangsu", "guangdong", "hong", "kong", "hongkong", "macau", "macao", "kunshan", "chongqing", "qingdao", "shandong", "hunan", "hubei", "fujian", "sichuan", "zhengzhou", "dalian", "shenyang", "harbin", "changsha", "guiyang", "ningbo", "dongguan", "zhuhai", "foshan", "national", "hk"]
-)
-# Chinese legal forms, generic words and places (longest first, so 股份有限公司 wins over 有限公司).
+from computegate.regime.loader import read_yaml, validate_file
+
+
+class _Words(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    legal_forms: frozenset[str]
+    generic: frozenset[str]
+    places: frozenset[str]
+    token_aliases: dict[str, str]
+    cn_secondary: tuple[str, ...]
+    pinyin_places: tuple[str, ...]
+    pinyin_secondary: tuple[str, ...]
+
+
+def _load_words() -> _Words:
+    path = Path(str(resources.files("computegate.screening") / "data" / "words.yaml"))
+    return validate_file(path, _Words, read_yaml(path))
+
+
+WORDS = _load_words()
+LEGAL_FORMS = WORDS.legal_forms
+GENERIC = WORDS.generic
+PLACES = WORDS.places
+TOKEN_ALIASES = WORDS.token_aliases
 CN_SECONDARY = sorted(
-    ["股份有限公司", "有限责任公司", "有限公司", "分公司", "公司", "集团", "控股", "科技", "技术", "信息", "开发", "智能", "数字", "网络", "电子", "软件", "研究所", "研究院", "中心", "集成电路", "半导体", "微电子", "计算", "国家", "超级", "国际", "贸易", "投资", "先进", "设计", "北京市", "北京", "上海市", "上海", "深圳市", "深圳", "广州市", "广州", "杭州市", "杭州", "天津市", "天津", "武汉市", "武汉", "成都市", "成都", "南京市", "南京", "西安市", "西安", "合肥市", "合肥", "苏州市", "苏州", "无锡市", "无锡", "济南市", "济南", "厦门市", "厦门", "浙江省", "浙江", "安徽省", "安徽", "江苏省", "江苏", "广东省", "广东", "香港", "澳门", "昆山", "重庆市", "重庆", "贵阳", "中国"],
+    WORDS.cn_secondary, key=len, reverse=True
+)  # longest first: 股份有限公司 before 有限公司
+PINYIN_PREFIXES = sorted(
+    [*WORDS.pinyin_places, *(p + s for p in WORDS.pinyin_places for s in ("shi", "sheng"))],
     key=len,
     reverse=True,
 )
-# The same words in pinyin, stripped from run-together romanisations ("huaweijishuyouxiangongsi").
 PINYIN_SECONDARY = sorted(
-    ["gufenyouxiangongsi", "youxianzerengongsi", "youxiangongsi", "fengongsi", "gongsi", "youxian", "zeren", "gufen", "jituan", "konggu", "keji", "jishu", "xinxi", "kaifa", "zhineng", "shuzi", "wangluo", "dianzi", "ruanjian", "yanjiusuo", "yanjiuyuan", "zhongxin", "jichengdianlu", "bandaoti", "weidianzi", "jisuan", "guojia", "chaoji", "guoji", "maoyi", "touzi", "xianjin", "sheji", "beijingshi", "beijing", "shanghaishi", "shanghai", "shenzhen", "guangzhou", "hangzhou", "tianjin", "wuhan", "chengdu", "nanjing", "xian", "hefei", "suzhou", "wuxi", "jinan", "xiamen", "zhejiang", "anhui", "jiangsu", "guangdong", "xianggang", "aomen", "kunshan", "chongqing", "guiyang", "zhongguo"],
+    [
+        *WORDS.pinyin_secondary,
+        *WORDS.pinyin_places,
+        *(p + s for p in WORDS.pinyin_places for s in ("shi", "sheng")),
+    ],
     key=len,
     reverse=True,
 )
-TOKEN_ALIASES = {"hk": "hongkong", "macao": "macau", "intl": "international"}
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -47,6 +69,11 @@ class NormalName:
     original: str
     core: tuple[str, ...]
     secondary: tuple[str, ...]
+    generic_only: bool = False  # nothing distinctive: the generic words themselves identify it
+
+    @property
+    def all_sorted_squashed(self) -> str:
+        return "".join(sorted(self.core + self.secondary))
 
     @property
     def core_text(self) -> str:
@@ -68,18 +95,22 @@ class NormalName:
 
 
 def _strip_pinyin(token: str) -> tuple[str, list[str]]:
-    """Peel generic pinyin words off both ends of a run-together token."""
+    """Peel pinyin legal forms, generic words and places off the end, and places off the front.
+
+    Chinese names run place + brand + trade words + legal form, so only places are peeled from the
+    front (中芯 "zhongxin" must survive even though 中心 is also "zhongxin").
+    """
     removed: list[str] = []
-    changed = True
-    while changed:
-        changed = False
-        for word in PINYIN_SECONDARY:
-            if token.endswith(word) and len(token) > len(word) + 2:
-                token, changed = token[: -len(word)], True
-                removed.append(word)
-            elif token.startswith(word) and len(token) > len(word) + 2:
-                token, changed = token[len(word) :], True
-                removed.append(word)
+    for words, at_end in ((PINYIN_SECONDARY, True), (PINYIN_PREFIXES, False)):
+        changed = True
+        while changed:
+            changed = False
+            for word in words:
+                fits = token.endswith(word) if at_end else token.startswith(word)
+                if fits and len(token) > len(word) + 2:
+                    token = token[: -len(word)] if at_end else token[len(word) :]
+                    removed.append(word)
+                    changed = True
     return token, removed
 
 
@@ -113,7 +144,7 @@ def normalise(name: str) -> NormalName:
         position = match.end()
     _latin(text[position:], core, secondary)
     if not core:  # a name made only of generic words and places is identified by them
-        core, secondary = secondary, []
+        return NormalName(name, tuple(secondary), (), generic_only=True)
     return NormalName(name, tuple(core), tuple(secondary))
 
 
@@ -138,7 +169,11 @@ def _join_syllables(tokens: list[str]) -> list[str]:
     out: list[str] = []
     run: list[str] = []
     for token in [*tokens, ""]:
-        if token and token in syllables and token not in LEGAL_FORMS:
+        if (
+            token
+            and token in syllables
+            and not (token in LEGAL_FORMS or token in GENERIC or token in PLACES)
+        ):
             run.append(token)
             continue
         out.extend(["".join(run)] if len(run) >= 2 else run)

@@ -2,7 +2,7 @@
 
 No query scans the whole list: candidates come from the character trigrams of the query's core
 tokens (very common trigrams are skipped), then rapidfuzz scores each candidate alias on name
-similarity (spacing- and order-insensitive Levenshtein), place agreement, country and address.
+similarity (spacing- and order-insensitive edit distance with transpositions), place agreement, country and address.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from computegate.screening.lists import ListEntry, ListIdentity, ScreeningList
 from computegate.screening.normalize import PLACES, NormalName, acronyms, normalise
@@ -25,6 +25,9 @@ REPORT_FLOOR = 0.70  # hits below this are not reported at all
 MAX_CANDIDATES = 40
 SHORT = 4  # core names this short must match exactly (fuzzy short strings collide)
 ACRONYM_SCORE = 0.90
+ONE_TYPO_SCORE = 0.88  # one typo (edit or transposition) in a name of 5+ letters
+MIN_TYPO_LENGTH = 5
+TIE_BREAK = 0.01
 CHINA_FAMILY = frozenset({"CN", "HK", "MO"})
 PLACE_WORDS = PLACES | {"beijingshi", "shanghaishi", "xianggang", "aomen", "zhongguo"}
 
@@ -165,22 +168,33 @@ class Screener:
             name = ACRONYM_SCORE
             parts["acronym"] = q.squashed
         else:
-            lev = Levenshtein.normalized_similarity(q.squashed, a.squashed)
-            lev_sorted = Levenshtein.normalized_similarity(q.sorted_squashed, a.sorted_squashed)
-            tokens = fuzz.token_sort_ratio(q.core_text, a.core_text) / 100
+            lev = OSA.normalized_similarity(q.squashed, a.squashed)
+            lev_sorted = OSA.normalized_similarity(q.sorted_squashed, a.sorted_squashed)
             name = max(lev, lev_sorted)
-            parts.update(
-                levenshtein=round(lev, 4),
-                levenshtein_sorted=round(lev_sorted, 4),
-                token_sort=round(tokens, 4),
+            if a.generic_only:
+                name = max(
+                    name, OSA.normalized_similarity(q.all_sorted_squashed, a.all_sorted_squashed)
+                )
+            edits = min(
+                OSA.distance(q.squashed, a.squashed),
+                OSA.distance(q.sorted_squashed, a.sorted_squashed),
             )
+            if edits == 1 and min(len(q.squashed), len(a.squashed)) >= MIN_TYPO_LENGTH:
+                name = max(name, ONE_TYPO_SCORE)
+            parts.update(
+                edit_similarity=round(lev, 4),
+                edit_similarity_sorted=round(lev_sorted, 4),
+                edits=edits,
+            )
+            # tie-break among siblings sharing the distinctive name (subsidiaries, branches)
+            name -= TIE_BREAK * (1 - fuzz.token_sort_ratio(q.all_text, a.all_text) / 100)
             if min(len(q.squashed), len(a.squashed)) <= SHORT and q.squashed != a.squashed:
                 name *= 0.5
                 parts["short_name_penalty"] = True
         score = name
         qp, ap = _places(q), self._places[alias.entry]
         if qp and ap:
-            place = 0.02 if qp & ap else -0.08
+            place = -0.08 if qp - ap else 0.02  # a place the query names that the entry lacks
             score += place
             parts["places"] = place
         if country and entry.countries:

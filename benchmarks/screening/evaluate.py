@@ -1,0 +1,83 @@
+"""Precision and recall of the Screener on eval_set.csv, beside a naive baseline, at the default threshold.
+
+Baseline: rapidfuzz token_set_ratio of the raw query against every name and alias on the list
+(brute force), a hit when the best score reaches 85. A query with `expected` ids is a positive: a
+true positive when the best hit at or above the threshold is one of them. A hit on the wrong entry
+counts as a false positive as well as a miss. Run: `python benchmarks/screening/evaluate.py [-v]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from rapidfuzz import fuzz, process, utils
+
+from computegate.screening import DEFAULT_THRESHOLD, Screener, load_list
+
+EVAL = Path(__file__).with_name("eval_set.csv")
+BASELINE_CUTOFF = 85
+
+
+def score_set(rows: list[dict[str, str]], predict: Callable[[str, str], str | None], verbose: bool, label: str) -> dict[str, float]:
+    tp = fp = fn = tn = 0
+    misses: Counter[str] = Counter()
+    for row in rows:
+        expected = set(filter(None, row["expected"].split(";")))
+        got = predict(row["query"], row["country"])
+        if expected:
+            if got in expected:
+                tp += 1
+            else:
+                fn += 1
+                misses[row["kind"]] += 1
+                fp += got is not None
+                if verbose:
+                    print(f"  [{label}] miss  {row['kind']:22} {row['query']!r} -> {got}")
+        elif got is None:
+            tn += 1
+        else:
+            fp += 1
+            misses[row["kind"]] += 1
+            if verbose:
+                print(f"  [{label}] false {row['kind']:22} {row['query']!r} -> {got}")
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": precision, "recall": recall, "errors_by_kind": dict(misses)}  # type: ignore[dict-item]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+    rows = list(csv.DictReader(EVAL.open(encoding="utf-8")))
+    screening_list = load_list()
+    screener = Screener(screening_list)
+
+    def ours(query: str, country: str) -> str | None:
+        result = screener.screen(query, country or None)
+        return result.hits[0].entry_id if result.hit else None
+
+    choices: list[str] = []
+    owners: list[str] = []
+    for entry in screening_list.entries:
+        for name in (entry.name, *entry.alt_names):
+            choices.append(name)
+            owners.append(entry.id)
+
+    def baseline(query: str, country: str) -> str | None:
+        best = process.extractOne(query, choices, scorer=fuzz.token_set_ratio, processor=utils.default_process, score_cutoff=BASELINE_CUTOFF)
+        return owners[best[2]] if best else None
+
+    positives = sum(1 for r in rows if r["expected"])
+    print(f"{len(rows)} queries ({positives} true variants, {len(rows) - positives} hard negatives); threshold {DEFAULT_THRESHOLD}")
+    for label, fn in (("computegate", ours), ("baseline token_set_ratio>=85", baseline)):
+        m = score_set(rows, fn, args.verbose, label)
+        print(f"{label:30} precision {m['precision']:.3f}  recall {m['recall']:.3f}  (tp {m['tp']}, fp {m['fp']}, fn {m['fn']}, tn {m['tn']})  errors: {m['errors_by_kind']}")
+
+
+if __name__ == "__main__":
+    main()
