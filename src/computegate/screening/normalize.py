@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -71,25 +71,25 @@ class NormalName:
     secondary: tuple[str, ...]
     generic_only: bool = False  # nothing distinctive: the generic words themselves identify it
 
-    @property
+    @cached_property
     def all_sorted_squashed(self) -> str:
         return "".join(sorted(self.core + self.secondary))
 
-    @property
+    @cached_property
     def core_text(self) -> str:
         return " ".join(self.core)
 
-    @property
+    @cached_property
     def squashed(self) -> str:
         """Core tokens run together: spacing-insensitive ("Hua Wei" = "Huawei")."""
         return "".join(self.core)
 
-    @property
+    @cached_property
     def sorted_squashed(self) -> str:
         """Core tokens sorted and run together: order-insensitive."""
         return "".join(sorted(self.core))
 
-    @property
+    @cached_property
     def all_text(self) -> str:
         return " ".join(self.core + self.secondary)
 

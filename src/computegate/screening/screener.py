@@ -8,11 +8,11 @@ similarity (spacing- and order-insensitive edit distance with transpositions), p
 from __future__ import annotations
 
 import builtins
-import heapq
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -22,12 +22,17 @@ from computegate.screening.normalize import PLACES, NormalName, acronyms, normal
 
 DEFAULT_THRESHOLD = 0.86
 REPORT_FLOOR = 0.70  # hits below this are not reported at all
-MAX_CANDIDATES = 40
+MAX_CANDIDATES = 30
 SHORT = 4  # core names this short must match exactly (fuzzy short strings collide)
 ACRONYM_SCORE = 0.90
 ONE_TYPO_SCORE = 0.88  # one typo (edit or transposition) in a name of 5+ letters
 MIN_TYPO_LENGTH = 5
 TIE_BREAK = 0.01
+ACRONYM_MAX = 6  # single-token queries this short are also tried as initialisms
+MAX_BONUS = 0.10  # the most place, country and address agreement can add
+STOP_GRAM_FLOOR = (
+    200  # trigrams on more aliases than this (or 2% of them) are too common to block on
+)
 CHINA_FAMILY = frozenset({"CN", "HK", "MO"})
 PLACE_WORDS = PLACES | {"beijingshi", "shanghaishi", "xianggang", "aomen", "zhongguo"}
 
@@ -107,43 +112,46 @@ class Screener:
                     postings[gram].append(idx)
                 for acr in acronyms(text):
                     self._acronyms[acr].append(idx)
-        self._stop = max(200, len(self._aliases) // 20)
-        self._postings = {g: ids for g, ids in postings.items()}
+        self._stop = max(STOP_GRAM_FLOOR, len(self._aliases) // 50)
+        self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
 
     def _candidates(self, q: NormalName) -> list[int]:
+        """Aliases sharing the most core trigrams with the query (very common trigrams skipped)."""
         grams = {g for t in q.core for g in _grams(t)}
         lists = [self._postings[g] for g in grams if g in self._postings]
         useful = [ids for ids in lists if len(ids) <= self._stop] or lists
-        counts: Counter[int] = Counter()
-        for ids in useful:
-            counts.update(ids)
-        if not counts:
+        if not useful:
             return []
+        ids, counts = np.unique(np.concatenate(useful), return_counts=True)
         need = max(1, int(0.3 * len(grams)))
-        top = heapq.nlargest(MAX_CANDIDATES, counts.items(), key=lambda kv: kv[1])
-        return [i for i, c in top if c >= need]
+        if len(ids) > MAX_CANDIDATES:
+            keep = np.argpartition(counts, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
+            ids, counts = ids[keep], counts[keep]
+        return [int(i) for i, c in zip(ids, counts, strict=True) if c >= need]
 
     def screen(
         self, name: str, country: str | None = None, address: str | None = None, limit: int = 5
     ) -> ScreeningResult:
+        """Best hits first; `hit` is true when the best reaches the threshold."""
         q = normalise(name)
         country = country.strip().upper() if country else None
-        best: dict[int, Hit] = {}
+        best: dict[int, tuple[float, int, bool, dict[str, Any]]] = {}
         if q.core:
-            scored = [
-                self._score(self._aliases[i], q, country, address) for i in self._candidates(q)
-            ]
-            if len(q.core) == 1 and len(q.squashed) <= 6:
-                scored += [
-                    self._score(self._aliases[i], q, country, address, acronym=True)
-                    for i in self._acronyms.get(q.squashed, ())
-                ]
-            for entry, hit in scored:
-                if hit.score >= REPORT_FLOOR and (
-                    entry not in best or hit.score > best[entry].score
+            pairs = [(i, False) for i in self._candidates(q)]
+            if len(q.core) == 1 and len(q.squashed) <= ACRONYM_MAX:
+                pairs += [(i, True) for i in self._acronyms.get(q.squashed, ())]
+            for i, acronym in pairs:
+                alias = self._aliases[i]
+                name_score, parts = _name_similarity(q, alias.norm, acronym)
+                if name_score < REPORT_FLOOR - MAX_BONUS:
+                    continue  # no adjustment could lift it to the floor
+                score = self._adjusted(alias.entry, q, name_score, parts, country, address)
+                if score >= REPORT_FLOOR and (
+                    alias.entry not in best or score > best[alias.entry][0]
                 ):
-                    best[entry] = hit
-        hits = sorted(best.values(), key=lambda h: (-h.score, h.entry_name))[:limit]
+                    best[alias.entry] = (score, i, acronym, parts)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], self._entries[kv[0]].name))[:limit]
+        hits = [self._hit(q, score, i, acronym, parts) for _, (score, i, acronym, parts) in ranked]
         return ScreeningResult(
             query=name,
             country=country,
@@ -153,46 +161,18 @@ class Screener:
             hits=hits,
         )
 
-    def _score(
+    def _adjusted(
         self,
-        alias: _Alias,
+        entry_index: int,
         q: NormalName,
+        score: float,
+        parts: dict[str, Any],
         country: str | None,
         address: str | None,
-        acronym: bool = False,
-    ) -> tuple[int, Hit]:
-        a = alias.norm
-        entry = self._entries[alias.entry]
-        parts: dict[str, Any] = {}
-        if acronym:
-            name = ACRONYM_SCORE
-            parts["acronym"] = q.squashed
-        else:
-            lev = OSA.normalized_similarity(q.squashed, a.squashed)
-            lev_sorted = OSA.normalized_similarity(q.sorted_squashed, a.sorted_squashed)
-            name = max(lev, lev_sorted)
-            if a.generic_only:
-                name = max(
-                    name, OSA.normalized_similarity(q.all_sorted_squashed, a.all_sorted_squashed)
-                )
-            edits = min(
-                OSA.distance(q.squashed, a.squashed),
-                OSA.distance(q.sorted_squashed, a.sorted_squashed),
-            )
-            if edits == 1 and min(len(q.squashed), len(a.squashed)) >= MIN_TYPO_LENGTH:
-                name = max(name, ONE_TYPO_SCORE)
-            parts.update(
-                edit_similarity=round(lev, 4),
-                edit_similarity_sorted=round(lev_sorted, 4),
-                edits=edits,
-            )
-            # tie-break among siblings sharing the distinctive name (subsidiaries, branches)
-            name -= TIE_BREAK * (1 - fuzz.token_sort_ratio(q.all_text, a.all_text) / 100)
-            if min(len(q.squashed), len(a.squashed)) <= SHORT and q.squashed != a.squashed:
-                name *= 0.5
-                parts["short_name_penalty"] = True
-        score = name
-        qp, ap = _places(q), self._places[alias.entry]
+    ) -> float:
+        """Name similarity adjusted for place, country and address agreement, clamped to 0-1."""
+        entry = self._entries[entry_index]
+        qp, ap = _places(q), self._places[entry_index]
         if qp and ap:
             place = -0.08 if qp - ap else 0.02  # a place the query names that the entry lacks
             score += place
@@ -211,17 +191,26 @@ class Screener:
             adj = round(0.05 * (2 * sim - 1), 4)
             score += adj
             parts["address"] = adj
-        score = round(min(1.0, max(0.0, score)), 4)
+        return round(min(1.0, max(0.0, score)), 4)
+
+    def _hit(
+        self, q: NormalName, score: float, alias_index: int, acronym: bool, parts: dict[str, Any]
+    ) -> Hit:
+        alias = self._aliases[alias_index]
+        entry = self._entries[alias.entry]
         explanation = {
             "list": entry.source,
             "entry_id": entry.id,
             "matched_alias": alias.text,
             "alias_kind": "acronym" if acronym else alias.kind,
             "query_normalised": {"core": list(q.core), "secondary": list(q.secondary)},
-            "alias_normalised": {"core": list(a.core), "secondary": list(a.secondary)},
-            "components": {"name": round(name, 4), **parts},
+            "alias_normalised": {
+                "core": list(alias.norm.core),
+                "secondary": list(alias.norm.secondary),
+            },
+            "components": parts,
         }
-        hit = Hit(
+        return Hit(
             score=score,
             entry_id=entry.id,
             entry_name=entry.name,
@@ -231,4 +220,33 @@ class Screener:
             countries=sorted(entry.countries),
             explanation=explanation,
         )
-        return alias.entry, hit
+
+
+def _name_similarity(q: NormalName, a: NormalName, acronym: bool) -> tuple[float, dict[str, Any]]:
+    """Spacing- and order-insensitive edit similarity of the core names, with its components."""
+    if acronym:
+        return ACRONYM_SCORE, {"name": ACRONYM_SCORE, "acronym": q.squashed}
+    lev = OSA.normalized_similarity(q.squashed, a.squashed)
+    lev_sorted = OSA.normalized_similarity(q.sorted_squashed, a.sorted_squashed)
+    name = max(lev, lev_sorted)
+    if a.generic_only:
+        name = max(name, OSA.normalized_similarity(q.all_sorted_squashed, a.all_sorted_squashed))
+    parts: dict[str, Any] = {
+        "edit_similarity": round(lev, 4),
+        "edit_similarity_sorted": round(lev_sorted, 4),
+    }
+    if name < 1.0 and min(len(q.squashed), len(a.squashed)) >= MIN_TYPO_LENGTH:
+        edits = min(
+            OSA.distance(q.squashed, a.squashed), OSA.distance(q.sorted_squashed, a.sorted_squashed)
+        )
+        parts["edits"] = edits
+        if edits == 1:
+            name = max(name, ONE_TYPO_SCORE)
+    if name > REPORT_FLOOR - MAX_BONUS:
+        # tie-break among siblings sharing the distinctive name (subsidiaries, branches)
+        name -= TIE_BREAK * (1 - fuzz.token_sort_ratio(q.all_text, a.all_text) / 100)
+    if min(len(q.squashed), len(a.squashed)) <= SHORT and q.squashed != a.squashed:
+        name *= 0.5
+        parts["short_name_penalty"] = True
+    parts["name"] = round(name, 4)
+    return name, parts
