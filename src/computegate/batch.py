@@ -19,6 +19,7 @@ import polars as pl
 from computegate.catalog import Catalog
 from computegate.errors import ComputegateError, InputError
 from computegate.rules import Decision, decide
+from computegate.screening import Screener
 
 REQUIRED = ("kind", "date", "item")
 FACT_COLUMNS = (
@@ -303,3 +304,48 @@ def decide_file(
     out, summary = decide_frame(df, catalog, full, progress)
     write_table(out, output_path)
     return summary
+
+
+SCREEN_OUTPUT = ("hit", "best_score", "best_entry_name", "best_source", "hits", "error")
+
+
+def screen_frame(
+    df: pl.DataFrame,
+    screener: Screener,
+    progress: Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]] | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """One output row per input row: id, hit, best score/entry/source, all hits as JSON, error."""
+    missing = [c for c in ("id", "name") if c not in df.columns]
+    if missing:
+        raise InputError("--input", f"missing required column(s): {', '.join(missing)}")
+    rows = df.select(["id", "name", *(["country"] if "country" in df.columns else [])]).to_dicts()
+    out: list[dict[str, Any]] = []
+    for row in progress(rows, len(rows)) if progress else rows:
+        name = (row.get("name") or "").strip()
+        if not name:
+            out.append({"id": row["id"], "error": "name: empty"})
+            continue
+        result = screener.screen(name, row.get("country") or None)
+        best = result.best
+        out.append(
+            {
+                "id": row["id"],
+                "hit": result.hit,
+                "best_score": best.score if best else None,
+                "best_entry_name": best.entry_name if best else None,
+                "best_source": best.source if best else None,
+                "hits": json.dumps([h.model_dump() for h in result.hits], ensure_ascii=False),
+                "error": None,
+            }
+        )
+    schema = {
+        "id": pl.Utf8,
+        "hit": pl.Boolean,
+        "best_score": pl.Float64,
+        "best_entry_name": pl.Utf8,
+        "best_source": pl.Utf8,
+        "hits": pl.Utf8,
+        "error": pl.Utf8,
+    }
+    frame = pl.DataFrame(out, schema=schema)
+    return frame, int(frame["hit"].sum() or 0)

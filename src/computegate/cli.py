@@ -40,6 +40,12 @@ OverlayOpt = Annotated[
     list[str] | None, typer.Option("--overlay", help="Named what-if overlay (repeatable).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+ListOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--list", help="Consolidated Screening List file (.json or .csv); default: bundled sample."
+    ),
+]
 CatalogOpt = Annotated[
     list[Path] | None,
     typer.Option("--catalog", help="Extra catalog file (YAML/JSON) of your own chips."),
@@ -318,6 +324,18 @@ def _show_decision(d: Decision, explain: bool) -> None:
             out.print(f"  • {f.text} [dim]({f.citation})[/dim]")
 
 
+def _screened(request: Any, screener: Any) -> Any:
+    """Attach a screening of the end user (export) or customer (remote access) to the request."""
+    if screener is None or not isinstance(request, dict):
+        return request
+    key = "customer" if request.get("kind") == "remote_access" else "end_user"
+    party = dict(request.get(key) or {})
+    if not party.get("name"):
+        raise InputError(f"{key}.name", "--screen needs the party's name")
+    result = screener.screen(str(party["name"]), party.get("country") or party.get("headquarters"))
+    return {**request, key: {**party, "screening": result.evidence().model_dump()}}
+
+
 def _progress(rows: Any, total: int) -> Any:
     from rich.progress import track
 
@@ -361,9 +379,17 @@ def decide_cmd(
     explain: Annotated[
         bool, typer.Option("--explain", help="Print the findings as numbered, readable text.")
     ] = False,
+    screen_party: Annotated[
+        bool,
+        typer.Option(
+            "--screen",
+            help="Screen the end user (or cloud customer) by name and cite the list entry.",
+        ),
+    ] = False,
+    list_file: ListOpt = None,
     catalog: CatalogOpt = None,
 ) -> None:
-    """Is a license required for this export, reexport or transfer — and why?"""
+    """Is a license required for this export, reexport, transfer or remote access — and why?"""
     cat = _catalog(catalog)
     if input_ is not None or output is not None:
         if input_ is None or output is None:
@@ -376,10 +402,11 @@ def decide_cmd(
             f"{summary.rows:,} rows ({summary.distinct:,} distinct situations) in {summary.seconds:.1f}s; {summary.errors:,} rows with errors; {outcomes}; written to {output}"
         )
         return
+    screener = _screener(list_file) if screen_party else None
     if request is not None:
         raw = _load_json_or_yaml(request, "--request")
         batch = raw if isinstance(raw, list) else [raw]
-        decisions = [decide(r, catalog=cat) for r in batch]
+        decisions = [decide(_screened(r, screener), catalog=cat) for r in batch]
     else:
         if item is None or to is None:
             raise InputError(
@@ -400,7 +427,7 @@ def decide_cmd(
         }
         if from_:
             req["from_country"] = from_
-        decisions = [decide(req, catalog=cat)]
+        decisions = [decide(_screened(req, screener), catalog=cat)]
     if json_out:
         payload = [d.model_dump(mode="json") for d in decisions]
         _print_json(
@@ -589,6 +616,74 @@ def whatif(
             str(len(d.conditions)),
             ", ".join(m.fact for m in d.missing_facts) or "none",
             _driver(d, o),
+        )
+    out.print(table)
+
+
+def _screener(list_file: Path | None, threshold: float | None = None) -> Any:
+    from computegate.screening import DEFAULT_THRESHOLD, Screener, load_list
+
+    return Screener(load_list(list_file), threshold if threshold is not None else DEFAULT_THRESHOLD)
+
+
+@app.command()
+def screen(
+    name: Annotated[str | None, typer.Argument(help="The name to screen (any script).")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="ISO country of the party.")
+    ] = None,
+    list_file: ListOpt = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0.0, max=1.0, help="Hit threshold (default 0.86)."),
+    ] = None,
+    input_: Annotated[
+        Path | None, typer.Option("--input", help="Batch: CSV/Parquet with id, name[, country].")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Batch output (.csv or .parquet).")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Screen a name (or a file of names) against restricted-party lists, with explained scores."""
+    screener = _screener(list_file, threshold)
+    if input_ is not None or output is not None:
+        if input_ is None or output is None:
+            raise InputError("--input/--output", "batch mode needs both --input and --output")
+        from computegate.batch import read_table, screen_frame, write_table
+
+        frame, hits = screen_frame(read_table(input_), screener, _progress)
+        write_table(frame, output)
+        err.print(
+            f"{frame.height:,} names screened against {screener.list.identity.source} ({screener.list.identity.entries:,} entries, sha256 {screener.list.identity.sha256[:12]}); {hits:,} hits; written to {output}"
+        )
+        return
+    if not name:
+        raise InputError("NAME", "give a name to screen, or --input/--output for a file")
+    result = screener.screen(name, country)
+    if json_out:
+        payload = result.model_dump(mode="json")
+        _print_json(
+            {k: payload[k] for k in ("query", "country", "list", "threshold", "hit", "hits")}
+        )
+        return
+    ident = result.list
+    out.print(
+        f"[bold]{name}[/bold] vs {ident.source} ({ident.entries:,} entries, sha256 {ident.sha256[:12]}, loaded {ident.loaded_at})"
+    )
+    verdict = "[red]HIT[/red]" if result.hit else "[green]no hit[/green]"
+    out.print(f"{verdict} at threshold {result.threshold}")
+    table = Table("score", "entry", "matched name", "list", "notice", "why")
+    for h in result.hits:
+        comp = h.explanation["components"]
+        why = ", ".join(f"{k} {v}" for k, v in comp.items())
+        table.add_row(
+            f"{h.score:.3f}",
+            h.entry_name,
+            h.matched_name,
+            h.source,
+            h.federal_register_notice or "",
+            why,
         )
     out.print(table)
 

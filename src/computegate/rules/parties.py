@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from computegate.regime import Regime
 from computegate.rules.findings import Finding, MissingFact
-from computegate.rules.request import ExportRequest, ReviewPolicy
+from computegate.rules.request import ExportRequest, ReviewPolicy, ScreeningEvidence
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,51 @@ def is_informed(
     return [], [Finding(rule="is-informed", text=text, citation=items.citation)], [missing]
 
 
+def listed_as(evidence: ScreeningEvidence | None) -> str | None:
+    """Which list a screening hit is on, in the terms the rules use: entity_list, meu, uvl, other."""
+    if evidence is None or not evidence.hit:
+        return None
+    source = (evidence.list_name or "").lower()
+    if "entity list" in source:
+        return "entity_list"
+    if "military end user" in source:
+        return "meu"
+    if "unverified" in source:
+        return "uvl"
+    return "other"
+
+
+def screening_findings(
+    evidence: ScreeningEvidence | None, name: str, regime: Regime
+) -> tuple[list[Hit], list[Finding]]:
+    """Turn a screening result into part-744 hits (Entity List) or findings (other lists, no match)."""
+    if evidence is None:
+        return [], []
+    if not evidence.hit:
+        text = f"{name} was screened against {evidence.list_source}: no match at the {evidence.threshold} threshold"
+        return [], [Finding(rule="screening", text=text, citation=evidence.cite)]
+    match = f"{name} matches '{evidence.entry_name}' (via '{evidence.matched_name}', score {evidence.score})"
+    kind = listed_as(evidence)
+    if kind == "entity_list":
+        policy, cite = _policy(regime, "entity_list.review_policy")
+        return [
+            Hit(
+                "744.11",
+                f"{match} on the Entity List: license required for all items subject to the EAR",
+                f"{evidence.cite}; {cite}",
+                policy,
+            )
+        ], []
+    if kind == "meu":
+        text = f"{match} on the Military End-User List: treated as a military end user (744.21)"
+        return [], [Finding(rule="744.21.meu_list", text=text, citation=evidence.cite)]
+    if kind == "uvl":
+        text = f"{match} on the Unverified List: no license exceptions, and a UVL statement is needed (744.15)"
+        return [], [Finding(rule="744.15", text=text, citation=evidence.cite)]
+    text = f"{match} on {evidence.list_name}: a list this engine does not evaluate (e.g. OFAC sanctions); review manually"
+    return [], [Finding(rule="screening.other_list", text=text, citation=evidence.cite)]
+
+
 def part744_hits(req: ExportRequest, regime: Regime) -> tuple[list[Hit], list[Finding]]:
     """Entity List (incl. the Affiliates rule), WMD end uses, 744.21 military, 744.23 end uses."""
     hits: list[Hit] = []
@@ -119,6 +164,9 @@ def part744_hits(req: ExportRequest, regime: Regime) -> tuple[list[Hit], list[Fi
                 policy,
             )
         )
+    screened = screening_findings(user.screening, name, regime)
+    hits += screened[0]
+    notes += screened[1]
     if user.listed_party_affiliate and not user.entity_list:
         pv = regime.get("affiliates_rule.in_force")
         if pv is not None and pv.value:
@@ -145,7 +193,9 @@ def part744_hits(req: ExportRequest, regime: Regime) -> tuple[list[Hit], list[Fi
             )
         )
 
-    military = user.military_end_user or "military" in req.end_use
+    military = (
+        user.military_end_user or "military" in req.end_use or listed_as(user.screening) == "meu"
+    )
     meu = regime.get("meu.countries")
     if military and meu is not None:
         who = "military end user" if user.military_end_user else "military end use"

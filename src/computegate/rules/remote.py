@@ -15,7 +15,7 @@ from computegate.regime import Regime
 from computegate.rules.classify import Classification
 from computegate.rules.exports import POLICY_RANK, where
 from computegate.rules.findings import Finding, MissingFact
-from computegate.rules.parties import china_equivalent
+from computegate.rules.parties import china_equivalent, listed_as, screening_findings
 from computegate.rules.request import (
     Condition,
     Decision,
@@ -123,8 +123,15 @@ def enacted(
         )
     _us_person_support(req, regime, cls, v)
     c = req.customer
-    if c.entity_list or c.military_end_user:
-        who = "on the Entity List" if c.entity_list else "a military end user"
+    listed = listed_as(c.screening)
+    if c.screening is not None:
+        v.findings.extend(screening_findings(c.screening, c.name or "the customer", regime)[1])
+    if c.entity_list or c.military_end_user or listed in ("entity_list", "meu"):
+        who = (
+            "on the Entity List"
+            if c.entity_list or listed == "entity_list"
+            else "a military end user"
+        )
         v.add(
             "remote.listed_customer",
             f"The customer is {who}: providing compute is not an export, but any export of software or technology to it needs a licence (744.11 / 744.21), and OFAC sanctions are not evaluated here",
@@ -541,6 +548,7 @@ def as_export_request(req: RemoteAccessRequest, item: Any) -> ExportRequest | No
                 "ultimate_parent_headquarters": c.ultimate_parent_headquarters,
                 "entity_list": c.entity_list,
                 "military_end_user": c.military_end_user,
+                "screening": c.screening,
             },
             "end_use": end_use,
         }

@@ -52,6 +52,28 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ScreeningEvidence(_Frozen):
+    """A screening result carried into a decision: which list version, which entry, how sure."""
+
+    list_source: str
+    list_sha256: str
+    threshold: float
+    hit: bool
+    score: float | None = None
+    entry_id: str | None = None
+    entry_name: str | None = None
+    matched_name: str | None = None
+    list_name: str | None = Field(
+        default=None, description="e.g. Entity List (EL) - Bureau of Industry and Security"
+    )
+    federal_register_notice: str | None = None
+
+    @property
+    def cite(self) -> str:
+        notice = f"{self.federal_register_notice}; " if self.federal_register_notice else ""
+        return f"{notice}{self.list_source} (sha256 {self.list_sha256[:12]})"
+
+
 class EndUser(_Frozen):
     """Who receives the items. Unknown headquarters stay None and are asked for when they matter."""
 
@@ -66,6 +88,9 @@ class EndUser(_Frozen):
     listed_party_affiliate: bool = Field(
         default=False,
         description="At least 50% owned by Entity List / MEU parties (Affiliates rule)",
+    )
+    screening: ScreeningEvidence | None = Field(
+        default=None, description="A screening result for this party (instead of hand-set flags)"
     )
 
 
@@ -156,6 +181,7 @@ class Customer(_Frozen):
     government: bool = Field(default=False, description="A government body or agency")
     entity_list: bool = False
     military_end_user: bool = False
+    screening: ScreeningEvidence | None = None
 
 
 class WorkloadSpec(_Frozen):

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from computegate.rules.request import ScreeningEvidence
 from computegate.screening.lists import ListEntry, ListIdentity, ScreeningList
 from computegate.screening.normalize import PLACES, NormalName, acronyms, normalise
 
@@ -63,6 +64,22 @@ class ScreeningResult(BaseModel):
     @property
     def best(self) -> Hit | None:
         return self.hits[0] if self.hits else None
+
+    def evidence(self) -> ScreeningEvidence:
+        """What a decision needs to know and cite about this screening."""
+        best = self.best if self.hit else None
+        return ScreeningEvidence(
+            list_source=self.list.source,
+            list_sha256=self.list.sha256,
+            threshold=self.threshold,
+            hit=self.hit,
+            score=best.score if best else (self.best.score if self.best else None),
+            entry_id=best.entry_id if best else None,
+            entry_name=best.entry_name if best else None,
+            matched_name=best.matched_name if best else None,
+            list_name=best.source if best else None,
+            federal_register_notice=best.federal_register_notice if best else None,
+        )
 
 
 @dataclass(frozen=True)
