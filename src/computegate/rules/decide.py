@@ -30,6 +30,7 @@ from computegate.rules.request import (
     Alternative,
     AnyRequest,
     Decision,
+    EndUser,
     ExportRequest,
     ItemSummary,
     RemoteAccessRequest,
@@ -38,6 +39,7 @@ from computegate.rules.request import (
 )
 
 CACHE_LIMIT = 500_000
+USER_FACTS = tuple(f for f in EndUser.model_fields if f != "name")
 _decisions: dict[tuple[Any, ...], Decision] = {}
 _classifications: dict[tuple[Any, ...], Classification] = {}
 
@@ -75,14 +77,7 @@ def decide(
     if isinstance(req, RemoteAccessRequest):
         return _decide_remote_memo(req, regime, catalog)
     u = req.end_user
-    user = (
-        u.country,
-        u.headquarters,
-        u.ultimate_parent_headquarters,
-        u.entity_list,
-        u.military_end_user,
-        u.listed_party_affiliate,
-    )
+    user = tuple(getattr(u, f) for f in USER_FACTS)  # every field but the name, new fields included
     key = (
         catalog.token,
         regime.period_key,

@@ -109,7 +109,10 @@ def _entry(raw: Mapping[str, Any], where: str, path: Path) -> ListEntry:
         return tuple(str(v).strip() for v in value if str(v).strip())
 
     addresses: list[Address] = []
-    for i, item in enumerate(raw.get("addresses") or ()):
+    raw_addresses = raw.get("addresses") or ()
+    if isinstance(raw_addresses, str):  # CSV: "street, city, ..., country; street, ..."
+        raw_addresses = [a for a in raw_addresses.split(MULTI_SEPARATOR) if a.strip()]
+    for i, item in enumerate(raw_addresses):
         if isinstance(item, Mapping):
             addresses.append(
                 Address(
