@@ -96,7 +96,7 @@ def test_decide_explain_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "decide", "--item", "H200", "--to", "CN", "--date", "2026-01-16", "--explain"
     )
     assert code == 0
-    assert " 1. Export of 1 x NVIDIA H200 SXM" in out
+    assert " 1. Export of NVIDIA H200 SXM (3A090.a.1) from US to CN on 2026-01-16" in out
     assert "case-by-case review instead of denial" in out
     assert "The exporter must certify or show" in out
 

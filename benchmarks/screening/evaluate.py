@@ -22,7 +22,9 @@ EVAL = Path(__file__).with_name("eval_set.csv")
 BASELINE_CUTOFF = 85
 
 
-def score_set(rows: list[dict[str, str]], predict: Callable[[str, str], str | None], verbose: bool, label: str) -> dict[str, float]:
+def score_set(
+    rows: list[dict[str, str]], predict: Callable[[str, str], str | None], verbose: bool, label: str
+) -> dict[str, float]:
     tp = fp = fn = tn = 0
     misses: Counter[str] = Counter()
     for row in rows:
@@ -46,7 +48,15 @@ def score_set(rows: list[dict[str, str]], predict: Callable[[str, str], str | No
                 print(f"  [{label}] false {row['kind']:22} {row['query']!r} -> {got}")
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
-    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": precision, "recall": recall, "errors_by_kind": dict(misses)}  # type: ignore[dict-item]
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "precision": precision,
+        "recall": recall,
+        "errors_by_kind": dict(misses),
+    }  # type: ignore[dict-item]
 
 
 def main() -> None:
@@ -69,14 +79,24 @@ def main() -> None:
             owners.append(entry.id)
 
     def baseline(query: str, country: str) -> str | None:
-        best = process.extractOne(query, choices, scorer=fuzz.token_set_ratio, processor=utils.default_process, score_cutoff=BASELINE_CUTOFF)
+        best = process.extractOne(
+            query,
+            choices,
+            scorer=fuzz.token_set_ratio,
+            processor=utils.default_process,
+            score_cutoff=BASELINE_CUTOFF,
+        )
         return owners[best[2]] if best else None
 
     positives = sum(1 for r in rows if r["expected"])
-    print(f"{len(rows)} queries ({positives} true variants, {len(rows) - positives} hard negatives); threshold {DEFAULT_THRESHOLD}")
+    print(
+        f"{len(rows)} queries ({positives} true variants, {len(rows) - positives} hard negatives); threshold {DEFAULT_THRESHOLD}"
+    )
     for label, fn in (("computegate", ours), ("baseline token_set_ratio>=85", baseline)):
         m = score_set(rows, fn, args.verbose, label)
-        print(f"{label:30} precision {m['precision']:.3f}  recall {m['recall']:.3f}  (tp {m['tp']}, fp {m['fp']}, fn {m['fn']}, tn {m['tn']})  errors: {m['errors_by_kind']}")
+        print(
+            f"{label:30} precision {m['precision']:.3f}  recall {m['recall']:.3f}  (tp {m['tp']}, fp {m['fp']}, fn {m['fn']}, tn {m['tn']})  errors: {m['errors_by_kind']}"
+        )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,32 @@ from computegate.screening import Screener
 from computegate.screening.lists import entries_from
 from computegate.screening.normalize import pinyin_syllables
 
-PLACES = ["Beijing", "Shanghai", "Shenzhen", "Guangzhou", "Hangzhou", "Tianjin", "Wuhan", "Chengdu", "Nanjing", "Suzhou", "Hefei", "Xiamen"]
-TRADES = ["Technology", "Electronics", "Information Technology", "Semiconductor", "Intelligent Technology", "Trading", "Precision Machinery", "Optoelectronics", "Microelectronics", "New Materials"]
+PLACES = [
+    "Beijing",
+    "Shanghai",
+    "Shenzhen",
+    "Guangzhou",
+    "Hangzhou",
+    "Tianjin",
+    "Wuhan",
+    "Chengdu",
+    "Nanjing",
+    "Suzhou",
+    "Hefei",
+    "Xiamen",
+]
+TRADES = [
+    "Technology",
+    "Electronics",
+    "Information Technology",
+    "Semiconductor",
+    "Intelligent Technology",
+    "Trading",
+    "Precision Machinery",
+    "Optoelectronics",
+    "Microelectronics",
+    "New Materials",
+]
 LEGAL = ["Co., Ltd.", "Co., Limited", "Group Co., Ltd.", "Corporation", "Holdings Limited"]
 CN_PLACES = ["北京", "上海", "深圳", "广州", "杭州", "天津"]
 CN_TRADES = ["科技", "电子", "信息技术", "半导体", "智能科技"]
@@ -34,7 +58,9 @@ def make_names(n: int, rng: random.Random) -> list[str]:
     names: set[str] = set()
     while len(names) < n:
         if rng.random() < 0.1:
-            names.add(f"{rng.choice(CN_PLACES)}{rng.choice(chars)}{rng.choice(chars)}{rng.choice(CN_TRADES)}有限公司")
+            names.add(
+                f"{rng.choice(CN_PLACES)}{rng.choice(chars)}{rng.choice(chars)}{rng.choice(CN_TRADES)}有限公司"
+            )
         else:
             brand = (rng.choice(syllables) + rng.choice(syllables)).capitalize()
             names.add(f"{rng.choice(PLACES)} {brand} {rng.choice(TRADES)} {rng.choice(LEGAL)}")
@@ -63,10 +89,15 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(7)
     names = make_names(args.entries, rng)
-    rows = [{"id": f"syn-{i}", "source": "synthetic", "name": n, "addresses": [{"country": "CN"}]} for i, n in enumerate(names)]
+    rows = [
+        {"id": f"syn-{i}", "source": "synthetic", "name": n, "addresses": [{"country": "CN"}]}
+        for i, n in enumerate(names)
+    ]
     synthetic = entries_from(rows, "synthetic list (benchmark)")
     outsiders = make_names(args.queries // 2, random.Random(99))
-    queries = [variant(rng.choice(names), rng) for _ in range(args.queries - len(outsiders))] + outsiders
+    queries = [
+        variant(rng.choice(names), rng) for _ in range(args.queries - len(outsiders))
+    ] + outsiders
     rng.shuffle(queries)
 
     start = time.perf_counter()
@@ -82,10 +113,16 @@ def main() -> None:
         process.extractOne(q, names, scorer=fuzz.token_set_ratio, processor=utils.default_process)
     brute_per_query = (time.perf_counter() - start) / len(sample)
 
-    print(f"list: {len(names):,} synthetic names; queries: {len(queries):,} ({hits:,} hits at the default threshold)")
+    print(
+        f"list: {len(names):,} synthetic names; queries: {len(queries):,} ({hits:,} hits at the default threshold)"
+    )
     print(f"index build: {build:.1f}s")
-    print(f"computegate: {elapsed:.1f}s for {len(queries):,} queries = {len(queries) / elapsed:,.0f} queries/s")
-    print(f"brute force token_set_ratio (timed on {len(sample)}, scaled): {brute_per_query * len(queries):,.0f}s = {1 / brute_per_query:,.0f} queries/s")
+    print(
+        f"computegate: {elapsed:.1f}s for {len(queries):,} queries = {len(queries) / elapsed:,.0f} queries/s"
+    )
+    print(
+        f"brute force token_set_ratio (timed on {len(sample)}, scaled): {brute_per_query * len(queries):,.0f}s = {1 / brute_per_query:,.0f} queries/s"
+    )
     print(f"speed-up vs brute force: {brute_per_query * len(queries) / elapsed:,.1f}x")
 
 

@@ -7,6 +7,7 @@ Pure: (request, Regime, Catalog) -> Decision. Memoised on the facts a decision d
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -39,9 +40,10 @@ from computegate.rules.request import (
 )
 
 CACHE_LIMIT = 500_000
-USER_FACTS = tuple(f for f in EndUser.model_fields if f != "name")
+USER_FACTS = operator.attrgetter(*(f for f in EndUser.model_fields if f != "name"))
 _decisions: dict[tuple[Any, ...], Decision] = {}
 _classifications: dict[tuple[Any, ...], Classification] = {}
+_dated: dict[tuple[Any, ...], Decision] = {}
 
 CANDIDATES = {
     "ic": ("3A090.a", "3A090.b", "not 3A090"),
@@ -63,6 +65,7 @@ def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: An
 def clear_caches() -> None:
     _decisions.clear()
     _classifications.clear()
+    _dated.clear()
 
 
 def decide(
@@ -77,36 +80,51 @@ def decide(
     if isinstance(req, RemoteAccessRequest):
         return _decide_remote_memo(req, regime, catalog)
     u = req.end_user
-    user = tuple(getattr(u, f) for f in USER_FACTS)  # every field but the name, new fields included
-    key = (
-        catalog.token,
-        regime.period_key,
+    facts = (
         _item_key(req.item),
         req.kind,
         req.from_country,
         req.to_country,
-        user,
+        USER_FACTS(u),  # every end-user field but the name, new fields included
         req.end_use,
         req.exporter_informed,
     )
     return _memoised(
-        key, lambda: _decide(req, regime, catalog), lambda item: _summary(req, item), regime
+        catalog.token,
+        facts,
+        regime,
+        lambda: _decide(req, regime, catalog),
+        lambda item: _summary(req, item),
     )
 
 
 def _memoised(
-    key: tuple[Any, ...],
+    catalog_token: int,
+    facts: tuple[Any, ...],
+    regime: Regime,
     compute: Callable[[], Decision],
     summary: Callable[[ItemSummary], Finding],
-    regime: Regime,
 ) -> Decision:
-    """The law's answer is shared across a rule period; the request's own words and date are not."""
-    core = _decisions.get(key)
-    if core is None:
-        core = compute()
-        _remember(_decisions, key, core)
-    findings = [summary(core.item), *core.findings[1:]]
-    return core.model_copy(update={"findings": findings, "regime": regime.as_dict()})
+    """Decisions depend only on the facts and the law in force, never on quantity or names.
+
+    Same facts on the same date: the same (immutable) decision. Same facts on another date in the
+    same rule period: the same answer, re-dated (the summary finding and `regime` carry the date).
+    """
+    dated = (catalog_token, regime.key, facts)
+    decision = _dated.get(dated)
+    if decision is None:
+        period = (catalog_token, regime.period_key, facts)
+        core = _decisions.get(period)
+        if core is None:
+            core = compute()
+            _remember(_decisions, period, core)
+        if core.regime == regime.as_dict():
+            decision = core
+        else:
+            findings = [summary(core.item), *core.findings[1:]]
+            decision = core.model_copy(update={"findings": findings, "regime": regime.as_dict()})
+        _remember(_dated, dated, decision)
+    return decision
 
 
 def classify_memo(
@@ -180,13 +198,13 @@ def _relevant(finding: Finding, req: ExportRequest, regime: Regime) -> bool:
 
 
 def _summary(req: ExportRequest, item: ItemSummary) -> Finding:
-    who = req.end_user.name or "an unnamed end user"
+    """The facts the answer rests on (quantity and names never change it; they stay with the request)."""
     route = (
         f"from {req.from_country} to {req.to_country}"
         if req.kind != "transfer"
         else f"within {req.to_country}"
     )
-    text = f"{req.kind.capitalize()} of {req.quantity:,} x {item.name} ({item.eccn_paragraph or item.eccn}) {route} for {who} on {req.date}"
+    text = f"{req.kind.capitalize()} of {item.name} ({item.eccn_paragraph or item.eccn}) {route} on {req.date}"
     if req.end_use:
         text += f"; end use: {', '.join(req.end_use)}"
     return Finding(
@@ -349,13 +367,15 @@ def _dedupe(missing: list[MissingFact]) -> list[MissingFact]:
 
 
 def _decide_remote_memo(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -> Decision:
-    facts = req.model_dump_json(exclude={"date": True, "customer": {"name"}, "provider": {"name"}})
-    key = (catalog.token, regime.period_key, facts)
+    facts = (
+        req.model_dump_json(exclude={"date": True, "customer": {"name"}, "provider": {"name"}}),
+    )
     return _memoised(
-        key,
+        catalog.token,
+        facts,
+        regime,
         lambda: _decide_remote(req, regime, catalog),
         lambda item: remote_summary(req, item),
-        regime,
     )
 
 

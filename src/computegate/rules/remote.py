@@ -74,7 +74,7 @@ def _customer_label(req: RemoteAccessRequest) -> str:
     if c.nationality:
         parts.append(f"nationality {'/'.join(c.nationality)}")
     detail = ", ".join(p for p in parts if p)
-    return f"{c.name or 'the customer'}" + (f" ({detail})" if detail else "")
+    return "the customer" + (f" ({detail})" if detail else "")
 
 
 def summary(req: RemoteAccessRequest, item: ItemSummary) -> Finding:
@@ -82,7 +82,9 @@ def summary(req: RemoteAccessRequest, item: ItemSummary) -> Finding:
         f"{line.count:,} x {line.item if isinstance(line.item, str) else line.item.get('name', 'custom chip')}"
         for line in req.accelerators
     )
-    provider = f"{req.provider.name or 'a provider'} ({req.provider.country}{', US person' if req.provider.is_us_person else ''})"
+    provider = (
+        f"a provider in {req.provider.country}{' (US person)' if req.provider.is_us_person else ''}"
+    )
     text = (
         f"Remote access on {req.date}: {_customer_label(req)} uses {lines} ({item.eccn_paragraph or item.eccn}) "
         f"in a data centre in {req.datacenter_country} run by {provider}, from {req.accessed_from or 'an unstated place'}, "
