@@ -26,6 +26,8 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/classify.py
 	$(BIN)/python benchmarks/decisions.py
+	$(BIN)/python benchmarks/screening/evaluate.py
+	$(BIN)/python benchmarks/screening/speed.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
