@@ -688,6 +688,106 @@ def screen(
     out.print(table)
 
 
+def _years(text: str) -> list[int]:
+    try:
+        if "-" in text:
+            first, last = (int(x) for x in text.split("-", 1))
+            years = list(range(first, last + 1))
+        else:
+            years = [int(x) for x in text.split(",")]
+    except ValueError:
+        raise InputError("--years", f"{text!r} is not a year range like 2024-2030") from None
+    if not years or years[0] < 2022 or years[-1] > 2040 or years != sorted(years):
+        raise InputError("--years", f"{text!r}: years must be ascending within 2022-2040")
+    return years
+
+
+@app.command()
+def simulate(
+    scenarios: Annotated[
+        list[str], typer.Argument(help="Shipped scenario names or your own scenario YAML files.")
+    ],
+    years: Annotated[
+        str, typer.Option("--years", help="Year range, e.g. 2024-2030.")
+    ] = "2024-2030",
+    draws: Annotated[
+        int, typer.Option("--draws", min=100, max=1_000_000, help="Monte Carlo draws.")
+    ] = 10_000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (same seed, same numbers).")
+    ] = 20260115,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write results.csv and charts (PNG and SVG) here.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """US vs China AI compute under policy scenarios, with uncertainty bands."""
+    from computegate.simulation import resolve_scenario
+    from computegate.simulation import simulate as run
+
+    chosen = [resolve_scenario(s) for s in scenarios]
+    span = _years(years)
+    try:
+        results = run(chosen, span, draws, seed)
+    except ValueError as exc:
+        raise InputError("SCENARIO", str(exc)) from None
+    if out_dir is not None:
+        from computegate.simulation import tornado
+        from computegate.simulation_charts import channels_chart, fan_chart, tornado_chart
+
+        out_dir.mkdir(parents=True, exist_ok=True)
+        results.frame.write_csv(out_dir / "results.csv")
+        year = 2026 if 2026 in span else span[0]
+        written = [
+            out_dir / "results.csv",
+            *fan_chart(results, out_dir),
+            *fan_chart(results, out_dir, "stock_ratio"),
+            *channels_chart(results, out_dir),
+        ]
+        written += tornado_chart(tornado(chosen[0], year), chosen[0].name, year, out_dir)
+        err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}")
+    if json_out:
+        _print_json(results.as_json())
+        return
+    frame = results.frame
+    table = Table(
+        "scenario",
+        *[str(y) for y in span],
+        title=f"US:China compute gained per year (flow ratio, {results.basis}): median [5%-95%]",
+    )
+    stocks = Table(
+        "scenario",
+        *[str(y) for y in span],
+        title="US:China effective compute stock ratio: median [5%-95%]",
+    )
+    for scenario in chosen:
+        for metric, target in (("flow_ratio", table), ("stock_ratio", stocks)):
+            rows = {
+                r["year"]: r
+                for r in frame.filter(
+                    (pl_col("scenario") == scenario.name) & (pl_col("metric") == metric)
+                ).to_dicts()
+            }
+            target.add_row(
+                scenario.name,
+                *[
+                    f"{rows[y]['median']:.1f} [{rows[y]['p5']:.1f}-{rows[y]['p95']:.1f}]"
+                    for y in span
+                ],
+            )
+    out.print(table)
+    out.print(stocks)
+    out.print(
+        f"[dim]{draws:,} draws, seed {seed}. Full series: --out DIR (results.csv) or --json.[/dim]"
+    )
+
+
+def pl_col(name: str) -> Any:
+    import polars as pl
+
+    return pl.col(name)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
     try:

@@ -28,6 +28,11 @@ class Uncertain(_Strict):
     source: str | None = None
     note: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _point(cls, raw: Any) -> Any:
+        return _coerce(raw)
+
     @model_validator(mode="after")
     def _ordered(self) -> Uncertain:
         low = self.low if self.low is not None else self.median
@@ -172,6 +177,22 @@ class Scenario(_Strict):
         default=2.0, gt=0, description="Cost of renting vs owning the same compute"
     )
     sources: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _no_overlaps(self) -> Scenario:
+        """The same chip listed twice must not claim the same year twice."""
+        for group, entries in (("legal_imports", self.legal_imports), ("domestic", self.domestic)):
+            seen: dict[str, set[int]] = {}
+            for entry in entries:
+                key = (
+                    entry.item if isinstance(entry.item, str) else repr(sorted(entry.item.items()))
+                )
+                years = set(entry.units.values)
+                clash = seen.setdefault(key, set()) & years
+                if clash:
+                    raise ValueError(f"{group}: overlapping year ranges for {key}: {sorted(clash)}")
+                seen[key] |= years
+        return self
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,107 @@
+"""Charts for simulation results: fan chart of the ratio, China's channels, and a tornado."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from computegate.simulation import Results
+
+CHANNELS = (
+    ("china_legal", "legal imports"),
+    ("china_domestic", "domestic"),
+    ("china_smuggled", "smuggled"),
+    ("china_cloud", "offshore cloud"),
+)
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, out: Path, stem: str) -> list[Path]:  # type: ignore[no-untyped-def]
+    paths = [out / f"{stem}.png", out / f"{stem}.svg"]
+    for p in paths:
+        fig.savefig(p, dpi=110)
+    return paths
+
+
+def fan_chart(results: Results, out: Path, metric: str = "flow_ratio") -> list[Path]:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(10, 6))
+    frame = results.frame.filter(pl.col("metric") == metric)
+    for name in frame["scenario"].unique(maintain_order=True):
+        rows = frame.filter(pl.col("scenario") == name).sort("year")
+        years = rows["year"].to_list()
+        line = ax.plot(years, rows["median"].to_list(), marker="o", label=name)[0]
+        ax.fill_between(
+            years, rows["p5"].to_list(), rows["p95"].to_list(), color=line.get_color(), alpha=0.15
+        )
+    ax.axhline(1.0, color="black", lw=0.8, ls="--")
+    ax.set_yscale("log")
+    ax.set_xlabel("year")
+    ax.set_ylabel(f"US : China ({metric.replace('_', ' ')}), median with 5-95% band")
+    ax.set_title(f"US:China AI compute ({results.basis})")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    paths = _save(fig, out, f"fan_{metric}")
+    plt.close(fig)
+    return paths
+
+
+def channels_chart(results: Results, out: Path) -> list[Path]:
+    plt = _plt()
+    names = results.frame["scenario"].unique(maintain_order=True).to_list()
+    cols = min(3, len(names))
+    rows_n = (len(names) + cols - 1) // cols
+    fig, axes = plt.subplots(rows_n, cols, figsize=(5 * cols, 3.6 * rows_n), squeeze=False)
+    for ax, name in zip(axes.flat, names, strict=False):
+        frame = results.frame.filter(pl.col("scenario") == name)
+        years = sorted(frame["year"].unique().to_list())
+        bottom = [0.0] * len(years)
+        for metric, label in CHANNELS:
+            values = frame.filter(pl.col("metric") == metric).sort("year")["median"].to_list()
+            ax.bar(years, values, bottom=bottom, label=label)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        ax.set_title(name, fontsize=10)
+        ax.set_ylabel(results.basis, fontsize=8)
+    for ax in list(axes.flat)[len(names) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle("China's compute by channel (medians)")
+    fig.tight_layout()
+    paths = _save(fig, out, "china_channels")
+    plt.close(fig)
+    return paths
+
+
+def tornado_chart(
+    swings: Sequence[tuple[str, float, float, float]],
+    scenario: str,
+    year: int,
+    out: Path,
+    top: int = 12,
+) -> list[Path]:
+    plt = _plt()
+    shown = list(swings[:top])[::-1]
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(shown) + 1.5))
+    centre = shown[0][3] if shown else 0.0
+    for i, (_name, low, high, _) in enumerate(shown):
+        ax.barh(i, high - centre, left=centre, color="#2980b9")
+        ax.barh(i, low - centre, left=centre, color="#c0392b")
+    ax.set_yticks(range(len(shown)), [s[0] for s in shown], fontsize=8)
+    ax.axvline(centre, color="black", lw=0.8)
+    ax.set_xlabel(f"{year} US:China flow ratio (red: input at its 5th percentile, blue: 95th)")
+    ax.set_title(f"What moves the {year} ratio most: {scenario}")
+    fig.tight_layout()
+    paths = _save(fig, out, "tornado")
+    plt.close(fig)
+    return paths
