@@ -36,6 +36,7 @@ METRICS = (
     "china_domestic",
     "china_smuggled",
     "china_cloud",
+    "china_cloud_cost_equivalent",
 )
 _NORMAL = NormalDist()
 
@@ -163,7 +164,9 @@ def run_scenario(
     us_factor = factor(scenario.us_reference_chip, basis) / factor(
         scenario.us_reference_chip, "b300e:tpp"
     )
-    us = sampler.series(scenario.us_production, all_years, "us_production") * us_factor
+    us = np.zeros((len(all_years), n))
+    for designer, production in scenario.us_production.items():
+        us += sampler.series(production, all_years, f"us_production.{designer}") * us_factor
 
     legal = np.zeros((len(all_years), n))
     for p in scenario.legal_imports:
@@ -231,6 +234,7 @@ def run_scenario(
             "china_domestic": huawei + others,
             "china_smuggled": smuggled,
             "china_cloud": cloud,
+            "china_cloud_cost_equivalent": cloud / scenario.cloud_cost_ratio,
         }
     return Run(scenario, list(years), {k: v[keep] for k, v in series.items()}, list(sampler.names))
 

@@ -159,12 +159,16 @@ class Scenario(_Strict):
     us_reference_chip: str = Field(
         default="GB300", description="Chip whose mix converts US production to other bases"
     )
-    us_production: Series = Field(
-        description="US-designed accelerator production, B300e on the TPP basis"
+    us_production: dict[str, Series] = Field(
+        min_length=1,
+        description="US-designed accelerator production by designer, B300e on the TPP basis",
     )
     foundry_binds: bool = False
     legal_imports: tuple[Product, ...] = ()
     domestic: tuple[DomesticChip, ...] = ()
+    domestic_cap: Series | None = Field(
+        default=None, description="Optional HBM/foundry ceiling on all domestic output (B300e)"
+    )
     other_domestic_share_of_huawei: Uncertain = Field(
         default_factory=lambda: Uncertain(median=0.5, dist="point")
     )
