@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/computegate demo
+	$(BIN)/computegate serve --new-key
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -21,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest
+	eval "$$(bash scripts/test-services.sh)" && $(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/classify.py

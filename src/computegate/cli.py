@@ -788,6 +788,115 @@ def pl_col(name: str) -> Any:
     return pl.col(name)
 
 
+keys_app = typer.Typer(help="API keys for the HTTP service.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL (default: $COMPUTEGATE_DATABASE_URL or SQLite in ./var/).",
+    ),
+]
+
+
+def _engine(url: str | None) -> Any:
+    from computegate.store.db import database_url, make_engine, migrate
+
+    engine = make_engine(database_url(url))
+    migrate(engine)
+    return engine
+
+
+@keys_app.command("create")
+def keys_create(
+    label: Annotated[str, typer.Argument(help="Who or what the key is for.")],
+    database_url: DbOpt = None,
+) -> None:
+    """Create an API key; it is shown once and stored only as a hash."""
+    from computegate.store.keys import create_key
+
+    typer.echo(create_key(_engine(database_url), label))
+
+
+@audit_app.command("verify")
+def audit_verify(database_url: DbOpt = None) -> None:
+    """Check the hash chain; name the first row that was altered, removed or reordered."""
+    from computegate.store.audit import AuditLog
+
+    result = AuditLog(_engine(database_url)).verify()
+    if result.ok:
+        out.print(f"audit log intact: {result.checked:,} rows verified")
+        return
+    where = (
+        f"row {result.first_broken_id}"
+        if result.first_broken_id is not None
+        else "the end of the log"
+    )
+    err.print(
+        f"[red]audit log BROKEN at {where}:[/red] {result.problem} ({result.checked:,} rows checked)",
+        soft_wrap=True,
+    )
+    sys.exit(1)
+
+
+@audit_app.command("replay")
+def audit_replay(
+    audit_id: Annotated[int, typer.Argument(metavar="ID")], database_url: DbOpt = None
+) -> None:
+    """Re-run a stored request with today's code and data and show what differs."""
+    from computegate.service import Service
+
+    _, _, diffs = Service(database_url).replay(audit_id)
+    if not diffs:
+        out.print(f"row {audit_id}: replay matches the stored answer")
+        return
+    out.print(
+        f"row {audit_id}: {len(diffs)} difference(s) between the stored answer and a replay today:"
+    )
+    for line in diffs:
+        out.print(f"  • {line}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="No API keys (local use only).")
+    ] = False,
+    new_key: Annotated[
+        bool, typer.Option("--new-key", help="Create and print an API key before starting.")
+    ] = False,
+    database_url: DbOpt = None,
+    list_file: ListOpt = None,
+) -> None:
+    """Run the HTTP API and web page."""
+    import uvicorn
+
+    from computegate.api import create_app
+    from computegate.store.db import database_url as resolve_url
+
+    url = resolve_url(database_url)
+    application = create_app(url, auth=not no_auth, list_path=list_file)
+    if no_auth:
+        err.print(
+            "[yellow]warning: --no-auth: anyone who can reach this port can use the API[/yellow]"
+        )
+    elif new_key:
+        import datetime as _dt
+
+        from computegate.store.keys import create_key
+
+        label = f"local-{_dt.datetime.now(_dt.UTC).strftime('%Y%m%dT%H%M%S')}"
+        out.print(
+            f"API key ({label}): [bold]{create_key(application.state.service.engine, label)}[/bold]"
+        )
+    out.print(f"computegate serving on [bold]http://{host}:{port}/[/bold] (database {url})")
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
     try:

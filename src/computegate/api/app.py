@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -230,7 +231,7 @@ def create_app(
         ).as_json()
 
     @app.get("/v1/audit/{audit_id}", tags=["audit"])
-    def audit_row(audit_id: int, _: Key) -> dict[str, Any]:
+    def audit_row(audit_id: Annotated[int, PathParam(ge=1, le=2**62)], _: Key) -> dict[str, Any]:
         row = service.audit.get(audit_id)
         if row is None:
             raise HTTPException(status_code=404, detail=f"no audit row {audit_id}")

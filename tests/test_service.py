@@ -1,0 +1,374 @@
+"""The HTTP service: API, audit log, keys, PostgreSQL, a real browser, crash safety, fuzzing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from computegate.api import create_app
+from computegate.store.audit import AuditLog
+from computegate.store.keys import create_key
+from computegate.store.models import metadata
+from tests.test_cli import run
+
+H200_CN = {
+    "kind": "export",
+    "date": "2026-01-16",
+    "item": "H200",
+    "quantity": 500,
+    "to_country": "CN",
+    "end_user": {"name": "Shanghai customer", "headquarters": "CN"},
+}
+
+
+def need(variable: str) -> str:
+    """A service the test needs; missing is a failure in CI and a skip elsewhere."""
+    value = os.environ.get(variable)
+    if not value:
+        if os.environ.get("CI"):
+            pytest.fail(f"{variable} is not set: scripts/test-services.sh should have provided it")
+        pytest.skip(f"{variable} not set (run via make test)")
+    return value
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cg.db'}"
+
+
+@pytest.fixture
+def client(db: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    app = create_app(db)
+    key = create_key(app.state.service.engine, "tests")
+    with TestClient(app) as c:
+        yield c, {"X-API-Key": key}
+
+
+def test_health_is_open_and_the_api_needs_a_key(client: tuple[TestClient, dict[str, str]]) -> None:
+    c, auth = client
+    assert c.get("/healthz").json()["status"] == "ok"
+    assert c.post("/v1/decide", json=H200_CN).status_code == 401
+    assert c.post("/v1/decide", json=H200_CN, headers={"X-API-Key": "cg_wrong"}).status_code == 401
+    assert c.post("/v1/decide", json=H200_CN, headers=auth).status_code == 200
+
+
+def test_decisions_are_audited_with_everything_needed_to_replay(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    c, auth = client
+    d = c.post("/v1/decide", json=H200_CN, headers=auth).json()
+    assert d["review_policy"] == "case_by_case" and len(d["conditions"]) == 8
+    row = c.get(f"/v1/audit/{d['audit_id']}", headers=auth).json()
+    assert row["key_label"] == "tests" and row["kind"] == "decide"
+    assert row["request"]["item"] == "H200" and row["response"]["outcome"] == "license_required"
+    assert row["regime_date"] == "2026-01-16" and row["software_version"]
+    assert len(row["row_hash"]) == 64 and row["prev_hash"] == "0" * 64
+    batch = c.post("/v1/decide", json=[H200_CN, {**H200_CN, "item": "B200"}], headers=auth).json()
+    assert [b["review_policy"] for b in batch] == ["case_by_case", "presumption_of_denial"]
+    listing = c.get(
+        "/v1/audit", params={"kind": "decide", "limit": 2, "offset": 1}, headers=auth
+    ).json()
+    assert listing["total"] == 3 and len(listing["rows"]) == 2
+    assert c.get("/v1/audit/999", headers=auth).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "loc"),
+    [
+        ("/v1/decide", {**H200_CN, "to_country": "XX"}, ["body", "to_country"]),
+        ("/v1/decide", {**H200_CN, "item": "H2000"}, ["body", "item"]),
+        ("/v1/decide", [{**H200_CN, "quantity": 0}], ["body", 0, "quantity"]),
+        (
+            "/v1/decide",
+            {**H200_CN, "end_user": {"headquarters": "China"}},
+            ["body", "end_user", "headquarters"],
+        ),
+        (
+            "/v1/classify",
+            {"item": {"dense_tflops": {"fp16": -1}}},
+            ["body", "item", "dense_tflops", "fp16"],
+        ),
+        ("/v1/screen", {"name": ""}, ["body", "name"]),
+        ("/v1/simulate", {"scenarios": ["nope"]}, ["body", "scenarios"]),
+        ("/v1/simulate", {"scenarios": ["full-ban"], "draws": 10**7}, ["body", "draws"]),
+    ],
+)
+def test_bad_input_is_422_with_the_field_path(
+    client: tuple[TestClient, dict[str, str]], path: str, body: Any, loc: list[Any]
+) -> None:
+    c, auth = client
+    r = c.post(path, json=body, headers=auth)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == loc, r.json()
+
+
+def test_other_endpoints(client: tuple[TestClient, dict[str, str]]) -> None:
+    c, auth = client
+    assert (
+        c.post("/v1/classify", json={"item": "MI325X", "date": "2026-01-16"}, headers=auth).json()[
+            "jan2026_case_by_case_zone"
+        ]
+        is True
+    )
+    rows = c.post(
+        "/v1/whatif",
+        json={
+            "request": {"kind": "export", "date": "2026-03-01", "item": "B30A", "to_country": "CN"}
+        },
+        headers=auth,
+    ).json()
+    assert [(r["overlays"], r["review_policy"]) for r in rows] == [
+        ([], "presumption_of_denial"),
+        (["b30a-allowed"], "case_by_case"),
+    ]
+    screened = c.post(
+        "/v1/screen", json={"name": "Hikvision", "country": "CN"}, headers=auth
+    ).json()
+    assert screened["hit"] and screened["audit_id"] > 0
+    sim = c.post(
+        "/v1/simulate",
+        json={"scenarios": ["full-ban"], "first_year": 2025, "last_year": 2026, "draws": 200},
+        headers=auth,
+    ).json()
+    assert sim["basis"] == "b300e:tpp" and {r["year"] for r in sim["results"]} == {2025, 2026}
+    assert len(c.get("/v1/catalog", headers=auth).json()) >= 40
+    assert c.get("/v1/timeline", headers=auth).json()[0]["effective"] <= "2022-10-07"
+    assert "<title>computegate</title>" in c.get("/").text
+
+
+def test_openapi_document_is_complete(client: tuple[TestClient, dict[str, str]]) -> None:
+    c, _ = client
+    doc = c.get("/openapi.json").json()
+    paths = set(doc["paths"])
+    assert {
+        "/v1/classify",
+        "/v1/decide",
+        "/v1/whatif",
+        "/v1/screen",
+        "/v1/simulate",
+        "/v1/catalog",
+        "/v1/timeline",
+        "/v1/audit/{audit_id}",
+        "/v1/audit",
+        "/healthz",
+    } <= paths
+    assert "example" in json.dumps(doc["paths"]["/v1/decide"])
+
+
+def _tamper(url: str, row_id: int) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE audit_log SET response = :r WHERE id = :i"),
+            {"r": '{"outcome":"no_license_required"}', "i": row_id},
+        )
+    engine.dispose()
+
+
+def test_tampering_is_detected_and_named(
+    client: tuple[TestClient, dict[str, str]], db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    c, auth = client
+    ids = [
+        c.post("/v1/decide", json={**H200_CN, "quantity": q}, headers=auth).json()["audit_id"]
+        for q in (1, 2, 3)
+    ]
+    code, out, _ = run(capsys, "audit", "verify", "--database-url", db)
+    assert code == 0 and "3 rows verified" in out
+    code, out, _ = run(capsys, "audit", "replay", str(ids[1]), "--database-url", db)
+    assert code == 0 and "matches" in out
+    _tamper(db, ids[1])
+    code, _, err = run(capsys, "audit", "verify", "--database-url", db)
+    assert code == 1 and f"row {ids[1]}" in err and "altered" in err
+    code, out, _ = run(capsys, "audit", "replay", str(ids[1]), "--database-url", db)
+    assert code == 0 and "outcome" in out and "difference" in out
+
+
+def test_keys_cli(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "keys", "create", "ops team", "--database-url", db)
+    assert code == 0 and out.strip().startswith("cg_")
+    code, _, err = run(capsys, "keys", "create", "ops team", "--database-url", db)
+    assert code == 2 and "already exists" in err
+
+
+def test_postgresql(tmp_path: Path) -> None:
+    url = need("COMPUTEGATE_TEST_POSTGRES_URL")
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        metadata.drop_all(conn)
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    app = create_app(url)
+    key = create_key(app.state.service.engine, "pg-tests")
+    with TestClient(app) as c:
+        ids = [
+            c.post(
+                "/v1/decide", json={**H200_CN, "quantity": q}, headers={"X-API-Key": key}
+            ).json()["audit_id"]
+            for q in range(1, 6)
+        ]
+    log = AuditLog(app.state.service.engine)
+    assert log.verify().ok and log.verify().checked == 5
+    _tamper(url, ids[2])
+    broken = log.verify()
+    assert not broken.ok and broken.first_broken_id == ids[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(url: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError(f"server at {url} did not come up")
+
+
+def test_web_page_in_a_real_browser(db: str, tmp_path: Path) -> None:
+    chromium = need("COMPUTEGATE_TEST_CHROMIUM")
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    app = create_app(db)
+    key = create_key(app.state.service.engine, "browser")
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(base)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=chromium,
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
+            page = browser.new_page()
+            page.goto(base + "/")
+            page.fill("#key", key)
+            page.dispatch_event("#key", "change")
+            page.click("#d-go")
+            page.wait_for_selector("#d-out .outcome", timeout=15_000)
+            outcome = page.inner_text("#d-out .outcome")
+            findings = page.inner_text("#d-out ol.findings")
+            shot = tmp_path / "decision.png"
+            page.screenshot(path=str(shot), full_page=True)
+            browser.close()
+        assert "license required" in outcome and "case by case" in outcome
+        assert "91 FR 1684" in findings
+        assert shot.stat().st_size > 10_000
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_killing_the_server_loses_no_acknowledged_decision(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'crash.db'}"
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [
+        sys.executable,
+        "-m",
+        "computegate",
+        "serve",
+        "--no-auth",
+        "--port",
+        str(port),
+        "--database-url",
+        db,
+    ]
+
+    def start() -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait(base)
+        return proc
+
+    proc = start()
+    acknowledged: list[int] = []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        q = 1
+        with httpx.Client(timeout=5) as http:
+            while not stop.is_set() and q < 2_000:
+                try:
+                    r = http.post(base + "/v1/decide", json={**H200_CN, "quantity": q})
+                except httpx.HTTPError:
+                    return
+                if r.status_code == 200:
+                    acknowledged.append(r.json()["audit_id"])
+                q += 1
+
+    worker = threading.Thread(target=hammer)
+    worker.start()
+    while len(acknowledged) < 25:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    stop.set()
+    worker.join(timeout=10)
+    proc = start()
+    try:
+        with httpx.Client(timeout=5) as http:
+            for audit_id in acknowledged:
+                assert http.get(f"{base}/v1/audit/{audit_id}").status_code == 200, audit_id
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    code, out, _ = run(capsys, "audit", "verify", "--database-url", db)
+    assert code == 0 and "verified" in out
+
+
+def test_api_fuzz_has_no_server_errors(tmp_path: Path) -> None:
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
+    app = create_app(f"sqlite:///{tmp_path / 'fuzz.db'}", auth=False)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path == "/v1/simulate":
+            continue  # valid bodies run whole Monte Carlo simulations; covered above
+
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def check(case: Any) -> None:
+            response = case.call()
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.path}: {response.status_code} {case.body!r}")
+
+        check()
+    assert not failures, failures[:5]
