@@ -148,6 +148,16 @@ def test_other_endpoints(client: tuple[TestClient, dict[str, str]]) -> None:
     assert len(c.get("/v1/catalog", headers=auth).json()) >= 40
     assert c.get("/v1/timeline", headers=auth).json()[0]["effective"] <= "2022-10-07"
     assert "<title>computegate</title>" in c.get("/").text
+    svg = c.get("/v1/charts/catalog.svg", params={"date": "2026-01-16"})
+    assert (
+        svg.status_code == 200
+        and svg.headers["content-type"].startswith("image/svg+xml")
+        and b"Jan-2026" in svg.content
+    )
+    fan = c.post(
+        "/v1/simulate/chart.svg", json={"scenarios": ["full-ban"], "draws": 200}, headers=auth
+    )
+    assert fan.status_code == 200 and b"<svg" in fan.content
 
 
 def test_openapi_document_is_complete(client: tuple[TestClient, dict[str, str]]) -> None:
@@ -283,10 +293,15 @@ def test_web_page_in_a_real_browser(db: str, tmp_path: Path) -> None:
             findings = page.inner_text("#d-out ol.findings")
             shot = tmp_path / "decision.png"
             page.screenshot(path=str(shot), full_page=True)
+            page.click("button[data-tab=compare]")
+            page.click("#w-dates-go")
+            page.wait_for_selector("#w-out table", timeout=15_000)
+            compared = page.inner_text("#w-out table")
             browser.close()
         assert "license required" in outcome and "case by case" in outcome
         assert "91 FR 1684" in findings
         assert shot.stat().st_size > 10_000
+        assert "presumption_of_denial" in compared and "case_by_case" in compared
     finally:
         server.should_exit = True
         thread.join(timeout=10)

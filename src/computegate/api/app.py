@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from computegate.api.page import PAGE
@@ -92,6 +92,39 @@ def _readable(error: Any) -> dict[str, Any]:
         loc.append(part)
     msg = str(error.get("msg", "")).removeprefix("Value error, ")
     return {"loc": loc, "msg": msg, "type": error.get("type", "value_error")}
+
+
+def _simulate(body: SimulateBody) -> Any:
+    from computegate.simulation import resolve_scenario, shipped_scenarios, simulate
+
+    if body.last_year < body.first_year:
+        raise InputError("last_year", "must not be before first_year")
+    unknown = [s for s in body.scenarios if s not in shipped_scenarios()]
+    if unknown:
+        raise InputError(
+            "scenarios",
+            f"unknown scenario {unknown[0]!r} (shipped: {', '.join(shipped_scenarios())})",
+        )
+    years = list(range(body.first_year, body.last_year + 1))
+    return simulate([resolve_scenario(s) for s in body.scenarios], years, body.draws, body.seed)
+
+
+_chart_cache: dict[dt.date, bytes] = {}
+
+
+def _catalog_svg(service: Service, date: dt.date) -> bytes:
+    if date not in _chart_cache:
+        import tempfile
+
+        from computegate.charts import plot_catalog
+        from computegate.regime import Regime
+        from computegate.rules import classify
+
+        regime = Regime.at(date)
+        items = [classify(chip, regime, catalog=service.catalog) for chip in service.catalog]
+        with tempfile.TemporaryDirectory() as tmp:
+            _chart_cache[date] = plot_catalog(items, regime, Path(tmp) / "catalog.svg").read_bytes()
+    return _chart_cache[date]
 
 
 def key_label(
@@ -229,6 +262,37 @@ def create_app(
         return simulate(
             [resolve_scenario(s) for s in body.scenarios], years, body.draws, body.seed
         ).as_json()
+
+    @app.get(
+        "/v1/charts/catalog.svg",
+        tags=["catalog"],
+        response_class=Response,
+        responses={200: {"content": {"image/svg+xml": {}}}},
+    )
+    def catalog_chart(
+        date: Annotated[dt.date, Query(ge=dt.date(2022, 1, 1), le=dt.date(2040, 12, 31))] = dt.date(
+            2026, 1, 16
+        ),
+    ) -> Response:
+        """The catalog on TPP x performance density (3A090 regions) and TPP x DRAM bandwidth (Jan-2026 window, tariff bands)."""
+        return Response(content=_catalog_svg(service, date), media_type="image/svg+xml")
+
+    @app.post(
+        "/v1/simulate/chart.svg",
+        tags=["simulation"],
+        response_class=Response,
+        responses={200: {"content": {"image/svg+xml": {}}}},
+    )
+    def simulate_chart(body: SimulateBody, _: Key) -> Response:
+        """Fan chart of the US:China flow ratio for the scenarios asked for."""
+        import tempfile
+
+        from computegate.simulation_charts import fan_chart
+
+        results = _simulate(body)
+        with tempfile.TemporaryDirectory() as tmp:
+            svg = next(p for p in fan_chart(results, Path(tmp)) if p.suffix == ".svg")
+            return Response(content=svg.read_bytes(), media_type="image/svg+xml")
 
     @app.get("/v1/audit/{audit_id}", tags=["audit"])
     def audit_row(audit_id: Annotated[int, PathParam(ge=1, le=2**62)], _: Key) -> dict[str, Any]:

@@ -35,16 +35,18 @@ PAGE = """<!doctype html>
  <div id="d-out"></div></section>
 <section id="classify"><h2>Classify a chip</h2>
  <label>Item <input id="c-item" value="MI325X"></label><label>Date <input id="c-date" type="date" value="2026-01-16"></label>
- <button id="c-go">Classify</button><div id="c-out"></div></section>
-<section id="compare"><h2>Same request under each overlay (what if)</h2>
+ <button id="c-go">Classify</button><div id="c-out"></div>
+ <p><img id="c-chart" alt="Catalog: TPP against performance density and against DRAM bandwidth" style="max-width:100%"></p></section>
+<section id="compare"><h2>Same request on other dates, or under each what-if overlay</h2>
  <p>Uses the request from the Decide tab, or edit the JSON:</p><textarea id="w-json"></textarea>
- <button id="w-go">Compare</button><div id="w-out"></div></section>
+ <label>Dates <input id="w-dates" value="2026-01-14,2026-01-16" size="30"></label>
+ <button id="w-dates-go">Compare dates</button> <button id="w-go">Compare overlays</button><div id="w-out"></div></section>
 <section id="screen"><h2>Screen a name</h2>
  <label>Name <input id="s-name" value="华为技术有限公司" size="40"></label><label>Country <input id="s-country" size="3" value="CN"></label>
  <button id="s-go">Screen</button><div id="s-out"></div></section>
 <section id="simulate"><h2>Compute balance</h2>
  <label>Scenarios <input id="m-sc" value="full-ban,h200-allowed,b30a-allowed" size="50"></label>
- <label>Draws <input id="m-draws" type="number" value="2000"></label><button id="m-go">Run</button><div id="m-out"></div></section>
+ <label>Draws <input id="m-draws" type="number" value="2000"></label><button id="m-go">Run</button><div id="m-out"></div><div id="m-chart"></div></section>
 <section id="audit"><h2>Audit log</h2><label>Kind <select id="a-kind"><option value="">any</option><option>decide</option><option>screen</option></select></label>
  <button id="a-go">Load</button><div id="a-out"></div></section>
 </main>
@@ -80,16 +82,25 @@ function showDecision(d) {
   return h;
 }
 $('d-go').onclick = async () => { const d = await call('/v1/decide', decideRequest(), $('d-out')); if (d) $('d-out').innerHTML = showDecision(d); };
-$('c-go').onclick = async () => { const c = await call('/v1/classify', {item: $('c-item').value, date: $('c-date').value}, $('c-out'));
+function chart() { $('c-chart').src = '/v1/charts/catalog.svg?date=' + encodeURIComponent($('c-date').value); }
+$('c-go').onclick = async () => { chart(); const c = await call('/v1/classify', {item: $('c-item').value, date: $('c-date').value}, $('c-out'));
   if (c) $('c-out').innerHTML = '<p><b>' + esc(c.eccn_paragraph || c.eccn) + '</b> — TPP ' + esc(Math.round(c.tpp)) + ', PD ' + esc(c.performance_density?.toFixed(2)) + ', DRAM ' + esc(c.total_dram_bandwidth_gbs) + ' GB/s; Jan-2026 window: ' + esc(c.jan2026_case_by_case_zone) + '</p><ol class="findings">' + c.findings.map(f => '<li>' + esc(f.text) + ' <span class="cite">' + esc(f.citation) + '</span></li>').join('') + '</ol>'; };
 $('w-go').onclick = async () => { let req; try { req = JSON.parse($('w-json').value); } catch (e) { $('w-out').innerHTML = '<p class="err">invalid JSON: ' + esc(e.message) + '</p>'; return; }
   const rows = await call('/v1/whatif', {request: req}, $('w-out'));
   if (rows) $('w-out').innerHTML = '<table><tr><th>overlays</th><th>outcome</th><th>review policy</th></tr>' + rows.map(r => '<tr><td>' + esc(r.overlays.join(', ') || 'enacted law') + '</td><td>' + esc(r.outcome) + '</td><td>' + esc(r.review_policy || '—') + '</td></tr>').join('') + '</table>'; };
+$('w-dates-go').onclick = async () => { let req; try { req = JSON.parse($('w-json').value || JSON.stringify(decideRequest())); } catch (e) { $('w-out').innerHTML = '<p class="err">invalid JSON: ' + esc(e.message) + '</p>'; return; }
+  const dates = $('w-dates').value.split(',').map(s => s.trim()).filter(Boolean);
+  const ds = await call('/v1/decide', dates.map(d => ({...req, date: d})), $('w-out'));
+  if (ds) $('w-out').innerHTML = '<table><tr><th></th>' + dates.map(d => '<th>' + esc(d) + '</th>').join('') + '</tr>' +
+    [['outcome', d => d.outcome], ['review policy', d => d.review_policy || '—'], ['exceptions', d => d.license_exceptions.join(', ') || 'none'], ['conditions', d => d.conditions.length], ['missing facts', d => d.missing_facts.map(m => m.fact).join(', ') || 'none']]
+      .map(([label, f]) => '<tr><th>' + label + '</th>' + ds.map(d => '<td>' + esc(f(d)) + '</td>').join('') + '</tr>').join('') + '</table>'; };
 $('s-go').onclick = async () => { const r = await call('/v1/screen', {name: $('s-name').value, country: $('s-country').value || null}, $('s-out'));
   if (r) $('s-out').innerHTML = '<p><b>' + (r.hit ? 'HIT' : 'no hit') + '</b> against ' + esc(r.list.source) + ' (sha256 ' + esc(r.list.sha256.slice(0, 12)) + ')</p><table><tr><th>score</th><th>entry</th><th>via</th><th>notice</th></tr>' + r.hits.map(h => '<tr><td>' + h.score.toFixed(3) + '</td><td>' + esc(h.entry_name) + '</td><td>' + esc(h.matched_name) + '</td><td>' + esc(h.federal_register_notice) + '</td></tr>').join('') + '</table>'; };
 $('m-go').onclick = async () => { const r = await call('/v1/simulate', {scenarios: $('m-sc').value.split(',').map(s => s.trim()).filter(Boolean), draws: Number($('m-draws').value)}, $('m-out'));
   if (!r) return; const rows = r.results.filter(x => x.metric === 'flow_ratio');
   const years = [...new Set(rows.map(x => x.year))]; const names = [...new Set(rows.map(x => x.scenario))];
+  fetch('/v1/simulate/chart.svg', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-API-Key': $('key').value}, body: JSON.stringify({scenarios: names, draws: Number($('m-draws').value)})})
+    .then(r => r.ok ? r.text() : '').then(svg => { $('m-chart').innerHTML = svg; });
   $('m-out').innerHTML = '<p>US:China compute gained per year (' + esc(r.basis) + '), median [5–95%]</p><table><tr><th>scenario</th>' + years.map(y => '<th>' + y + '</th>').join('') + '</tr>' + names.map(n => '<tr><td>' + esc(n) + '</td>' + years.map(y => { const x = rows.find(v => v.scenario === n && v.year === y); return '<td>' + x.median.toFixed(1) + ' [' + x.p5.toFixed(1) + '–' + x.p95.toFixed(1) + ']</td>'; }).join('') + '</tr>').join('') + '</table>'; };
 $('a-go').onclick = async () => { const q = $('a-kind').value ? '?kind=' + encodeURIComponent($('a-kind').value) : ''; const r = await call('/v1/audit' + q, null, $('a-out'));
   if (r) $('a-out').innerHTML = '<p>' + r.total + ' rows</p><table><tr><th>#</th><th>when</th><th>kind</th><th>key</th><th>answer</th></tr>' + r.rows.map(x => '<tr><td>' + x.id + '</td><td>' + esc(x.created_at) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.key_label) + '</td><td>' + esc(x.response.outcome ?? (x.response.hit ? 'hit' : 'no hit')) + '</td></tr>').join('') + '</table>'; };
