@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from computegate.api.page import PAGE
 from computegate.errors import ComputegateError, InputError
 from computegate.regime import default_regime_data
-from computegate.rules.request import ExportRequest, RemoteAccessRequest
+from computegate.rules import Classification
+from computegate.rules.request import Decision, ExportRequest, RemoteAccessRequest
+from computegate.screening import ScreeningResult
 from computegate.service import Service
 from computegate.store.keys import label_for
 
@@ -34,6 +36,22 @@ EXPORT_EXAMPLE = {
     "to_country": "CN",
     "end_user": {"name": "Shanghai customer", "headquarters": "CN"},
 }
+
+
+class AuditedDecision(Decision):
+    audit_id: int = Field(description="Row in the audit log that records this decision")
+
+
+class AuditedScreening(ScreeningResult):
+    audit_id: int = Field(description="Row in the audit log that records this screening")
+
+
+class WhatifRow(BaseModel):
+    overlays: list[str]
+    outcome: str
+    review_policy: str | None
+    audit_id: int
+    decision: Decision
 
 
 class ClassifyBody(BaseModel):
@@ -193,13 +211,14 @@ def create_app(
             for i in sorted(default_regime_data().instruments.values(), key=lambda i: i.effective)
         ]
 
-    @app.post("/v1/classify", tags=["decisions"])
+    @app.post("/v1/classify", tags=["decisions"], response_model=Classification)
     def classify_(body: ClassifyBody, _: Key) -> dict[str, Any]:
         return service.classify(body.item, body.date.isoformat(), body.overlays)
 
     @app.post(
         "/v1/decide",
         tags=["decisions"],
+        response_model=AuditedDecision | list[AuditedDecision],
         openapi_extra={
             "requestBody": {"content": {"application/json": {"example": EXPORT_EXAMPLE}}}
         },
@@ -214,7 +233,7 @@ def create_app(
             out.append({**decision, "audit_id": audit_id})
         return out if isinstance(body, list) else out[0]
 
-    @app.post("/v1/whatif", tags=["decisions"])
+    @app.post("/v1/whatif", tags=["decisions"], response_model=list[WhatifRow])
     def whatif(body: WhatifBody, label: Key) -> list[dict[str, Any]]:
         data = default_regime_data()
         raw = body.request.model_dump(mode="json")
@@ -241,7 +260,7 @@ def create_app(
             )
         return rows
 
-    @app.post("/v1/screen", tags=["screening"])
+    @app.post("/v1/screen", tags=["screening"], response_model=AuditedScreening)
     def screen(body: ScreenBody, label: Key) -> dict[str, Any]:
         result, audit_id = service.screen(body.name, body.country, label)
         return {**result, "audit_id": audit_id}
