@@ -18,7 +18,7 @@ from computegate.catalog import Accelerator, Catalog, load_catalog_file
 from computegate.dates import parse_date
 from computegate.errors import ComputegateError, InputError
 from computegate.regime import Regime, default_regime_data
-from computegate.rules import Classification, Decision, classify, decide
+from computegate.rules import Classification, Decision, classify, decide, overlay_sets
 
 app = typer.Typer(
     help="US export controls on AI compute: catalog, classification, license decisions, rule timeline.",
@@ -519,19 +519,6 @@ def compare(
                 out.print(f"  • {f.text} [dim]({f.citation})[/dim]")
 
 
-def _overlay_sets(request_kind: str) -> list[list[str]]:
-    """Enacted law, each relevant overlay alone, then all of them together."""
-    data = default_regime_data()
-    remote = request_kind == "remote_access"
-    names = [
-        n
-        for n, ov in data.overlays.items()
-        if any(p.startswith("remote.") for p in ov.defines) == remote
-    ]
-    order = sorted(names, key=lambda n: (data.overlays[n].status_date, n))
-    return [[], *[[n] for n in order], *([order] if len(order) > 1 else [])]
-
-
 WHY_ORDER = (
     "744.11",
     "744.21",
@@ -593,7 +580,7 @@ def whatif(
     cat = _catalog(catalog)
     runs = [
         (o, decide({**raw, "overlays": o}, catalog=cat))
-        for o in _overlay_sets(str(raw.get("kind", "")))
+        for o in overlay_sets(str(raw.get("kind", "")))
     ]
     if json_out:
         _print_json([{"overlays": o, "decision": d.model_dump(mode="json")} for o, d in runs])

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from computegate.api.page import PAGE
 from computegate.errors import ComputegateError, InputError
 from computegate.regime import default_regime_data
-from computegate.rules import Classification
+from computegate.rules import Classification, overlay_sets
 from computegate.rules.request import Decision, ExportRequest, RemoteAccessRequest
 from computegate.screening import ScreeningResult
 from computegate.service import Service
@@ -235,19 +235,9 @@ def create_app(
 
     @app.post("/v1/whatif", tags=["decisions"], response_model=list[WhatifRow])
     def whatif(body: WhatifBody, label: Key) -> list[dict[str, Any]]:
-        data = default_regime_data()
         raw = body.request.model_dump(mode="json")
-        remote = raw["kind"] == "remote_access"
-        names = sorted(
-            (
-                n
-                for n, ov in data.overlays.items()
-                if any(p.startswith("remote.") for p in ov.defines) == remote
-            ),
-            key=lambda n: (data.overlays[n].status_date, n),
-        )
         rows = []
-        for overlays in [[], *[[n] for n in names], *([names] if len(names) > 1 else [])]:
+        for overlays in overlay_sets(raw["kind"]):
             decision, audit_id = service.decide({**raw, "overlays": overlays}, label)
             rows.append(
                 {
@@ -267,20 +257,8 @@ def create_app(
 
     @app.post("/v1/simulate", tags=["simulation"])
     def simulate_(body: SimulateBody, _: Key) -> dict[str, Any]:
-        from computegate.simulation import resolve_scenario, shipped_scenarios, simulate
-
-        if body.last_year < body.first_year:
-            raise InputError("last_year", "must not be before first_year")
-        unknown = [s for s in body.scenarios if s not in shipped_scenarios()]
-        if unknown:
-            raise InputError(
-                "scenarios",
-                f"unknown scenario {unknown[0]!r} (shipped: {', '.join(shipped_scenarios())})",
-            )
-        years = list(range(body.first_year, body.last_year + 1))
-        return simulate(
-            [resolve_scenario(s) for s in body.scenarios], years, body.draws, body.seed
-        ).as_json()
+        result: dict[str, Any] = _simulate(body).as_json()
+        return result
 
     @app.get(
         "/v1/charts/catalog.svg",

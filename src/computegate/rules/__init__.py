@@ -4,6 +4,7 @@ from computegate.rules.classify import INDETERMINATE, NOT_3A090, Classification,
 from computegate.rules.decide import decide
 from computegate.rules.findings import Finding, MissingFact
 from computegate.rules.request import Decision, EndUser, ExportRequest, parse_request
+from computegate.rules.whatif import overlay_sets
 
 __all__ = [
     "INDETERMINATE",
@@ -16,5 +17,6 @@ __all__ = [
     "MissingFact",
     "classify",
     "decide",
+    "overlay_sets",
     "parse_request",
 ]
