@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -15,6 +17,7 @@ from computegate.screening import Screener, load_list
 from computegate.store.audit import AuditLog
 from computegate.store.db import database_url, make_engine, migrate
 
+log = logging.getLogger("computegate.service")  # one JSON object per audited answer
 VOLATILE = {("list", "loaded_at")}  # differs on every load without meaning anything
 
 
@@ -65,6 +68,17 @@ class Service:
             self.version,
             key_label,
         )
+        log.info(
+            json.dumps(
+                {
+                    "event": "decide",
+                    "audit_id": audit_id,
+                    "key": key_label,
+                    "outcome": decision["outcome"],
+                    "review_policy": decision["review_policy"],
+                }
+            )
+        )
         return decision, audit_id
 
     def _decide(self, request: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,6 +97,11 @@ class Service:
             [result["list"]],
             self.version,
             key_label,
+        )
+        log.info(
+            json.dumps(
+                {"event": "screen", "audit_id": audit_id, "key": key_label, "hit": result["hit"]}
+            )
         )
         return result, audit_id
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +21,6 @@ from computegate.screening import ScreeningResult
 from computegate.service import Service
 from computegate.store.keys import label_for
 
-log = logging.getLogger("computegate.api")
 MAX_DRAWS = 20_000
 SHAPE_ERRORS = {"list_type", "model_attributes_type", "dict_type"}
 REQUEST_KINDS = {"export", "reexport", "transfer", "remote_access"}
