@@ -881,6 +881,13 @@ def serve(
             f"API key ({label}): [bold]{create_key(application.state.service.engine, label)}[/bold]"
         )
     out.print(f"computegate serving on [bold]http://{host}:{port}/[/bold] (database {url})")
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    service_log = logging.getLogger("computegate")
+    service_log.addHandler(handler)
+    service_log.setLevel(logging.INFO)
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 
