@@ -312,3 +312,23 @@ def test_screening_evidence_in_remote_access(screener: Screener) -> None:
     )
     assert any(f.rule == "remote.listed_customer" for f in d.findings)
     assert any(f.rule == "rasa-senate.as_export.744.11" for f in d.findings)
+
+
+def test_batch_decisions_with_screening(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    src, dst = tmp_path / "orders.csv", tmp_path / "decisions.csv"
+    pl.DataFrame(
+        {
+            "kind": ["export"] * 3,
+            "date": ["2026-03-01"] * 3,
+            "item": ["H100"] * 3,
+            "to_country": ["DE"] * 3,
+            "end_user_name": ["Hangzhou Hikvision Digital", "Siemens AG", None],
+            "end_user_headquarters": ["DE"] * 3,
+        }
+    ).write_csv(src)
+    code, _, _ = run(capsys, "decide", "--input", str(src), "--output", str(dst), "--screen")
+    assert code == 0
+    out = pl.read_csv(dst, infer_schema=False)
+    assert out["outcome"].to_list() == ["license_required", "no_license_required", None]
+    assert "744.11" in out["finding_rules"][0] and "screening" in out["finding_rules"][1]
+    assert out["error"][2] == "end_user.name: screening needs the party's name"

@@ -249,11 +249,24 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def with_screening(request: dict[str, Any], screener: Screener | None) -> dict[str, Any]:
+    """Attach a screening of the end user (export) or customer (remote access) to a request mapping."""
+    if screener is None:
+        return request
+    key = "customer" if request.get("kind") == "remote_access" else "end_user"
+    party = dict(request.get(key) or {})
+    if not party.get("name"):
+        raise InputError(f"{key}.name", "screening needs the party's name")
+    result = screener.screen(str(party["name"]), party.get("country") or party.get("headquarters"))
+    return {**request, key: {**party, "screening": result.evidence().model_dump()}}
+
+
 def decide_frame(
     df: pl.DataFrame,
     catalog: Catalog | None = None,
     full: bool = False,
     progress: Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]] | None = None,
+    screener: Screener | None = None,
 ) -> tuple[pl.DataFrame, BatchSummary]:
     """Add the decision columns to every row of `df` (all text columns)."""
     start = time.perf_counter()
@@ -263,7 +276,10 @@ def decide_frame(
     clash = [c for c in OUTPUT_COLUMNS if c in df.columns]
     if clash:
         raise InputError("--input", f"input already has output column(s): {', '.join(clash)}")
-    facts = [c for c in (*FACT_COLUMNS, *(WORDING_COLUMNS if full else ())) if c in df.columns]
+    wording = (
+        WORDING_COLUMNS if full else ("end_user_name",) if screener else ()
+    )  # screening reads the name
+    facts = [c for c in (*FACT_COLUMNS, *wording) if c in df.columns]
     keyed = df.with_columns(
         pl.concat_str([pl.col(c).fill_null("\x00") for c in facts], separator="\x1f").alias(KEY)
     )
@@ -276,7 +292,8 @@ def decide_frame(
     ):  # millions of short-lived, acyclic objects: the cycle collector only slows this down
         for row in iterator:
             try:
-                out = decision_columns(decide(row_to_request(row), catalog=catalog), full)
+                request = with_screening(row_to_request(row), screener)
+                out = decision_columns(decide(request, catalog=catalog), full)
             except ComputegateError as exc:
                 out = _error_columns(str(exc))
             results.append({KEY: row[KEY], **out})
@@ -315,9 +332,10 @@ def decide_file(
     catalog: Catalog | None = None,
     full: bool = False,
     progress: Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]] | None = None,
+    screener: Screener | None = None,
 ) -> BatchSummary:
     df = read_table(input_path)
-    out, summary = decide_frame(df, catalog, full, progress)
+    out, summary = decide_frame(df, catalog, full, progress, screener)
     write_table(out, output_path)
     return summary
 

@@ -325,15 +325,9 @@ def _show_decision(d: Decision, explain: bool) -> None:
 
 
 def _screened(request: Any, screener: Any) -> Any:
-    """Attach a screening of the end user (export) or customer (remote access) to the request."""
-    if screener is None or not isinstance(request, dict):
-        return request
-    key = "customer" if request.get("kind") == "remote_access" else "end_user"
-    party = dict(request.get(key) or {})
-    if not party.get("name"):
-        raise InputError(f"{key}.name", "--screen needs the party's name")
-    result = screener.screen(str(party["name"]), party.get("country") or party.get("headquarters"))
-    return {**request, key: {**party, "screening": result.evidence().model_dump()}}
+    from computegate.batch import with_screening
+
+    return with_screening(request, screener) if isinstance(request, dict) else request
 
 
 def _progress(rows: Any, total: int) -> Any:
@@ -396,7 +390,9 @@ def decide_cmd(
             raise InputError("--input/--output", "batch mode needs both --input and --output")
         from computegate.batch import decide_file
 
-        summary = decide_file(input_, output, cat, full, _progress)
+        summary = decide_file(
+            input_, output, cat, full, _progress, _screener(list_file) if screen_party else None
+        )
         outcomes = ", ".join(f"{k}: {v:,}" for k, v in sorted(summary.outcomes.items())) or "none"
         err.print(
             f"{summary.rows:,} rows ({summary.distinct:,} distinct situations) in {summary.seconds:.1f}s; {summary.errors:,} rows with errors; {outcomes}; written to {output}"
