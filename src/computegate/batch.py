@@ -340,9 +340,6 @@ def decide_file(
     return summary
 
 
-SCREEN_OUTPUT = ("hit", "best_score", "best_entry_name", "best_source", "hits", "error")
-
-
 def screen_frame(
     df: pl.DataFrame,
     screener: Screener,

@@ -76,10 +76,6 @@ class NormalName:
         return "".join(sorted(self.core + self.secondary))
 
     @cached_property
-    def core_text(self) -> str:
-        return " ".join(self.core)
-
-    @cached_property
     def squashed(self) -> str:
         """Core tokens run together: spacing-insensitive ("Hua Wei" = "Huawei")."""
         return "".join(self.core)

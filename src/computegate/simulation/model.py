@@ -24,20 +24,6 @@ from computegate.simulation.schema import Product, Scenario, Series, Uncertain, 
 
 QUARTER_DATES = ((2, 15), (5, 15), (8, 15), (11, 15))
 FIRST_YEAR = 2022  # flows before this are not modelled; stocks start empty
-METRICS = (
-    "us_flow",
-    "china_flow",
-    "flow_ratio",
-    "us_stock",
-    "china_stock",
-    "stock_ratio",
-    "china_legal",
-    "china_huawei",
-    "china_domestic",
-    "china_smuggled",
-    "china_cloud",
-    "china_cloud_cost_equivalent",
-)
 _NORMAL = NormalDist()
 
 
