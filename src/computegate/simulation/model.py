@@ -7,6 +7,7 @@ scenario's overlays, on four dates in the year; nothing about the law is re-enco
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -117,9 +118,14 @@ def _cloud_open(
     return d.outcome == "no_license_required"
 
 
-def factor(item: Any, basis: str) -> float:
+def factor(item: str | dict[str, Any], basis: str) -> float:
     """Units of `basis` (e.g. B300e on TPP) per unit of the item, from the catalog's metrics."""
-    chip = Catalog.bundled().resolve(item)
+    return _factor(_item_key(item), basis)
+
+
+@lru_cache(maxsize=10_000)
+def _factor(item_key: str, basis: str) -> float:
+    chip = Catalog.bundled().resolve(json.loads(item_key))
     unit, metric = basis.split(":")
     value = classify(chip, Regime.at("2025-07-01")).equivalents[unit][metric]
     if value is None:
@@ -234,32 +240,22 @@ def _overlays_on(scenario: Scenario, date: dt.date) -> tuple[str, ...]:
 
 
 def _status(p: Product, date: dt.date, overlays: Sequence[str]) -> str:
-    item = p.item if isinstance(p.item, str) else _SpecKey(p.item)
-    return _export_status_any(item, date, tuple(overlays), p.exporter_informed)
+    return _export_status(_item_key(p.item), date, tuple(overlays), p.exporter_informed)
 
 
-class _SpecKey:
-    """A raw spec dict made hashable for the status cache (by its content)."""
-
-    def __init__(self, spec: dict[str, Any]) -> None:
-        self.spec = spec
-        self._key = repr(sorted(spec.items(), key=lambda kv: kv[0]))
-
-    def __hash__(self) -> int:
-        return hash(self._key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _SpecKey) and other._key == self._key
+def _item_key(item: str | dict[str, Any]) -> str:
+    """A catalog name or raw spec as a hashable cache key (decoded again by the cached function)."""
+    return json.dumps(item, sort_keys=True)
 
 
 @lru_cache(maxsize=100_000)
-def _export_status_any(
-    item: str | _SpecKey, date: dt.date, overlays: tuple[str, ...], informed: bool | None
+def _export_status(
+    item_key: str, date: dt.date, overlays: tuple[str, ...], informed: bool | None
 ) -> str:
     request = {
         "kind": "export",
         "date": date,
-        "item": item if isinstance(item, str) else item.spec,
+        "item": json.loads(item_key),
         "to_country": "CN",
         "end_user": {"headquarters": "CN"},
         "overlays": overlays,

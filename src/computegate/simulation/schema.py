@@ -217,18 +217,14 @@ def load_scenario(path: Path) -> Scenario:
         raise DataFileError(str(path), "(top level)", "a scenario is a mapping")
     chain = [path]
     while "extends" in raw:
-        parent = path.parent / str(raw.pop("extends"))
+        parent = chain[-1].parent / str(raw.pop("extends"))  # relative to the file that names it
         if parent in chain:
-            raise DataFileError(str(path), "extends", "circular extends")
+            raise DataFileError(str(chain[-1]), "extends", "circular extends")
         chain.append(parent)
         base = read_yaml(parent)
         if not isinstance(base, dict):
             raise DataFileError(str(parent), "(top level)", "a scenario is a mapping")
-        raw = (
-            _merge(base, raw)
-            if "extends" not in base
-            else {**_merge(base, raw), "extends": base["extends"]}
-        )
+        raw = _merge(base, raw)  # keeps the base's own `extends`, so the loop climbs on
     scenario = validate_file(path, Scenario, raw)
     _check_overlays(path, scenario)
     return scenario
