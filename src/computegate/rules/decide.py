@@ -14,9 +14,9 @@ from typing import Any
 from computegate.catalog import Accelerator, Catalog
 from computegate.regime import Regime
 from computegate.rules.classify import INDETERMINATE, Classification, classify
-from computegate.rules.exports import POLICY_RANK, ItemRuling, item_ruling, where
+from computegate.rules.exports import POLICY_RANK, ItemRuling, item_ruling
 from computegate.rules.findings import Finding, MissingFact
-from computegate.rules.parties import Hit, china_equivalent, is_informed, part744_hits
+from computegate.rules.parties import Hit, china_equivalent, is_informed, part744_hits, where
 from computegate.rules.remote import (
     as_export_request,
     combine,

@@ -7,16 +7,14 @@ under which review policy, with which license exceptions and Jan-2026 conditions
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from computegate.regime import Regime
 from computegate.rules.classify import Classification
 from computegate.rules.findings import Finding, MissingFact
-from computegate.rules.parties import china_equivalent
+from computegate.rules.parties import Where, china_equivalent, where
 from computegate.rules.request import Condition, ExportRequest, ReviewPolicy
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
-Where = Literal["yes", "no", "ambiguous", "unknown"]
 POLICY_RANK: dict[ReviewPolicy | None, int] = {
     None: 0,
     "presumption_of_approval": 1,
@@ -64,22 +62,6 @@ class _Case:
 
     def parts(self) -> tuple[ExportRequest, Regime, str, Classification, str, list[str]]:
         return self.req, self.regime, self.eccn, self.cls, self.dest, self.hq
-
-
-def where(
-    code: str | None, regime: Regime, groups_param: str, named_param: str | None = None
-) -> Where:
-    """Is a place in the named list or one of the groups on this date? Ambiguous membership is kept."""
-    if code is None:
-        return "unknown"
-    named = regime.get(named_param) if named_param else None
-    if named is not None and code in named.value:
-        return "yes"
-    groups = regime.get(groups_param)
-    if groups is None:
-        return "no"
-    answers = {regime.membership(code, g).status for g in groups.value}
-    return "yes" if "member" in answers else "ambiguous" if "ambiguous" in answers else "no"
 
 
 def _combine(answers: list[Where]) -> Where:

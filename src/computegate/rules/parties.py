@@ -6,10 +6,13 @@ These checks are monotone: they can only add license requirements, never remove 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from computegate.regime import Regime
 from computegate.rules.findings import Finding, MissingFact
 from computegate.rules.request import ExportRequest, ReviewPolicy, ScreeningEvidence
+
+Where = Literal["yes", "no", "ambiguous", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -35,17 +38,25 @@ def china_equivalent(code: str | None, regime: Regime) -> str | None:
     return "CN" if pv is not None and code in pv.value else code
 
 
-def in_scope(code: str | None, regime: Regime, groups_param: str, named_param: str) -> bool:
-    """Is `code` in the named places or (certainly) in one of the groups, on this date?"""
+def where(
+    code: str | None, regime: Regime, groups_param: str, named_param: str | None = None
+) -> Where:
+    """Is a place in the named list or one of the groups on this date? Ambiguous membership is kept."""
     if code is None:
-        return False
-    named = regime.get(named_param)
+        return "unknown"
+    named = regime.get(named_param) if named_param else None
     if named is not None and code in named.value:
-        return True
+        return "yes"
     groups = regime.get(groups_param)
-    return groups is not None and any(
-        regime.membership(code, g).status == "member" for g in groups.value
-    )
+    if groups is None:
+        return "no"
+    answers = {regime.membership(code, g).status for g in groups.value}
+    return "yes" if "member" in answers else "ambiguous" if "ambiguous" in answers else "no"
+
+
+def in_scope(code: str | None, regime: Regime, groups_param: str, named_param: str) -> bool:
+    """Is `code` in the named places or certainly in one of the groups, on this date?"""
+    return where(code, regime, groups_param, named_param) == "yes"
 
 
 def is_informed(

@@ -13,9 +13,9 @@ from typing import Any
 
 from computegate.regime import Regime
 from computegate.rules.classify import Classification
-from computegate.rules.exports import POLICY_RANK, where
+from computegate.rules.exports import POLICY_RANK
 from computegate.rules.findings import Finding, MissingFact
-from computegate.rules.parties import china_equivalent, listed_as, screening_findings
+from computegate.rules.parties import china_equivalent, listed_as, screening_findings, where
 from computegate.rules.request import (
     Condition,
     Decision,
