@@ -15,10 +15,18 @@ from rich.panel import Panel
 from rich.table import Table
 
 from computegate.catalog import Accelerator, Catalog, load_catalog_file
+from computegate.cli_licences import register as register_licence_commands
 from computegate.dates import parse_date
 from computegate.errors import ComputegateError, InputError
 from computegate.regime import Regime, default_regime_data
-from computegate.rules import Classification, Decision, classify, decide, overlay_sets
+from computegate.rules import (
+    Classification,
+    Decision,
+    classify,
+    decide,
+    overlay_sets,
+    parse_request,
+)
 
 app = typer.Typer(
     help="US export controls on AI compute: catalog, classification, license decisions, rule timeline.",
@@ -382,6 +390,15 @@ def decide_cmd(
     ] = False,
     list_file: ListOpt = None,
     catalog: CatalogOpt = None,
+    licences: Annotated[
+        bool,
+        typer.Option(
+            "--licences", help="Say which registered licence covers it and the cap headroom."
+        ),
+    ] = False,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Database of the licence register.")
+    ] = None,
 ) -> None:
     """Is a license required for this export, reexport, transfer or remote access — and why?"""
     cat = _catalog(catalog)
@@ -402,7 +419,7 @@ def decide_cmd(
     if request is not None:
         raw = _load_json_or_yaml(request, "--request")
         batch = raw if isinstance(raw, list) else [raw]
-        decisions = [decide(_screened(r, screener), catalog=cat) for r in batch]
+        requests = [parse_request(_screened(r, screener)) for r in batch]
     else:
         if item is None or to is None:
             raise InputError(
@@ -423,7 +440,16 @@ def decide_cmd(
         }
         if from_:
             req["from_country"] = from_
-        decisions = [decide(_screened(req, screener), catalog=cat)]
+        requests = [parse_request(_screened(req, screener))]
+    decisions = [decide(r, catalog=cat) for r in requests]
+    if licences:
+        from computegate.cli_licences import open_store
+
+        store = open_store(database_url, cat)
+        decisions = [
+            d.model_copy(update={"findings": [*d.findings, *store.review(r, d)]})
+            for r, d in zip(requests, decisions, strict=True)
+        ]
     if json_out:
         payload = [d.model_dump(mode="json") for d in decisions]
         _print_json(
@@ -885,6 +911,9 @@ def serve(
     service_log.addHandler(handler)
     service_log.setLevel(logging.INFO)
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+register_licence_commands(app)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
