@@ -185,6 +185,20 @@ def _edit(path: Path, old: str, new: str) -> None:
             "status",
             "Input should be",
         ),
+        (
+            "overlays/b30a-allowed.yaml",
+            "topic: export_controls",
+            "topic: taxes",
+            "topic",
+            "Input should be",
+        ),
+        (
+            "overlays/rasa-senate.yaml",
+            "  remote.access_control.sunset_years:",
+            "  remote.rasa-senate.sunset_years:",
+            "parameters.remote.rasa-senate.sunset_years",
+            "declare it in the base regime",
+        ),
     ],
 )
 def test_invalid_data_files_name_file_key_and_problem(
@@ -208,13 +222,30 @@ def test_bundled_data_loads_and_every_period_cites_an_instrument() -> None:
 
 def test_citations_never_repeat_a_part() -> None:
     regime = Regime.at("2026-03-01", ["rasa-senate", "iaas-kyc-proposed", "b30a-allowed"])
-    names = [
-        *regime.data.parameters,
-        *(n for o in regime.overlays for n in regime.data.overlays[o].defines),
-    ]
-    for name in names:
+    for name in regime.data.parameters:
         pv = regime.get_optional(name)
         if pv is None:
             continue
         parts = pv.citation.split("; ")
         assert len(parts) == len(set(parts)) and all(parts), (name, pv.citation)
+
+
+def test_several_overlays_apply_in_order_later_wins_parameter_by_parameter() -> None:
+    """The regime's one rule for overlays: a later overlay's value replaces an earlier one's."""
+    senate_then_house = Regime.at("2026-03-01", ["rasa-senate", "rasa-2026-house"])
+    house_then_senate = Regime.at("2026-03-01", ["rasa-2026-house", "rasa-senate"])
+    persons = "remote.access_control.persons"
+    assert senate_then_house.get(persons).value == "foreign_person"  # type: ignore[union-attr]
+    assert senate_then_house.get(persons).overlay == "rasa-2026-house"  # type: ignore[union-attr]
+    assert house_then_senate.get(persons).value == "foreign_person_of_concern"  # type: ignore[union-attr]
+    # every bill sets every element, so nothing of the earlier bill leaks into the later one
+    assert senate_then_house.get("remote.access_control.sunset_years").value == 0  # type: ignore[union-attr]
+    assert Regime.at("2026-03-01").get(persons).value == "none"  # type: ignore[union-attr]
+
+
+def test_remote_access_parameters_are_declared_off_under_enacted_law() -> None:
+    data = load_regime_data()
+    for ov in data.overlays.values():
+        assert set(ov.parameters) <= set(data.parameters), ov.name
+    enacted = Regime.at("2026-03-01")
+    assert enacted.get("remote.iaas_kyc.cip_information").value == []  # type: ignore[union-attr]

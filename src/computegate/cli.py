@@ -27,6 +27,7 @@ from computegate.rules import (
     overlay_sets,
     parse_request,
 )
+from computegate.rules.strictness import strictness
 
 app = typer.Typer(
     help="US export controls on AI compute: catalog, classification, license decisions, rule timeline.",
@@ -541,6 +542,8 @@ def compare(
                 out.print(f"  • {f.text} [dim]({f.citation})[/dim]")
 
 
+REFORM_RULES = ("remote_access.", "iaas_kyc.")
+AS_EXPORT = "remote_access.as_export."
 WHY_ORDER = (
     "744.11",
     "744.21",
@@ -556,28 +559,24 @@ WHY_ORDER = (
 
 
 def _driver(d: Decision, overlays: list[str]) -> str:
-    """The finding that decides this row: the overlay's last own finding, or enacted law's."""
-    if len(overlays) == 1:
-        name = overlays[0]
-        own = [
-            f for f in d.findings if f.rule.startswith(f"{name}.") and ".as_export." not in f.rule
-        ]
+    """The finding that decides this row: the reform's last own finding, or enacted law's."""
+    if overlays:
+        own = [f for f in d.findings if f.rule.startswith(REFORM_RULES) and AS_EXPORT not in f.rule]
+        own = [f for f in own if not f.rule.endswith(".status")]
         if not own:
             return "no effect on this request"
-        persons = [f.text for f in own if f.rule == f"{name}.persons"]
-        if own[-1].rule != f"{name}.licence":
+        persons = [f.text for f in own if f.rule == "remote_access.persons"]
+        if own[-1].rule != "remote_access.licence":
             return "; ".join(dict.fromkeys([*persons, own[-1].text]))
         why = {
-            f.rule.removeprefix(f"{name}.as_export."): f.text
+            f.rule.removeprefix(AS_EXPORT): f.text
             for f in d.findings
-            if f.rule.startswith(f"{name}.as_export.")
+            if f.rule.startswith(AS_EXPORT)
         }
         first = next((why[r] for r in WHY_ORDER if r in why), None)
         return "; ".join(
             [*persons, f"as an export: {d.outcome.replace('_', ' ')}", *([first] if first else [])]
         )
-    if overlays:
-        return f"strictest of {len(overlays)} overlays"
     decisive = [
         f
         for f in d.findings
@@ -602,7 +601,7 @@ def whatif(
     cat = _catalog(catalog)
     runs = [
         (o, decide({**raw, "overlays": o}, catalog=cat))
-        for o in overlay_sets(str(raw.get("kind", "")))
+        for o in overlay_sets(str(raw.get("kind", "")), default_regime_data())
     ]
     if json_out:
         _print_json([{"overlays": o, "decision": d.model_dump(mode="json")} for o, d in runs])
@@ -627,6 +626,13 @@ def whatif(
             _driver(d, o),
         )
     out.print(table)
+    reforms = [(o, d) for o, d in runs if o]
+    if reforms:
+        worst = max(strictness(d.outcome, d.review_policy) for _, d in reforms)
+        names = [
+            ", ".join(o) for o, d in reforms if strictness(d.outcome, d.review_policy) == worst
+        ]
+        out.print(f"Strictest for this request, side by side: {' = '.join(names)}")
 
 
 def _screener(list_file: Path | None, threshold: float | None = None) -> Any:

@@ -84,8 +84,6 @@ def _breakpoints(data: RegimeData) -> tuple[dt.date, ...]:
     for group in data.groups.values():
         members(group.members)
     for ov in data.overlays.values():
-        for param in ov.defines.values():
-            periods(param.periods)
         for plist in ov.parameters.values():
             periods(plist)
         for mlist in ov.groups.values():
@@ -243,14 +241,12 @@ def load_overlay(
     overlay = validate_file(path, OverlayFile, read_yaml(path))
     if overlay.source not in instruments:
         raise DataFileError(str(path), "source", f"unknown instrument {overlay.source!r}")
-    for name, param in overlay.defines.items():
-        if name in parameters:
-            raise DataFileError(str(path), f"defines.{name}", "already defined by the base regime")
-        _check_periods(path, f"defines.{name}", param.type, param.periods, instruments)
     for name, periods in overlay.parameters.items():
-        target = parameters.get(name) or overlay.defines.get(name)
+        target = parameters.get(name)
         if target is None:
-            raise DataFileError(str(path), f"parameters.{name}", "no such parameter")
+            raise DataFileError(
+                str(path), f"parameters.{name}", "no such parameter: declare it in the base regime"
+            )
         _check_periods(path, f"parameters.{name}", target.type, periods, instruments)
     for gname, members in overlay.groups.items():
         if gname not in groups:

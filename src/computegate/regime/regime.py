@@ -108,7 +108,7 @@ class Regime:
         ]
         for name in self.overlays:
             ov = self.data.overlays[name]
-            layers.append((name, {n: p.periods for n, p in ov.defines.items()} | ov.parameters))
+            layers.append((name, ov.parameters))
         for overlay, params in layers:  # later layers win where their period is active
             for pname, periods in params.items():
                 for period in periods:
@@ -125,7 +125,7 @@ class Regime:
         return self._params.get(name)
 
     def get_optional(self, name: str) -> ParamValue | None:
-        """Like `get`, but a parameter no active overlay defines is simply absent."""
+        """Like `get`, but an unknown name is simply absent (for callers probing optional data)."""
         return self._params.get(name)
 
     def number(self, name: str) -> float | None:
@@ -133,9 +133,7 @@ class Regime:
         return None if pv is None else float(pv.value)
 
     def _is_known(self, name: str) -> bool:
-        return name in self.data.parameters or any(
-            name in self.data.overlays[o].defines for o in self.overlays
-        )
+        return name in self.data.parameters
 
     # -- country groups -----------------------------------------------------------------------
     def membership(self, code: str, group: str) -> GroupAnswer:

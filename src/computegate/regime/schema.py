@@ -118,13 +118,19 @@ class GroupsFile(_Strict):
     groups: dict[str, Group]
 
 
+Topic = Literal["export_controls", "remote_access"]
+
+
 class OverlayFile(_Strict):
+    """A reform: edits parameters and groups the base regime declares, with metadata that says what
+    it is. Surfaces pick what-if sets by `topic` and `status`, never by name."""
+
     name: str
     title: str
-    status: Literal["pending", "proposed", "lapsed", "hypothetical"]
+    topic: Topic
+    status: Literal["enacted", "pending", "proposed", "lapsed", "hypothetical"]
     status_date: dt.date
     source: str
     description: str
-    defines: dict[str, Parameter] = Field(default_factory=dict)
     parameters: dict[str, list[Period]] = Field(default_factory=dict)
     groups: dict[str, list[Membership]] = Field(default_factory=dict)

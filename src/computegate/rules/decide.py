@@ -14,17 +14,17 @@ from typing import Any
 from computegate.catalog import Accelerator, Catalog
 from computegate.regime import Regime
 from computegate.rules.classify import INDETERMINATE, Classification, classify
-from computegate.rules.exports import POLICY_RANK, ItemRuling, item_ruling
+from computegate.rules.exports import ItemRuling, item_ruling
 from computegate.rules.findings import Finding, MissingFact
 from computegate.rules.parties import Hit, china_equivalent, is_informed, part744_hits, where
 from computegate.rules.remote import (
+    access_control_on,
+    access_control_verdict,
     as_export_request,
     combine,
     enacted,
-    kyc_overlays,
+    kyc_on,
     kyc_verdict,
-    overlay_verdict,
-    rasa_overlays,
 )
 from computegate.rules.remote import summary as remote_summary
 from computegate.rules.request import (
@@ -38,6 +38,7 @@ from computegate.rules.request import (
     ReviewPolicy,
     parse_request,
 )
+from computegate.rules.strictness import POLICY_RANK
 
 CACHE_LIMIT = 500_000
 USER_FACTS = operator.attrgetter(*(f for f in EndUser.model_fields if f != "name"))
@@ -380,7 +381,8 @@ def _decide_remote_memo(req: RemoteAccessRequest, regime: Regime, catalog: Catal
 
 
 def _decide_remote(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -> Decision:
-    """Enacted law for the access, then each active RASA / IaaS-KYC overlay; the strictest wins."""
+    """Enacted law for the access, then the remote-access control and IaaS KYC rules in force (set by
+    overlays); each is a separate requirement, so the strictest answer stands."""
     lines = [
         (line, catalog.resolve(line.item, f"accelerators.{i}.item"))
         for i, line in enumerate(req.accelerators)
@@ -392,7 +394,7 @@ def _decide_remote(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -
     item = ItemSummary.of(cls)
     law_only = Regime.at(
         req.date,
-        [o for o in req.overlays if not o.startswith(("rasa-", "iaas-"))],
+        [o for o in req.overlays if regime.data.overlays[o].topic != "remote_access"],
         data=regime.data,
     )
     chips_in = None
@@ -409,12 +411,12 @@ def _decide_remote(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -
             catalog,
         )
     layers = [enacted(req, regime, cls, chips_in)]
-    rasa = rasa_overlays(regime)
-    if rasa:
+    if access_control_on(regime):
         export_like = as_export_request(req, line.item)
         as_export = decide(export_like, law_only, catalog) if export_like else None
-        layers += [overlay_verdict(name, req, regime, cls, as_export) for name in rasa]
-    layers += [kyc_verdict(name, req, regime) for name in kyc_overlays(regime)]
+        layers.append(access_control_verdict(req, regime, cls, as_export))
+    if kyc_on(regime):
+        layers.append(kyc_verdict(req, regime))
     outcome, policy = combine(layers)
     findings = [remote_summary(req, item)] + [
         f for f in cls.findings if f.rule.startswith(("3A090", "4A090", "tpp."))

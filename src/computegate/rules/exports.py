@@ -15,12 +15,6 @@ from computegate.rules.parties import Where, china_equivalent, where
 from computegate.rules.request import Condition, ExportRequest, ReviewPolicy
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
-POLICY_RANK: dict[ReviewPolicy | None, int] = {
-    None: 0,
-    "presumption_of_approval": 1,
-    "case_by_case": 2,
-    "presumption_of_denial": 3,
-}
 
 
 @dataclass
