@@ -13,9 +13,9 @@ from computegate.regime import Regime, load_regime_data
 
 
 def test_values_change_on_their_effective_dates() -> None:
-    assert Regime.at("2023-11-16").get("3a090.a1.tpp_min") is None
+    assert Regime.at("2023-11-16").get("3a090.tiers") is None
     assert Regime.at("2023-11-16").number("3a090_2022.io_rate_min_gbs") == 600
-    assert Regime.at("2023-11-17").number("3a090.a1.tpp_min") == 4800
+    assert Regime.at("2023-11-17").get("3a090.tiers").value[0]["tpp_min"] == 4800  # type: ignore[union-attr]
     assert Regime.at("2023-11-17").get("3a090_2022.io_rate_min_gbs") is None
     assert Regime.at("2026-01-14").get("jan2026.zone.tpp_lt") is None
     pv = Regime.at("2026-01-15").get("jan2026.zone.tpp_lt")

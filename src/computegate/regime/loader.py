@@ -151,6 +151,21 @@ def _check_value(path: Path, key: str, ptype: str, value: Any) -> None:
         if not isinstance(value, list):
             raise bad(f"expected a list of ISO country codes, got {value!r}")
         _check_codes(path, key, value)
+    if ptype == "tiers":
+        bounds = {"tpp_min", "tpp_lt", "pd_min", "pd_lt"}
+        if not isinstance(value, list) or not value:
+            raise bad("expected a non-empty list of tiers")
+        for i, tier in enumerate(value):
+            if not isinstance(tier, dict) or not isinstance(tier.get("paragraph"), str):
+                raise bad(f"tier {i}: needs a paragraph (e.g. 3A090.a.1)")
+            extra = set(tier) - bounds - {"paragraph", "cfr"}
+            if extra:
+                raise bad(f"tier {i}: unknown key(s) {sorted(extra)}")
+            if "tpp_min" not in tier or not all(
+                isinstance(tier[k], int | float) and not isinstance(tier[k], bool)
+                for k in bounds & set(tier)
+            ):
+                raise bad(f"tier {i}: needs a numeric tpp_min, and numeric bounds")
     if ptype == "bands":
         need = {"name", "tpp_gt", "tpp_lt", "dram_bandwidth_gt_gbs", "dram_bandwidth_lt_gbs"}
         if not isinstance(value, list) or not all(

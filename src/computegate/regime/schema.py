@@ -30,6 +30,7 @@ ParamType = Literal[
     "country_list",
     "number_list",
     "conditions",
+    "tiers",
 ]
 MemberStatus = Literal["member", "ambiguous", "not_member"]
 
