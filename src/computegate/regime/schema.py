@@ -135,3 +135,32 @@ class OverlayFile(_Strict):
     description: str
     parameters: dict[str, list[Period]] = Field(default_factory=dict)
     groups: dict[str, list[Membership]] = Field(default_factory=dict)
+
+
+class NewParameter(_Strict):
+    """A parameter an amendment declares or adds periods to (description and type only if new)."""
+
+    description: str | None = None
+    type: ParamType | None = None
+    periods: list[Period] = Field(min_length=1)
+
+
+class Removal(_Strict):
+    codes: list[str] = Field(min_length=1)
+    effective: dt.date
+    note: str | None = None
+
+
+class GroupChange(_Strict):
+    add: list[Membership] = Field(default_factory=list)
+    remove: list[Removal] = Field(default_factory=list)
+
+
+class AmendmentFile(_Strict):
+    """One legal instrument and every change it makes to the base regime: new periods for
+    parameters (each supersedes the open period before it from its effective date), new parameters,
+    and countries added to or removed from groups. Adding a rule is adding one of these files."""
+
+    instrument: Instrument
+    parameters: dict[str, NewParameter] = Field(default_factory=dict)
+    groups: dict[str, GroupChange] = Field(default_factory=dict)
