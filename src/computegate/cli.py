@@ -1,4 +1,4 @@
-"""Command line: `computegate catalog | classify | timeline | demo`."""
+"""Command line: `computegate catalog | classify | timeline | sources | demo`."""
 
 from __future__ import annotations
 
@@ -212,9 +212,67 @@ def timeline(json_out: JsonOpt = False) -> None:
             or i.cite_as
             or i.kind
         )
-        table.add_row(i.effective.isoformat(), i.title, i.status, i.changes, cite)
+        when = i.effective.isoformat() + (f" (comply {i.compliance})" if i.compliance else "")
+        table.add_row(when, i.title, i.status, i.changes, cite)
     out.print(table)
+    dated = sorted(
+        (period.value, name, param.description, period.cfr)
+        for name, param in data.parameters.items()
+        if param.type == "date"
+        for period in param.periods
+    )
+    extra = Table("date", "parameter", "what", "citation", title="Dates set by parameters")
+    for value, name, what, cfr in dated:
+        extra.add_row(value.isoformat(), name, what, cfr)
+    out.print(extra)
     out.print(f"[dim]{data.meta.knowledge_note}[/dim]")
+
+
+@app.command()
+def sources(
+    json_out: JsonOpt = False,
+    parameters: Annotated[
+        bool, typer.Option("--parameters", help="Also list every parameter's verification.")
+    ] = False,
+) -> None:
+    """Every instrument (and, with --parameters, every parameter): confidence and date verified."""
+    data = default_regime_data()
+    rows = [
+        {
+            "id": i.id,
+            "effective": i.effective.isoformat(),
+            "status": i.status,
+            "confidence": i.confidence,
+            "verified": i.verified.isoformat() if i.verified else None,
+            "citation": "; ".join(x for x in (i.fr, i.fr_doc and f"FR Doc {i.fr_doc}") if x)
+            or i.cite_as
+            or i.title,
+        }
+        for i in sorted(data.instruments.values(), key=lambda i: i.effective)
+    ]
+    params = [
+        {
+            "parameter": n,
+            "confidence": p.confidence,
+            "verified": p.verified and p.verified.isoformat(),
+        }
+        for n, p in sorted(data.parameters.items())
+    ]
+    if json_out:
+        _print_json({"instruments": rows, "parameters": params} if parameters else rows)
+        return
+    table = Table(*rows[0].keys(), title="Instruments")
+    for row in rows:
+        table.add_row(*(str(v or "") for v in row.values()))
+    out.print(table)
+    if parameters:
+        ptable = Table("parameter", "confidence", "verified", title="Parameters")
+        for prow in params:
+            ptable.add_row(*(str(v or "") for v in prow.values()))
+        out.print(ptable)
+    out.print(
+        f"[dim]Knowledge horizon {data.meta.knowledge_horizon}; see docs/law-verification.md[/dim]"
+    )
 
 
 @app.command()
