@@ -240,7 +240,7 @@ def part744_hits(
                 )
             )
 
-    _military_intelligence(req, regime, dest, hits, notes)
+    _military_intelligence(req, regime, dest, hits, notes, pending)
 
     ac_uses = [u for u in ("supercomputer", "advanced_node_ic_production") if u in req.end_use]
     if ac_uses:
@@ -299,7 +299,12 @@ def _affiliates(
 
 
 def _military_intelligence(
-    req: ExportRequest, regime: Regime, dest: str | None, hits: list[Hit], notes: list[Finding]
+    req: ExportRequest,
+    regime: Regime,
+    dest: str | None,
+    hits: list[Hit],
+    notes: list[Finding],
+    pending: list[MissingFact],
 ) -> None:
     """744.22: any item subject to the EAR, for a military-intelligence end use or end user in the
     listed countries (and E:1/E:2) — knowledge-based, presumption of denial."""
@@ -317,6 +322,21 @@ def _military_intelligence(
         policy, cite_policy = _policy(regime, "mi.review_policy")
         text = f"{who.capitalize()} in {'/'.join(covered)}: license required for any item subject to the EAR (744.22)"
         hits.append(Hit("744.22", text, f"{countries.citation}; {cite_policy}", policy))
+        return
+    disputed = regime.get("mi.countries_disputed")
+    unsure = sorted(c for c in places if c and disputed is not None and c in disputed.value)
+    if unsure and disputed is not None:
+        pending.append(
+            MissingFact(
+                fact="mi.countries",
+                kind="legal_ambiguity",
+                question=f"Does 744.22(a) name {'/'.join(unsure)} on this date? ({disputed.period.note or disputed.citation})",
+                outcomes={
+                    "yes": "license required for any item (744.22), presumption of denial",
+                    "no": "no 744.22 requirement",
+                },
+            )
+        )
     else:
         where_ = "/".join(sorted(c for c in places if c)) or "an unknown place"
         notes.append(
