@@ -92,7 +92,8 @@ def test_dated_lists_change_on_their_dates() -> None:
         "nvidia-a100-h100-2022"
     ]  # type: ignore[union-attr]
     assert Regime.at("2022-10-07").get(letters).value == []  # type: ignore[union-attr]
-    deadline = Regime.at("2026-04-01").get("foundry.approved_ic_designer_deadline")
+    assert Regime.at("2026-04-08").get("foundry.approved_ic_designer_deadline") is None
+    deadline = Regime.at("2026-04-09").get("foundry.approved_ic_designer_deadline")
     assert deadline is not None and str(deadline.value) == "2026-12-31"
 
 
