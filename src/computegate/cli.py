@@ -31,6 +31,10 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 DEMO_CHIPS = ("H20", "H200", "MI325X", "B200", "B30A")
+KIND_LABELS = {
+    "legal_ambiguity": "Legal ambiguity",
+    "legal_status_unknown": "Legal status unknown past the knowledge horizon",
+}
 DEMO_DATE = "2026-01-16"
 
 DateOpt = Annotated[
@@ -107,7 +111,7 @@ def _show_classification(c: Classification) -> None:
         findings.add_row(f.rule, f.text, f"[dim]{f.citation}[/dim]")
     out.print(findings)
     for m in c.missing_facts:
-        label = "Legal ambiguity" if m.kind == "legal_ambiguity" else "Missing fact"
+        label = KIND_LABELS.get(m.kind, "Missing fact")
         lines = "\n".join(f"  • {k} → {v}" for k, v in m.outcomes.items())
         out.print(f"[yellow]{label}: {m.question}[/yellow]\n{lines}")
 
@@ -370,7 +374,7 @@ def _show_decision(d: Decision, explain: bool) -> None:
         for c in d.conditions:
             out.print(f"  • {c.text} [dim]({c.citation})[/dim]")
     for m in d.missing_facts:
-        label = "Legal ambiguity" if m.kind == "legal_ambiguity" else "Missing fact"
+        label = KIND_LABELS.get(m.kind, "Missing fact")
         out.print(f"[yellow]{label}: {m.question}[/yellow]")
         for k, v in m.outcomes.items():
             out.print(f"  • {k} → {v}")
