@@ -34,6 +34,11 @@ def test_decision_table(case: dict[str, Any]) -> None:
         assert len(d.conditions) == expect["conditions"], _trace(d)
     facts = {m.fact for m in d.missing_facts}
     assert set(expect.get("missing", [])) <= facts, _trace(d)
+    kinds = {m.fact: m.kind for m in d.missing_facts}
+    for fact, kind in expect.get("missing_kind", {}).items():
+        assert kinds[fact] == kind, _trace(d)
+    rules = {f.rule for f in d.findings}
+    assert set(expect.get("finding", [])) <= rules, _trace(d)
     if "alternative" in expect:
         if expect["alternative"] is None:
             assert d.alternatives == []

@@ -1,4 +1,4 @@
-"""Command line: `computegate catalog | classify | timeline | demo`."""
+"""Command line: `computegate catalog | classify | timeline | sources | demo`."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 DEMO_CHIPS = ("H20", "H200", "MI325X", "B200", "B30A")
+KIND_LABELS = {
+    "legal_ambiguity": "Legal ambiguity",
+    "legal_status_unknown": "Legal status unknown past the knowledge horizon",
+}
 DEMO_DATE = "2026-01-16"
 
 DateOpt = Annotated[
@@ -116,7 +120,7 @@ def _show_classification(c: Classification) -> None:
         findings.add_row(f.rule, f.text, f"[dim]{f.citation}[/dim]")
     out.print(findings)
     for m in c.missing_facts:
-        label = "Legal ambiguity" if m.kind == "legal_ambiguity" else "Missing fact"
+        label = KIND_LABELS.get(m.kind, "Missing fact")
         lines = "\n".join(f"  • {k} → {v}" for k, v in m.outcomes.items())
         out.print(f"[yellow]{label}: {m.question}[/yellow]\n{lines}")
 
@@ -221,9 +225,67 @@ def timeline(json_out: JsonOpt = False) -> None:
             or i.cite_as
             or i.kind
         )
-        table.add_row(i.effective.isoformat(), i.title, i.status, i.changes, cite)
+        when = i.effective.isoformat() + (f" (comply {i.compliance})" if i.compliance else "")
+        table.add_row(when, i.title, i.status, i.changes, cite)
     out.print(table)
+    dated = sorted(
+        (period.value, name, param.description, period.cfr)
+        for name, param in data.parameters.items()
+        if param.type == "date"
+        for period in param.periods
+    )
+    extra = Table("date", "parameter", "what", "citation", title="Dates set by parameters")
+    for value, name, what, cfr in dated:
+        extra.add_row(value.isoformat(), name, what, cfr)
+    out.print(extra)
     out.print(f"[dim]{data.meta.knowledge_note}[/dim]")
+
+
+@app.command()
+def sources(
+    json_out: JsonOpt = False,
+    parameters: Annotated[
+        bool, typer.Option("--parameters", help="Also list every parameter's verification.")
+    ] = False,
+) -> None:
+    """Every instrument (and, with --parameters, every parameter): confidence and date verified."""
+    data = default_regime_data()
+    rows = [
+        {
+            "id": i.id,
+            "effective": i.effective.isoformat(),
+            "status": i.status,
+            "confidence": i.confidence,
+            "verified": i.verified.isoformat() if i.verified else None,
+            "citation": "; ".join(x for x in (i.fr, i.fr_doc and f"FR Doc {i.fr_doc}") if x)
+            or i.cite_as
+            or i.title,
+        }
+        for i in sorted(data.instruments.values(), key=lambda i: i.effective)
+    ]
+    params = [
+        {
+            "parameter": n,
+            "confidence": p.confidence,
+            "verified": p.verified and p.verified.isoformat(),
+        }
+        for n, p in sorted(data.parameters.items())
+    ]
+    if json_out:
+        _print_json({"instruments": rows, "parameters": params} if parameters else rows)
+        return
+    table = Table(*rows[0].keys(), title="Instruments")
+    for row in rows:
+        table.add_row(*(str(v or "") for v in row.values()))
+    out.print(table)
+    if parameters:
+        ptable = Table("parameter", "confidence", "verified", title="Parameters")
+        for prow in params:
+            ptable.add_row(*(str(v or "") for v in prow.values()))
+        out.print(ptable)
+    out.print(
+        f"[dim]Knowledge horizon {data.meta.knowledge_horizon}; see docs/law-verification.md[/dim]"
+    )
 
 
 @app.command()
@@ -321,7 +383,7 @@ def _show_decision(d: Decision, explain: bool) -> None:
         for c in d.conditions:
             out.print(f"  • {c.text} [dim]({c.citation})[/dim]")
     for m in d.missing_facts:
-        label = "Legal ambiguity" if m.kind == "legal_ambiguity" else "Missing fact"
+        label = KIND_LABELS.get(m.kind, "Missing fact")
         out.print(f"[yellow]{label}: {m.question}[/yellow]")
         for k, v in m.outcomes.items():
             out.print(f"  • {k} → {v}")

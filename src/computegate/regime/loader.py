@@ -167,6 +167,11 @@ def _check_value(path: Path, key: str, ptype: str, value: Any) -> None:
                 for k in bounds & set(tier)
             ):
                 raise bad(f"tier {i}: needs a numeric tpp_min, and numeric bounds")
+    if ptype == "letters" and not (
+        isinstance(value, list)
+        and all(isinstance(c, dict) and {"id", "items", "destinations"} <= c.keys() for c in value)
+    ):
+        raise bad("expected a list of letters, each with id, items and destinations")
     if ptype == "bands":
         need = {"name", "tpp_gt", "tpp_lt", "dram_bandwidth_gt_gbs", "dram_bandwidth_lt_gbs"}
         if not isinstance(value, list) or not all(

@@ -169,6 +169,22 @@ class Regime:
     def beyond_knowledge_horizon(self) -> bool:
         return self.date > self.data.meta.knowledge_horizon
 
+    @cached_property
+    def _on_horizon(self) -> Regime:
+        return Regime(self.data, min(self.date, self.data.meta.knowledge_horizon), self.overlays)
+
+    def scheduled_change(self, name: str) -> tuple[ParamValue | None, ParamValue | None] | None:
+        """(value on the knowledge horizon, value the data schedules for this date), if they differ.
+
+        Past the horizon the data cannot know whether a scheduled expiry, revival or sunset happened,
+        so a decision resting on such a value must show both outcomes instead of assuming either.
+        """
+        if not self.beyond_knowledge_horizon:
+            return None
+        then, now = self._on_horizon.get(name), self.get(name)
+        same = (then.value if then else None) == (now.value if now else None)
+        return None if same else (then, now)
+
     def overlay_status(self) -> list[str]:
         """Human sentences naming each overlay's legal status."""
         out = []

@@ -17,6 +17,7 @@ Status = Literal[
     "pending",
     "proposed",
     "hypothetical",
+    "scheduled",
 ]
 Confidence = Literal["primary", "secondary", "unconfirmed"]
 ParamType = Literal[
@@ -31,6 +32,7 @@ ParamType = Literal[
     "number_list",
     "conditions",
     "tiers",
+    "letters",
 ]
 MemberStatus = Literal["member", "ambiguous", "not_member"]
 
@@ -57,6 +59,9 @@ class Instrument(_Strict):
     compliance: dt.date | None = None
     status: Status
     confidence: Confidence = "secondary"
+    verified: dt.date | None = Field(
+        default=None, description="When the text behind `confidence` was last re-read"
+    )
     url: str | None = None
     changes: str
 
@@ -86,6 +91,8 @@ class Period(_Strict):
 class Parameter(_Strict):
     description: str
     type: ParamType
+    confidence: Confidence | None = None
+    verified: dt.date | None = None
     periods: list[Period] = Field(min_length=1)
 
 

@@ -46,6 +46,7 @@ class Classification(BaseModel):
     interconnect_gbs: float | None
     datacenter: bool | None
     aggregate_tpp: float | None = None
+    hbm_bandwidth_density_gbs_per_mm2: float | None = None
     eccn: str
     eccn_paragraph: str | None
     controlled: bool | None
@@ -602,6 +603,7 @@ def classify(
         interconnect_gbs=ic.interconnect_gbs,
         datacenter=ic.datacenter,
         aggregate_tpp=aggregate,
+        hbm_bandwidth_density_gbs_per_mm2=item.hbm_bandwidth_density_gbs_per_mm2,
         eccn=outcome.eccn,
         eccn_paragraph=outcome.paragraph,
         controlled=controlled,

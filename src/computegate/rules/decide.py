@@ -16,7 +16,14 @@ from computegate.regime import Regime
 from computegate.rules.classify import INDETERMINATE, Classification, classify
 from computegate.rules.exports import ItemRuling, item_ruling
 from computegate.rules.findings import Finding, MissingFact
-from computegate.rules.parties import Hit, china_equivalent, is_informed, part744_hits, where
+from computegate.rules.parties import (
+    Hit,
+    china_equivalent,
+    is_informed,
+    part744_hits,
+    part746_hits,
+    where,
+)
 from computegate.rules.remote import (
     access_control_on,
     access_control_verdict,
@@ -89,6 +96,7 @@ def decide(
         USER_FACTS(u),  # every end-user field but the name, new fields included
         req.end_use,
         req.exporter_informed,
+        u.name if u.exemption == "approved_entity" else None,  # named approved entities can lapse
     )
     return _memoised(
         catalog.token,
@@ -146,8 +154,11 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
     findings: list[Finding] = [_summary(req, item)]
     findings += [f for f in cls.findings if _relevant(f, req, regime)]
     missing: list[MissingFact] = []
-    hits, notes = part744_hits(req, regime)
-    informed_hits, informed_notes, informed_missing = is_informed(req, chip.key, regime)
+    hits, notes, pending = part744_hits(req, regime)
+    hits += part746_hits(req, regime)
+    inner = chip.contains if isinstance(chip.contains, Accelerator) else None
+    keys = {chip.key} | ({inner.key} if inner else set())
+    informed_hits, informed_notes, informed_missing = is_informed(req, keys, regime)
     hits += informed_hits
     findings += [Finding(rule=h.rule, text=h.text, citation=h.citation) for h in hits]
     findings += notes + informed_notes
@@ -158,16 +169,16 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
         m for m in cls.missing_facts if ruling.required is None or m.kind == "legal_ambiguity"
     ]
     missing += ruling.missing
-    if informed_missing and not hits and not ruling.required:
-        ruling.required = None  # whether a license is needed turns on the exporter's letter
-        missing += informed_missing
+    pending += informed_missing
+    if pending and not hits:
+        _depends_on(ruling, pending, missing)
 
     outcome, policy, exceptions, conditions = _assemble(hits, ruling)
     if hits and ruling.exceptions:
         findings.append(
             Finding(
                 rule="740.2",
-                text="License exceptions are unavailable because a part 744 license requirement applies",
+                text="License exceptions are unavailable because a part 744 or part 746 license requirement applies (740.8(b) for NAC/ACA)",
                 citation=hits[0].citation,
             )
         )
@@ -186,6 +197,18 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
         item=item,
         alternatives=alternatives,
     )
+
+
+def _depends_on(ruling: ItemRuling, pending: list[MissingFact], missing: list[MissingFact]) -> None:
+    """Part-744 requirements that may apply (an unknown letter or law): the answer turns on them
+    unless the item ruling already gives denial with no exceptions, which they could not change."""
+    if ruling.required and ruling.policy == "presumption_of_denial" and not ruling.exceptions:
+        return
+    if ruling.required:
+        ruling.policy, ruling.exceptions, ruling.conditions = None, [], []
+    else:
+        ruling.required = None
+    missing += pending
 
 
 def _relevant(finding: Finding, req: ExportRequest, regime: Regime) -> bool:

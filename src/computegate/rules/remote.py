@@ -14,7 +14,13 @@ from typing import Any
 from computegate.regime import ParamValue, Regime
 from computegate.rules.classify import Classification
 from computegate.rules.findings import Finding, MissingFact
-from computegate.rules.parties import china_equivalent, listed_as, screening_findings, where
+from computegate.rules.parties import (
+    china_equivalent,
+    in_scope,
+    listed_as,
+    screening_findings,
+    where,
+)
 from computegate.rules.request import (
     Condition,
     Decision,
@@ -119,6 +125,7 @@ def enacted(
             ),
         )
     _us_person_support(req, regime, cls, v)
+    _us_person_mi_support(req, regime, v)
     c = req.customer
     listed = listed_as(c.screening)
     if c.screening is not None:
@@ -177,6 +184,35 @@ def _us_person_support(
             f"The provider is a US person serving a party tied to {'/'.join(sorted(set(d5)))}: 744.6 would bite if the training were for WMD, military or military-intelligence end uses (none stated)",
             uses.citation,
         )
+
+
+def _us_person_mi_support(req: RemoteAccessRequest, regime: Regime, v: Verdict) -> None:
+    """744.6(b)(5): a US person may not, without a licence, support a military-intelligence end use
+    or end user in the 744.22 countries — any service, whatever the item or workload."""
+    pv = regime.get("remote.us_person_mi_support")
+    policy = regime.get("mi.review_policy")
+    if pv is None or policy is None or not pv.value or not req.provider.is_us_person:
+        return
+    if "military_intelligence" not in req.workload.uses:
+        return
+    c = req.customer
+    codes = (req.accessed_from, c.country, c.headquarters)
+    places = sorted(
+        {
+            p
+            for x in codes
+            if (p := china_equivalent(x, regime))
+            and in_scope(p, regime, "mi.groups", "mi.countries")
+        }
+    )
+    if not places:
+        return
+    v.outcome, v.policy = "license_required", policy.value
+    v.add(
+        "744.6(b)(5)",
+        f"A US-person provider supporting a military-intelligence end use or end user in {'/'.join(places)}: licence required for the service itself, whatever the item",
+        f"{pv.citation}; {policy.citation}",
+    )
 
 
 def _jan2026_kyc(req: RemoteAccessRequest, regime: Regime, cls: Classification, v: Verdict) -> None:
