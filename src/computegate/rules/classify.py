@@ -19,7 +19,6 @@ from computegate.catalog import (
     Catalog,
     ChipMetrics,
     compute_metrics,
-    equivalence_units,
 )
 from computegate.catalog.metrics import equivalents
 from computegate.errors import InputError
@@ -707,18 +706,8 @@ def _regime_context(regime: Regime, t: _Trace) -> None:
         t.add("regime.overlay", sentence, "computegate overlay")
 
 
-_reference_cache: dict[tuple[int, tuple[tuple[str, float], ...]], dict[str, ChipMetrics]] = {}
-
-
 def _equivalents(
     m: ChipMetrics, regime: Regime, tf32_bits: int, catalog: Catalog | None
 ) -> dict[str, dict[str, float | None]]:
-    refs = catalog or Catalog.bundled()
-    bits = _bit_lengths(regime, tf32_bits)
-    key = (refs.token, tuple(sorted(bits.items())))
-    ref_metrics = _reference_cache.get(key)
-    if ref_metrics is None:
-        units = equivalence_units().items()
-        ref_metrics = {name: compute_metrics(refs.get(u.reference), bits) for name, u in units}
-        _reference_cache[key] = ref_metrics
-    return {name: equivalents(m, ref) for name, ref in ref_metrics.items()}
+    refs = (catalog or Catalog.bundled()).reference_metrics(_bit_lengths(regime, tf32_bits))
+    return {name: equivalents(m, ref) for name, ref in refs.items()}

@@ -16,6 +16,7 @@ from computegate.regime import Regime
 from computegate.rules.classify import INDETERMINATE, Classification, classify
 from computegate.rules.exports import ItemRuling, item_ruling
 from computegate.rules.findings import Finding, MissingFact
+from computegate.rules.memo import Memo
 from computegate.rules.parties import (
     Hit,
     china_equivalent,
@@ -47,11 +48,7 @@ from computegate.rules.request import (
 )
 from computegate.rules.strictness import POLICY_RANK
 
-CACHE_LIMIT = 500_000
 USER_FACTS = operator.attrgetter(*(f for f in EndUser.model_fields if f != "name"))
-_decisions: dict[tuple[Any, ...], Decision] = {}
-_classifications: dict[tuple[Any, ...], Classification] = {}
-_dated: dict[tuple[Any, ...], Decision] = {}
 
 CANDIDATES = {
     "ic": ("3A090.a", "3A090.b", "not 3A090"),
@@ -64,29 +61,21 @@ def _item_key(item: str | Mapping[str, Any]) -> str:
     return item if isinstance(item, str) else json.dumps(item, sort_keys=True, default=str)
 
 
-def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
-    if len(cache) >= CACHE_LIMIT:
-        cache.clear()
-    cache[key] = value
-
-
-def clear_caches() -> None:
-    _decisions.clear()
-    _classifications.clear()
-    _dated.clear()
-
-
 def decide(
     request: AnyRequest | Mapping[str, Any],
     regime: Regime | None = None,
     catalog: Catalog | None = None,
+    memo: Memo | None = None,
 ) -> Decision:
-    """License required or not, review policy, exceptions, conditions and cited findings."""
+    """License required or not, review policy, exceptions, conditions and cited findings.
+
+    Given a memo (an Engine's), repeated facts are answered from it; without one, from scratch.
+    """
     req = parse_request(request)
     catalog = catalog or Catalog.bundled()
     regime = regime or Regime.at(req.date, req.overlays)
     if isinstance(req, RemoteAccessRequest):
-        return _decide_remote_memo(req, regime, catalog)
+        return _decide_remote_memo(req, regime, catalog, memo)
     u = req.end_user
     facts = (
         _item_key(req.item),
@@ -99,15 +88,17 @@ def decide(
         u.name if u.exemption == "approved_entity" else None,  # named approved entities can lapse
     )
     return _memoised(
+        memo,
         catalog.token,
         facts,
         regime,
-        lambda: _decide(req, regime, catalog),
+        lambda: _decide(req, regime, catalog, memo),
         lambda item: _summary(req, item),
     )
 
 
 def _memoised(
+    memo: Memo | None,
     catalog_token: int,
     facts: tuple[Any, ...],
     regime: Regime,
@@ -119,37 +110,36 @@ def _memoised(
     Same facts on the same date: the same (immutable) decision. Same facts on another date in the
     same rule period: the same answer, re-dated (the summary finding and `regime` carry the date).
     """
+    if memo is None:
+        return compute()
     dated = (catalog_token, regime.key, facts)
-    decision = _dated.get(dated)
+    decision = memo.dated.get(dated)
     if decision is None:
         period = (catalog_token, regime.period_key, facts)
-        core = _decisions.get(period)
-        if core is None:
-            core = compute()
-            _remember(_decisions, period, core)
+        core = memo.decisions.get(period) or memo.decisions.put(period, compute())
         if core.regime == regime.as_dict():
             decision = core
         else:
             findings = [summary(core.item), *core.findings[1:]]
             decision = core.model_copy(update={"findings": findings, "regime": regime.as_dict()})
-        _remember(_dated, dated, decision)
+        memo.dated.put(dated, decision)
     return decision
 
 
 def classify_memo(
-    chip: Accelerator, item_key: str, regime: Regime, catalog: Catalog
+    chip: Accelerator, item_key: str, regime: Regime, catalog: Catalog, memo: Memo | None
 ) -> Classification:
+    if memo is None:
+        return classify(chip, regime, catalog=catalog)
     key = (catalog.token, regime.period_key, item_key)
-    cached = _classifications.get(key)
-    if cached is None:
-        cached = classify(chip, regime, catalog=catalog)
-        _remember(_classifications, key, cached)
-    return cached
+    return memo.classifications.get(key) or memo.classifications.put(
+        key, classify(chip, regime, catalog=catalog)
+    )
 
 
-def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
+def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | None) -> Decision:
     chip = catalog.resolve(req.item, "item")
-    cls = classify_memo(chip, _item_key(req.item), regime, catalog)
+    cls = classify_memo(chip, _item_key(req.item), regime, catalog, memo)
     item = ItemSummary.of(cls)
     findings: list[Finding] = [_summary(req, item)]
     findings += [f for f in cls.findings if _relevant(f, req, regime)]
@@ -390,20 +380,25 @@ def _dedupe(missing: list[MissingFact]) -> list[MissingFact]:
     return out
 
 
-def _decide_remote_memo(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -> Decision:
+def _decide_remote_memo(
+    req: RemoteAccessRequest, regime: Regime, catalog: Catalog, memo: Memo | None
+) -> Decision:
     facts = (
         req.model_dump_json(exclude={"date": True, "customer": {"name"}, "provider": {"name"}}),
     )
     return _memoised(
+        memo,
         catalog.token,
         facts,
         regime,
-        lambda: _decide_remote(req, regime, catalog),
+        lambda: _decide_remote(req, regime, catalog, memo),
         lambda item: remote_summary(req, item),
     )
 
 
-def _decide_remote(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -> Decision:
+def _decide_remote(
+    req: RemoteAccessRequest, regime: Regime, catalog: Catalog, memo: Memo | None
+) -> Decision:
     """Enacted law for the access, then the remote-access control and IaaS KYC rules in force (set by
     overlays); each is a separate requirement, so the strictest answer stands."""
     lines = [
@@ -411,7 +406,8 @@ def _decide_remote(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -
         for i, line in enumerate(req.accelerators)
     ]
     classes = [
-        (line, classify_memo(chip, _item_key(line.item), regime, catalog)) for line, chip in lines
+        (line, classify_memo(chip, _item_key(line.item), regime, catalog, memo))
+        for line, chip in lines
     ]
     line, cls = max(classes, key=lambda lc: lc[1].tpp or -1.0)
     item = ItemSummary.of(cls)
@@ -432,11 +428,12 @@ def _decide_remote(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -
             },
             law_only,
             catalog,
+            memo,
         )
     layers = [enacted(req, regime, cls, chips_in)]
     if access_control_on(regime):
         export_like = as_export_request(req, line.item)
-        as_export = decide(export_like, law_only, catalog) if export_like else None
+        as_export = decide(export_like, law_only, catalog, memo) if export_like else None
         layers.append(access_control_verdict(req, regime, cls, as_export))
     if kyc_on(regime):
         layers.append(kyc_verdict(req, regime))
