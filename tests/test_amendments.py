@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from computegate.catalog import Catalog
-from computegate.errors import DataFileError
+from computegate.io.errors import DataFileError
 from computegate.regime import Regime, RegimeData, load_regime_data
 from computegate.rules import classify, decide
 from tests.conftest import chip

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from computegate.catalog import Catalog, load_catalog_file
-from computegate.errors import DataFileError, InputError, UnknownItemError
+from computegate.io.errors import DataFileError, InputError, UnknownItemError
 
 
 def test_catalog_has_at_least_40_sourced_entries(catalog: Catalog) -> None:

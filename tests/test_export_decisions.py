@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from computegate.engine import Engine
-from computegate.errors import InputError
+from computegate.io.errors import InputError
 from computegate.regime import default_regime_data
 from computegate.rules import Decision, decide
 

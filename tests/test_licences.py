@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from computegate.catalog import Catalog
-from computegate.errors import InputError
+from computegate.io.errors import InputError
 from computegate.licensing.impact import RegimeChange, impact
 from computegate.licensing.model import Shipment
 from computegate.regime import Regime

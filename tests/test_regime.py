@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from computegate.errors import DataFileError, InputError
+from computegate.io.errors import DataFileError, InputError
 from computegate.regime import Regime, load_regime_data
 
 

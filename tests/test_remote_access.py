@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 import yaml
 
-from computegate.errors import InputError
+from computegate.io.errors import InputError
 from computegate.rules import Decision, decide
 from tests.test_cli import run
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from computegate.errors import DataFileError
+from computegate.io.errors import DataFileError
 from computegate.rules import decide
 from computegate.screening import DEFAULT_THRESHOLD, Screener, load_list
 from computegate.screening.normalize import acronyms, normalise

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from computegate.errors import DataFileError
+from computegate.io.errors import DataFileError
 from computegate.simulation import load_scenario, resolve_scenario, shipped_scenarios, simulate
 from computegate.simulation.model import Sampler, export_status, run_scenario
 from tests.test_cli import run

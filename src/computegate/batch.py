@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from computegate.catalog import Catalog
-from computegate.errors import ComputegateError, InputError
+from computegate.io.errors import ComputegateError, InputError
 from computegate.rules import Decision, decide
 from computegate.screening import Screener
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from computegate.errors import InputError
+from computegate.io.errors import InputError
 from computegate.regime import Regime
 from computegate.rules import Classification
 

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from computegate.catalog import Accelerator, Catalog, load_catalog_file
 from computegate.cli_licences import register as register_licence_commands
-from computegate.dates import parse_date
-from computegate.errors import ComputegateError, InputError
+from computegate.io.dates import parse_date
+from computegate.io.errors import ComputegateError, InputError
 from computegate.regime import Regime, default_regime_data
 from computegate.rules import (
     Classification,
@@ -348,7 +348,7 @@ def _load_json_or_yaml(value: str, field: str) -> Any:
             raise InputError(
                 field, f"{path}: invalid JSON: {exc.msg} (line {exc.lineno})"
             ) from None
-    from computegate.regime.loader import read_yaml
+    from computegate.io.files import read_yaml
 
     return read_yaml(path)
 

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from computegate.catalog import Catalog
-from computegate.dates import parse_date
-from computegate.errors import InputError
+from computegate.io.dates import parse_date
+from computegate.io.errors import InputError
 from computegate.licensing.coverage import LicenceState
 from computegate.licensing.impact import Case, ImpactReport, RegimeChange, impact
 from computegate.licensing.model import Shipment

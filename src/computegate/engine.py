@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from computegate.catalog import Accelerator, Catalog
-from computegate.dates import parse_date
+from computegate.io.dates import parse_date
+from computegate.model.requests import AnyRequest
 from computegate.regime import Regime, RegimeData, load_regime_data
 from computegate.rules import Classification, Decision, classify, decide, parse_request
 from computegate.rules.memo import Bounded, Memo
-from computegate.rules.request import AnyRequest
 
 if TYPE_CHECKING:
     from computegate.screening import Screener

@@ -113,7 +113,7 @@ class Service:
     # -- replay -------------------------------------------------------------------------------------
     def replay(self, audit_id: int) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
         """Re-run a stored request with today's code and data; list what differs."""
-        from computegate.errors import InputError
+        from computegate.io.errors import InputError
 
         row = self.audit.get(audit_id)
         if row is None:

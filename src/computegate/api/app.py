@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from computegate.api.page import PAGE
-from computegate.errors import ComputegateError, InputError
+from computegate.io.errors import ComputegateError, InputError
+from computegate.model.requests import Decision, ExportRequest, RemoteAccessRequest
 from computegate.regime import default_regime_data
 from computegate.rules import Classification, overlay_sets
-from computegate.rules.request import Decision, ExportRequest, RemoteAccessRequest
 from computegate.screening import ScreeningResult
 from computegate.service import Service
 from computegate.store.keys import label_for

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from computegate.catalog.metrics import ChipMetrics, compute_metrics
 from computegate.catalog.model import Accelerator
-from computegate.errors import DataFileError, InputError, UnknownItemError
-from computegate.regime.loader import read_yaml, validate_file
+from computegate.io.errors import DataFileError, InputError, UnknownItemError
+from computegate.io.files import read_yaml, validate_file
 
 VENDOR_WORDS = (
     "nvidia",

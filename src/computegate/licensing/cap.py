@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from computegate.model.findings import Finding
 from computegate.regime import Regime
-from computegate.rules.findings import Finding
 
 CAP_PARAMETER = "jan2026.volume_cap_share"
 

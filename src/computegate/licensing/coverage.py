@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from computegate.licensing.model import Licence, LicenceLine, is_eccn
-from computegate.rules.findings import Finding
+from computegate.model.findings import Finding
 
 LICENCE_CFR = (
     "15 CFR 750.7"  # issuance and scope of licences; shipping tolerances (750.11) not applied

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from computegate.catalog import Catalog
-from computegate.errors import ComputegateError
+from computegate.io.errors import ComputegateError
 from computegate.regime import Regime, RegimeData
 from computegate.rules import decide, parse_request
 

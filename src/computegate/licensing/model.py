@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from computegate.rules.request import Country
+from computegate.model.requests import Country
 
 ECCN_PATTERN = re.compile(r"^[0-9][A-E][0-9]{3}(\.[a-z]{1,2}(\.[0-9]+)?)?$")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -10,13 +10,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import pycountry
-import yaml
-from pydantic import BaseModel, ValidationError
-
-from computegate.errors import DataFileError
+from computegate.io import ISO_ALPHA2, DataFileError, read_yaml, validate_file
 from computegate.regime.schema import (
     AmendmentFile,
     Group,
@@ -30,12 +26,6 @@ from computegate.regime.schema import (
     ParametersFile,
     Period,
 )
-
-M = TypeVar("M", bound=BaseModel)
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is present
-
-ISO_ALPHA2 = frozenset(c.alpha_2 for c in pycountry.countries)
-
 
 _tokens = itertools.count(1)
 
@@ -90,32 +80,6 @@ def _breakpoints(data: RegimeData) -> tuple[dt.date, ...]:
         for mlist in ov.groups.values():
             members(mlist)
     return tuple(sorted(points))
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse one YAML file, turning syntax errors into a DataFileError."""
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=SafeLoader)
-    except OSError as exc:
-        raise DataFileError(str(path), "(file)", f"cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(syntax)"
-        raise DataFileError(str(path), where, f"invalid YAML: {exc}") from None
-
-
-def validate_file(path: Path | str, model: type[M], raw: Any) -> M:
-    """Validate parsed data against a schema; report the first error by dotted key."""
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = err["msg"]
-        if isinstance(err.get("input"), bool) and err["type"] == "string_type":
-            msg += " (YAML reads unquoted yes/no/on/off, e.g. the code NO, as true/false: quote it)"
-        raise DataFileError(str(path), key, msg) from None
 
 
 def _check_value(path: Path, key: str, ptype: str, value: Any) -> None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, Literal
 
-from computegate.dates import parse_date
-from computegate.errors import InputError
+from computegate.io.dates import parse_date
+from computegate.io.errors import InputError
 from computegate.regime.loader import RegimeData, default_regime_data
 from computegate.regime.schema import Instrument, Membership, Period
 

@@ -12,8 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from computegate.catalog import (
     Accelerator,
     Catalog,
@@ -21,42 +19,13 @@ from computegate.catalog import (
     compute_metrics,
 )
 from computegate.catalog.metrics import equivalents
-from computegate.errors import InputError
+from computegate.io.errors import InputError
+from computegate.model.classification import Classification
+from computegate.model.findings import Finding, MissingFact
 from computegate.regime import ParamValue, Regime, cite
-from computegate.rules.findings import Finding, MissingFact
 
 NOT_3A090 = "not 3A090"
 INDETERMINATE = "indeterminate"
-
-
-class Classification(BaseModel):
-    """The answer to "what is this chip under the export rules on this date?"."""
-
-    model_config = ConfigDict(frozen=True)
-    name: str
-    item_id: str
-    kind: str
-    tpp: float | None
-    tpp_precisions: list[str]
-    tf32_bits: int
-    performance_density: float | None
-    applicable_die_area_mm2: float | None
-    total_dram_bandwidth_gbs: float | None
-    interconnect_gbs: float | None
-    datacenter: bool | None
-    aggregate_tpp: float | None = None
-    hbm_bandwidth_density_gbs_per_mm2: float | None = None
-    eccn: str
-    eccn_paragraph: str | None
-    controlled: bool | None
-    jan2026_case_by_case_zone: bool | None
-    jan2026_us_available_at_publication: bool | None
-    sec232_band: str | None
-    sec232_duty_rate: float | None
-    equivalents: dict[str, dict[str, float | None]]
-    findings: list[Finding]
-    missing_facts: list[MissingFact]
-    regime: dict[str, Any]
 
 
 @dataclass(frozen=True)

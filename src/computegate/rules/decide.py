@@ -12,10 +12,22 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from computegate.catalog import Accelerator, Catalog
+from computegate.model.classification import Classification
+from computegate.model.findings import Finding, MissingFact
+from computegate.model.requests import (
+    Alternative,
+    AnyRequest,
+    Decision,
+    EndUser,
+    ExportRequest,
+    ItemSummary,
+    RemoteAccessRequest,
+    ReviewPolicy,
+    parse_request,
+)
 from computegate.regime import Regime
-from computegate.rules.classify import INDETERMINATE, Classification, classify
+from computegate.rules.classify import INDETERMINATE, classify
 from computegate.rules.exports import ItemRuling, item_ruling
-from computegate.rules.findings import Finding, MissingFact
 from computegate.rules.memo import Memo
 from computegate.rules.parties import (
     Hit,
@@ -35,17 +47,6 @@ from computegate.rules.remote import (
     kyc_verdict,
 )
 from computegate.rules.remote import summary as remote_summary
-from computegate.rules.request import (
-    Alternative,
-    AnyRequest,
-    Decision,
-    EndUser,
-    ExportRequest,
-    ItemSummary,
-    RemoteAccessRequest,
-    ReviewPolicy,
-    parse_request,
-)
 from computegate.rules.strictness import POLICY_RANK
 
 USER_FACTS = operator.attrgetter(*(f for f in EndUser.model_fields if f != "name"))

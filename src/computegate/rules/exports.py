@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from computegate.model.classification import Classification
+from computegate.model.findings import Finding, MissingFact
+from computegate.model.requests import Condition, ExportRequest, ReviewPolicy
 from computegate.regime import Regime
-from computegate.rules.classify import Classification
-from computegate.rules.findings import Finding, MissingFact
 from computegate.rules.horizon import status_unknown
 from computegate.rules.parties import Where, china_equivalent, where
-from computegate.rules.request import Condition, ExportRequest, ReviewPolicy
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
 

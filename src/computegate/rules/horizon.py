@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from computegate.model.findings import Finding, MissingFact
 from computegate.regime import ParamValue, Regime
-from computegate.rules.findings import Finding, MissingFact
 
 
 def _label(pv: ParamValue | None) -> str:

@@ -37,8 +37,8 @@ class Memo:
     """Decisions by rule period and by date, and classifications by rule period."""
 
     def __init__(self, limit: int = CACHE_LIMIT) -> None:
-        from computegate.rules.classify import Classification
-        from computegate.rules.request import Decision
+        from computegate.model.classification import Classification
+        from computegate.model.requests import Decision
 
         self.decisions: Bounded[Decision] = Bounded(limit)
         self.dated: Bounded[Decision] = Bounded(limit)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from computegate.model.findings import Finding, MissingFact
+from computegate.model.requests import ExportRequest, ReviewPolicy, ScreeningEvidence
 from computegate.regime import Regime, cite
-from computegate.rules.findings import Finding, MissingFact
 from computegate.rules.horizon import status_unknown
-from computegate.rules.request import ExportRequest, ReviewPolicy, ScreeningEvidence
 
 Where = Literal["yes", "no", "ambiguous", "unknown"]
 

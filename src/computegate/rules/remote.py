@@ -11,17 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from computegate.regime import ParamValue, Regime
-from computegate.rules.classify import Classification
-from computegate.rules.findings import Finding, MissingFact
-from computegate.rules.parties import (
-    china_equivalent,
-    in_scope,
-    listed_as,
-    screening_findings,
-    where,
-)
-from computegate.rules.request import (
+from computegate.model.classification import Classification
+from computegate.model.findings import Finding, MissingFact
+from computegate.model.requests import (
     Condition,
     Decision,
     ExportRequest,
@@ -29,6 +21,14 @@ from computegate.rules.request import (
     Outcome,
     RemoteAccessRequest,
     ReviewPolicy,
+)
+from computegate.regime import ParamValue, Regime
+from computegate.rules.parties import (
+    china_equivalent,
+    in_scope,
+    listed_as,
+    screening_findings,
+    where,
 )
 from computegate.rules.strictness import strictness
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from computegate.rules.request import Outcome, ReviewPolicy
+from computegate.model.requests import Outcome, ReviewPolicy
 
 OUTCOME_RANK: dict[str, int] = {
     "no_license_required": 0,

@@ -16,7 +16,7 @@ from typing import Any
 import pycountry
 from pydantic import BaseModel, ConfigDict
 
-from computegate.errors import DataFileError
+from computegate.io.errors import DataFileError
 
 MULTI_SEPARATOR = "; "
 REQUIRED_CSV_COLUMNS = ("name", "source")

@@ -19,7 +19,7 @@ from anyascii import anyascii
 from pydantic import BaseModel, ConfigDict
 from pypinyin import lazy_pinyin
 
-from computegate.regime.loader import read_yaml, validate_file
+from computegate.io.files import read_yaml, validate_file
 
 
 class _Words(BaseModel):

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from computegate.rules.request import ScreeningEvidence
+from computegate.model.requests import ScreeningEvidence
 from computegate.screening.lists import ListEntry, ListIdentity, ScreeningList
 from computegate.screening.normalize import PLACES, NormalName, acronyms, normalise
 

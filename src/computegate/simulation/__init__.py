@@ -3,7 +3,7 @@
 from importlib import resources
 from pathlib import Path
 
-from computegate.errors import InputError
+from computegate.io.errors import InputError
 from computegate.simulation.model import Results, simulate, tornado
 from computegate.simulation.schema import Scenario, load_scenario
 

@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from computegate.errors import DataFileError
-from computegate.regime.loader import read_yaml, validate_file
+from computegate.io.errors import DataFileError
+from computegate.io.files import read_yaml, validate_file
 
 
 class _Strict(BaseModel):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from computegate.errors import InputError
+from computegate.io.errors import InputError
 from computegate.store.models import api_keys
 
 PREFIX = "cg_"

@@ -21,13 +21,13 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from computegate.catalog import Catalog
-from computegate.errors import InputError
+from computegate.io.errors import InputError
 from computegate.licensing.cap import CapStatus, cap_status
 from computegate.licensing.coverage import LicenceState, LineState, coverage, line_matches
 from computegate.licensing.model import Licence, LicenceLine, LicenceParty, Shipment, is_eccn
+from computegate.model.requests import AnyRequest
 from computegate.regime import Regime
 from computegate.rules import Decision, ExportRequest, Finding, classify
-from computegate.rules.request import AnyRequest
 from computegate.store.models import ledger_products, licence_lines, licences, shipments
 
 MAX_CSV_ROWS = 100_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from computegate.errors import InputError
+from computegate.io.errors import InputError
 
 
 def parse_date(value: str | dt.date, field: str = "date") -> dt.date:

@@ -17,10 +17,10 @@ from pydantic import (
     model_validator,
 )
 
-from computegate.errors import InputError
-from computegate.regime.loader import ISO_ALPHA2
-from computegate.rules.classify import Classification
-from computegate.rules.findings import Finding, MissingFact
+from computegate.io.errors import InputError
+from computegate.io.files import ISO_ALPHA2
+from computegate.model.classification import Classification
+from computegate.model.findings import Finding, MissingFact
 
 
 def _upper(value: Any) -> Any:
