@@ -35,7 +35,8 @@ def test_classify_json_has_the_promised_fields(capsys: pytest.CaptureFixture[str
     assert payload["eccn"] == "3A090.a"
     assert payload["jan2026_case_by_case_zone"] is True
     assert payload["tpp"] == pytest.approx(15_832)
-    assert all(set(f) == {"rule", "text", "citation"} for f in payload["findings"])
+    assert all(set(f) == {"rule", "text", "citation", "role"} for f in payload["findings"])
+    assert all(f["citation"]["cfr"] or f["citation"]["document"] for f in payload["findings"])
 
 
 def test_classify_accepts_inline_spec_and_spec_file(

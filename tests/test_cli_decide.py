@@ -32,7 +32,8 @@ def test_decide_flags_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(d["conditions"]) == 8
     assert d["license_exceptions"] == []
     assert d["regime"] == {"date": "2026-01-16", "overlays": []}
-    assert {"rule", "text", "citation"} == set(d["findings"][0])
+    assert {"rule", "text", "citation", "role"} == set(d["findings"][0])
+    assert set(d["findings"][0]["citation"]) == {"cfr", "document", "url", "confidence"}
     assert d["missing_facts"] == []
 
 

@@ -299,7 +299,7 @@ def test_citations_never_repeat_a_part() -> None:
         pv = regime.get_optional(name)
         if pv is None:
             continue
-        parts = pv.citation.split("; ")
+        parts = str(pv.citation).split("; ")
         assert len(parts) == len(set(parts)) and all(parts), (name, pv.citation)
 
 

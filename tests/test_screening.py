@@ -289,7 +289,9 @@ def test_decide_with_screening_cites_the_entry(capsys: pytest.CaptureFixture[str
     d = json.loads(out)
     assert d["outcome"] == "license_required" and d["review_policy"] == "presumption_of_denial"
     (finding,) = [f for f in d["findings"] if f["rule"] == "744.11"]
-    assert "84 FR 54002" in finding["citation"] and "sha256" in finding["citation"]
+    assert (
+        "84 FR 54002" in finding["citation"]["cfr"] and "sha256" in finding["citation"]["document"]
+    )
 
 
 def test_screening_evidence_in_remote_access(screener: Screener) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from computegate.catalog import Catalog
 from computegate.io.errors import ComputegateError
+from computegate.model.findings import Citation
 from computegate.regime import Regime, RegimeData
 from computegate.rules import decide, parse_request
 
@@ -44,7 +45,8 @@ class Answer:
     @classmethod
     def of(cls, decision: Mapping[str, Any]) -> Answer:
         findings = tuple(
-            (str(f["rule"]), str(f["text"]), str(f["citation"])) for f in decision["findings"]
+            (str(f["rule"]), str(f["text"]), str(Citation.model_validate(f["citation"])))
+            for f in decision["findings"]
         )
         return cls(
             outcome=str(decision["outcome"]),

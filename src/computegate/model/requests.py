@@ -20,7 +20,7 @@ from pydantic import (
 from computegate.io.errors import InputError
 from computegate.io.files import ISO_ALPHA2
 from computegate.model.classification import Classification
-from computegate.model.findings import Finding, MissingFact
+from computegate.model.findings import Citation, CitationField, Finding, MissingFact
 
 
 def _upper(value: Any) -> Any:
@@ -69,9 +69,12 @@ class ScreeningEvidence(_Frozen):
     federal_register_notice: str | None = None
 
     @property
-    def cite(self) -> str:
-        notice = f"{self.federal_register_notice}; " if self.federal_register_notice else ""
-        return f"{notice}{self.list_source} (sha256 {self.list_sha256[:12]})"
+    def citation(self) -> Citation:
+        """The list version screened against, and the Federal Register notice of the entry."""
+        return Citation(
+            cfr=self.federal_register_notice,
+            document=f"{self.list_source} (sha256 {self.list_sha256[:12]})",
+        )
 
 
 class EndUser(_Frozen):
@@ -233,7 +236,7 @@ class RemoteAccessRequest(_Frozen):
 class Condition(_Frozen):
     id: str
     text: str
-    citation: str
+    citation: CitationField
 
 
 class Alternative(_Frozen):

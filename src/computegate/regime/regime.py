@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from computegate.io.dates import parse_date
 from computegate.io.errors import InputError
+from computegate.model.findings import Citation, Confidence
 from computegate.regime.loader import RegimeData, default_regime_data
 from computegate.regime.schema import Instrument, Membership, Period
 
@@ -27,13 +28,12 @@ class ParamValue:
     overlay: str | None
 
     @cached_property
-    def citation(self) -> str:
-        return cite(self.period.cfr, self.instrument, self.overlay)
+    def citation(self) -> Citation:
+        return cite(self.period.cfr, self.instrument, self.overlay, self.period.confidence)
 
-    @property
-    def source_citation(self) -> str:
-        """The instrument alone (FR cite or name), for sub-items that carry their own CFR paragraph."""
-        return cite("", self.instrument, self.overlay)
+    def cite_paragraph(self, cfr: str) -> Citation:
+        """The instrument with a more precise CFR paragraph (for sub-items such as conditions)."""
+        return cite(cfr, self.instrument, self.overlay, self.period.confidence)
 
 
 @dataclass(frozen=True)
@@ -49,23 +49,36 @@ class GroupAnswer:
     cfr: str
 
     @property
-    def citation(self) -> str:
-        return cite(self.cfr, self.instrument, self.overlay)
+    def citation(self) -> Citation:
+        conf = self.entry.confidence if self.entry is not None else None
+        return cite(self.cfr, self.instrument, self.overlay, conf)
 
 
-def cite(cfr: str, instrument: Instrument | None, overlay: str | None = None) -> str:
-    """Render a citation: CFR paragraph; FR cite (FR Doc); overlay name when not enacted law."""
-    parts = [cfr] if cfr else []
+def cite(
+    cfr: str,
+    instrument: Instrument | None,
+    overlay: str | None = None,
+    confidence: Confidence | None = None,
+) -> Citation:
+    """CFR paragraph; FR cite (FR Doc) or the instrument's name; overlay when not enacted law.
+
+    Confidence is the period's own when it has one, else the instrument's."""
+    document = None
     if instrument is not None:
         fr = "; ".join(
             x for x in (instrument.fr, instrument.fr_doc and f"FR Doc {instrument.fr_doc}") if x
         )
         source = fr or instrument.cite_as or instrument.title
         if not (cfr and source.startswith(cfr)):
-            parts.append(source)
+            document = source
     if overlay:
-        parts.append(f"overlay {overlay} (not enacted law)")
-    return "; ".join(parts)
+        document = "; ".join(p for p in (document, f"overlay {overlay} (not enacted law)") if p)
+    return Citation(
+        cfr=cfr or None,
+        document=document,
+        url=instrument.url if instrument else None,
+        confidence=confidence or (instrument.confidence if instrument else None),
+    )
 
 
 def _active(effective: dt.date, end: dt.date | None, on: dt.date) -> bool:

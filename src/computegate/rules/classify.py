@@ -21,7 +21,7 @@ from computegate.catalog import (
 from computegate.catalog.metrics import equivalents
 from computegate.io.errors import InputError
 from computegate.model.classification import Classification
-from computegate.model.findings import Finding, MissingFact
+from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.regime import ParamValue, Regime, cite
 
 NOT_3A090 = "not 3A090"
@@ -36,7 +36,7 @@ class Tier:
     paragraph: str | None
     rule: str
     text: str
-    citation: str
+    citation: Citation | str
 
     @property
     def label(self) -> str:
@@ -50,7 +50,7 @@ class _Trace:
         self.findings: list[Finding] = []
         self.missing: list[MissingFact] = []
 
-    def add(self, rule: str, text: str, citation: str) -> None:
+    def add(self, rule: str, text: str, citation: Citation | str) -> None:
         self.findings.append(Finding(rule=rule, text=text, citation=citation))
 
 
@@ -58,7 +58,7 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
 
 
-def _need(regime: Regime, name: str) -> tuple[float, str]:
+def _need(regime: Regime, name: str) -> tuple[float, Citation]:
     pv = regime.get(name)
     if pv is None:
         raise KeyError(f"regime parameter {name!r} is not in force on {regime.date}")

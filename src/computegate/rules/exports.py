@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from computegate.model.classification import Classification
-from computegate.model.findings import Finding, MissingFact
+from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.model.requests import Condition, ExportRequest, ReviewPolicy
 from computegate.regime import Regime
 from computegate.rules.horizon import status_unknown
@@ -30,7 +30,7 @@ class ItemRuling:
     findings: list[Finding] = field(default_factory=list)
     missing: list[MissingFact] = field(default_factory=list)
 
-    def add(self, rule: str, text: str, citation: str) -> None:
+    def add(self, rule: str, text: str, citation: Citation | str) -> None:
         self.findings.append(Finding(rule=rule, text=text, citation=citation))
 
     def signature(self) -> tuple[bool | None, str | None, tuple[str, ...]]:
@@ -456,7 +456,7 @@ def _jan2026_case_by_case(case: _Case, ruling: ItemRuling) -> bool:
             Condition(
                 id=c["id"],
                 text=c["text"],
-                citation=f"{c['cfr']}; {conditions.source_citation}",
+                citation=conditions.cite_paragraph(c["cfr"]),
             )
             for c in conditions.value
         )

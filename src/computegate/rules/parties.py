@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from computegate.model.findings import Finding, MissingFact
+from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.model.requests import ExportRequest, ReviewPolicy, ScreeningEvidence
 from computegate.regime import Regime, cite
 from computegate.rules.horizon import status_unknown
@@ -22,11 +22,11 @@ class Hit:
 
     rule: str
     text: str
-    citation: str
+    citation: Citation | str
     policy: ReviewPolicy
 
 
-def _policy(regime: Regime, name: str) -> tuple[ReviewPolicy, str]:
+def _policy(regime: Regime, name: str) -> tuple[ReviewPolicy, Citation]:
     pv = regime.get(name)
     assert pv is not None, name
     policy: ReviewPolicy = pv.value
@@ -153,7 +153,7 @@ def screening_findings(
         return [], []
     if not evidence.hit:
         text = f"{name} was screened against {evidence.list_source}: no match at the {evidence.threshold} threshold"
-        return [], [Finding(rule="screening", text=text, citation=evidence.cite)]
+        return [], [Finding(rule="screening", text=text, citation=evidence.citation)]
     match = f"{name} matches '{evidence.entry_name}' (via '{evidence.matched_name}', score {evidence.score})"
     kind = listed_as(evidence)
     if kind == "entity_list":
@@ -162,18 +162,18 @@ def screening_findings(
             Hit(
                 "744.11",
                 f"{match} on the Entity List: license required for all items subject to the EAR",
-                f"{evidence.cite}; {cite}",
+                evidence.citation.also(cite),
                 policy,
             )
         ], []
     if kind == "meu":
         text = f"{match} on the Military End-User List: treated as a military end user (744.21)"
-        return [], [Finding(rule="744.21.meu_list", text=text, citation=evidence.cite)]
+        return [], [Finding(rule="744.21.meu_list", text=text, citation=evidence.citation)]
     if kind == "uvl":
         text = f"{match} on the Unverified List: no license exceptions, and a UVL statement is needed (744.15)"
-        return [], [Finding(rule="744.15", text=text, citation=evidence.cite)]
+        return [], [Finding(rule="744.15", text=text, citation=evidence.citation)]
     text = f"{match} on {evidence.list_name}: a list this engine does not evaluate (e.g. OFAC sanctions); review manually"
-    return [], [Finding(rule="screening.other_list", text=text, citation=evidence.cite)]
+    return [], [Finding(rule="screening.other_list", text=text, citation=evidence.citation)]
 
 
 def part744_hits(
@@ -227,7 +227,7 @@ def part744_hits(
                 Hit(
                     "744.21",
                     f"{who.capitalize()} in {dest}: license required under 744.21",
-                    f"{meu.citation}; {cite}",
+                    meu.citation.also(cite),
                     policy,
                 )
             )
@@ -258,7 +258,7 @@ def part744_hits(
                 Hit(
                     "744.23",
                     f"{uses.capitalize()} end use tied to {', '.join(sorted({c for c in places if c}))}: license required",
-                    f"{where}; {cite}",
+                    where.also(cite),
                     policy,
                 )
             )
@@ -321,7 +321,7 @@ def _military_intelligence(
     if covered:
         policy, cite_policy = _policy(regime, "mi.review_policy")
         text = f"{who.capitalize()} in {'/'.join(covered)}: license required for any item subject to the EAR (744.22)"
-        hits.append(Hit("744.22", text, f"{countries.citation}; {cite_policy}", policy))
+        hits.append(Hit("744.22", text, countries.citation.also(cite_policy), policy))
         return
     disputed = regime.get("mi.countries_disputed")
     unsure = sorted(c for c in places if c and disputed is not None and c in disputed.value)
@@ -356,4 +356,4 @@ def part746_hits(req: ExportRequest, regime: Regime) -> list[Hit]:
         return []
     policy, cite_policy = _policy(regime, "part746.review_policy")
     text = f"{dest}: part 746 requires a license for items on the Commerce Control List, as this item is"
-    return [Hit("746", text, f"{pv.citation}; {cite_policy}", policy)]
+    return [Hit("746", text, pv.citation.also(cite_policy), policy)]

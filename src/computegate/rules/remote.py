@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from computegate.model.classification import Classification
-from computegate.model.findings import Finding, MissingFact
+from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.model.requests import (
     Condition,
     Decision,
@@ -60,7 +60,7 @@ class Verdict:
     missing: list[MissingFact] = field(default_factory=list)
     conditions: list[Condition] = field(default_factory=list)
 
-    def add(self, rule: str, text: str, citation: str) -> None:
+    def add(self, rule: str, text: str, citation: Citation | str) -> None:
         self.findings.append(Finding(rule=rule, text=text, citation=citation))
 
 
@@ -211,7 +211,7 @@ def _us_person_mi_support(req: RemoteAccessRequest, regime: Regime, v: Verdict) 
     v.add(
         "744.6(b)(5)",
         f"A US-person provider supporting a military-intelligence end use or end user in {'/'.join(places)}: licence required for the service itself, whatever the item",
-        f"{pv.citation}; {policy.citation}",
+        pv.citation.also(policy.citation),
     )
 
 
@@ -241,7 +241,7 @@ def _jan2026_kyc(req: RemoteAccessRequest, regime: Regime, cls: Classification, 
     )
     wanted = ("recipient_security_kyc", "iaas_model_weights")
     v.conditions.extend(
-        Condition(id=c["id"], text=c["text"], citation=f"{c['cfr']}; {conditions.source_citation}")
+        Condition(id=c["id"], text=c["text"], citation=conditions.cite_paragraph(c["cfr"]))
         for c in conditions.value
         if c["id"] in wanted
     )
