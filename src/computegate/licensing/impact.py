@@ -45,7 +45,7 @@ class Answer:
     @classmethod
     def of(cls, decision: Mapping[str, Any]) -> Answer:
         findings = tuple(
-            (str(f["rule"]), str(f["text"]), str(Citation.model_validate(f["citation"])))
+            (str(f["rule"]), str(f["text"]), _citation_text(f["citation"]))
             for f in decision["findings"]
         )
         return cls(
@@ -120,6 +120,11 @@ class ImpactReport:
             ],
             "errors": self.errors,
         }
+
+
+def _citation_text(value: Any) -> str:
+    """Citations are objects now; audit rows written before were plain strings."""
+    return value if isinstance(value, str) else str(Citation.model_validate(value))
 
 
 def _verdict_dict(a: Answer) -> dict[str, Any]:
