@@ -604,48 +604,11 @@ def compare(
                 out.print(f"  • {f.text} [dim]({f.citation})[/dim]")
 
 
-REFORM_RULES = ("remote_access.", "iaas_kyc.")
-AS_EXPORT = "remote_access.as_export."
-WHY_ORDER = (
-    "744.11",
-    "744.21",
-    "744.23",
-    "744.2-744.4",
-    "hq-rule",
-    "742.6(a)(6)(iii)",
-    "742.6(a)(6)",
-    "jan2026.case_by_case",
-    "744.23(d)(3)",
-    "742.6(b)(10)(ii)",
-)
-
-
-def _driver(d: Decision, overlays: list[str]) -> str:
-    """The finding that decides this row: the reform's last own finding, or enacted law's."""
-    if overlays:
-        own = [f for f in d.findings if f.rule.startswith(REFORM_RULES) and AS_EXPORT not in f.rule]
-        own = [f for f in own if not f.rule.endswith(".status")]
-        if not own:
-            return "no effect on this request"
-        persons = [f.text for f in own if f.rule == "remote_access.persons"]
-        if own[-1].rule != "remote_access.licence":
-            return "; ".join(dict.fromkeys([*persons, own[-1].text]))
-        why = {
-            f.rule.removeprefix(AS_EXPORT): f.text
-            for f in d.findings
-            if f.rule.startswith(AS_EXPORT)
-        }
-        first = next((why[r] for r in WHY_ORDER if r in why), None)
-        return "; ".join(
-            [*persons, f"as an export: {d.outcome.replace('_', ' ')}", *([first] if first else [])]
-        )
-    decisive = [
-        f
-        for f in d.findings
-        if f.rule
-        in ("744.6", "remote.not_export", "jan2026.case_by_case", "hq-rule", "742.6(b)(10)(ii)")
-    ]
-    return decisive[-1].text if decisive else d.findings[-1].text
+def _driver(d: Decision) -> str:
+    """What decides this row: its decisive findings (the registry's roles), the last two of them —
+    the requirement or coverage, then the policy it leads to."""
+    decisive = [f.text for f in d.findings if f.role == "decisive"]
+    return "; ".join(decisive[-2:]) if decisive else d.findings[-1].text
 
 
 @app.command()
@@ -685,7 +648,7 @@ def whatif(
             (d.review_policy or "—").replace("_", " "),
             str(len(d.conditions)),
             ", ".join(m.fact for m in d.missing_facts) or "none",
-            _driver(d, o),
+            _driver(d),
         )
     out.print(table)
     reforms = [(o, d) for o, d in runs if o]

@@ -25,9 +25,36 @@ from computegate.regime.schema import (
     Parameter,
     ParametersFile,
     Period,
+    RuleEntry,
+    RulesFile,
 )
 
 _tokens = itertools.count(1)
+
+
+class RuleRegistry:
+    """Every rule id a finding may carry (rules.yaml), with its role; "x.*" entries cover families."""
+
+    def __init__(self, entries: Mapping[str, RuleEntry]) -> None:
+        self.entries = dict(entries)
+        self._families = sorted(
+            ((k.removesuffix("*"), v) for k, v in entries.items() if k.endswith(".*")),
+            key=lambda kv: -len(kv[0]),
+        )
+        self._resolved: dict[str, RuleEntry | None] = {}
+
+    def get(self, rule: str) -> RuleEntry | None:
+        if rule not in self._resolved:
+            entry = self.entries.get(rule)
+            if entry is None:
+                entry = next((v for prefix, v in self._families if rule.startswith(prefix)), None)
+            self._resolved[rule] = entry
+        return self._resolved[rule]
+
+    def role(self, rule: str) -> str:
+        """Decisive or context; an unregistered id (a defect a test catches) counts as context."""
+        entry = self.get(rule)
+        return entry.role if entry is not None else "context"
 
 
 @dataclass(frozen=True)
@@ -39,6 +66,7 @@ class RegimeData:
     parameters: Mapping[str, Parameter]
     groups: Mapping[str, Group]
     overlays: Mapping[str, OverlayFile]
+    rules: RuleRegistry
     token: int = field(default_factory=lambda: next(_tokens))  # identity for memo keys
     breakpoints: tuple[dt.date, ...] = field(init=False)
 
@@ -217,7 +245,9 @@ def load_regime_data(directory: Path | None = None) -> RegimeData:
         if overlay.name in overlays:
             raise DataFileError(str(opath), "name", f"duplicate overlay name {overlay.name!r}")
         overlays[overlay.name] = overlay
-    return RegimeData(ifile.meta, instruments, params, groups, overlays)
+    rpath = base / "rules.yaml"
+    registry = RuleRegistry(validate_file(rpath, RulesFile, read_yaml(rpath)).rules)
+    return RegimeData(ifile.meta, instruments, params, groups, overlays, registry)
 
 
 def _apply_amendment(

@@ -171,3 +171,12 @@ class AmendmentFile(_Strict):
     instrument: Instrument
     parameters: dict[str, NewParameter] = Field(default_factory=dict)
     groups: dict[str, GroupChange] = Field(default_factory=dict)
+
+
+class RuleEntry(_Strict):
+    title: str
+    role: Literal["decisive", "context"]
+
+
+class RulesFile(_Strict):
+    rules: dict[str, RuleEntry] = Field(min_length=1)

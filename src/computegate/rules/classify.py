@@ -23,6 +23,7 @@ from computegate.io.errors import InputError
 from computegate.model.classification import Classification
 from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.regime import ParamValue, Regime, cite
+from computegate.rules.findings_roles import with_roles
 
 NOT_3A090 = "not 3A090"
 INDETERMINATE = "indeterminate"
@@ -580,7 +581,7 @@ def classify(
         sec232_band=band,
         sec232_duty_rate=rate,
         equivalents=_equivalents(m, regime, readings[0], catalog),
-        findings=t.findings,
+        findings=with_roles(t.findings, regime),
         missing_facts=t.missing,
         regime=regime.as_dict(),
     )

@@ -28,6 +28,7 @@ from computegate.model.requests import (
 from computegate.regime import Regime
 from computegate.rules.classify import INDETERMINATE, classify
 from computegate.rules.exports import ItemRuling, item_ruling
+from computegate.rules.findings_roles import with_roles
 from computegate.rules.memo import Memo
 from computegate.rules.parties import (
     Hit,
@@ -182,7 +183,7 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
         review_policy=policy,
         license_exceptions=exceptions,
         conditions=conditions,
-        findings=findings,
+        findings=with_roles(findings, regime),
         missing_facts=_dedupe(missing),
         regime=regime.as_dict(),
         item=item,
@@ -361,7 +362,7 @@ def _as_written(
         outcome="license_required",
         review_policy=alt_policy,
         license_exceptions=exceptions,
-        findings=found,
+        findings=with_roles(found, regime),
     )
     same = (alt.outcome, alt.review_policy, alt.license_exceptions) == (
         outcome,
@@ -449,7 +450,9 @@ def _decide_remote(
         review_policy=policy,
         license_exceptions=[],
         conditions=[c for layer in layers for c in layer.conditions],
-        findings=findings + [f for f in cls.findings if f.rule == "regime.horizon"],
+        findings=with_roles(
+            findings + [f for f in cls.findings if f.rule == "regime.horizon"], regime
+        ),
         missing_facts=_dedupe([m for layer in layers for m in layer.missing]),
         regime=regime.as_dict(),
         item=item,
