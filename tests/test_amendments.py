@@ -64,6 +64,8 @@ def test_a_new_threshold_tier_changes_the_classification_on_its_date(amended: Re
     assert old.eccn == "not 3A090"
     assert (new.eccn, new.eccn_paragraph) == ("3A090.b", "3A090.b.3")
     assert any("fixture-2027" in f.citation or "as amended" in f.citation for f in new.findings)
+    (note,) = [f for f in new.findings if f.rule == "data.unconfirmed"]
+    assert "3A090.b.3" in note.text  # the fixture is marked unconfirmed, and the answer says so
 
 
 def test_the_amendment_supersedes_open_periods_and_entries(amended: RegimeData) -> None:

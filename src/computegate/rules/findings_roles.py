@@ -8,10 +8,26 @@ from computegate.model.findings import Finding
 from computegate.regime import Regime
 
 
+UNCONFIRMED = "data.unconfirmed"
+
+
 def with_roles(findings: Iterable[Finding], regime: Regime) -> list[Finding]:
+    """Roles from the registry, and a closing note when a decisive step rests on data the
+    regime marks unconfirmed — the answer must say so, not hide it."""
     rules = regime.data.rules
     out = []
     for f in findings:
         role = rules.role(f.rule)
         out.append(f if f.role == role else f.model_copy(update={"role": role}))
+    shaky = [f for f in out if f.role == "decisive" and f.citation.confidence == "unconfirmed"]
+    if shaky:
+        where = "; ".join(f"{f.rule} ({f.citation})" for f in shaky)
+        out.append(
+            Finding(
+                rule=UNCONFIRMED,
+                text=f"This answer rests on data marked unconfirmed: {where}",
+                citation=shaky[0].citation,
+                role="context",
+            )
+        )
     return out
