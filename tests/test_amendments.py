@@ -61,7 +61,7 @@ def test_a_new_threshold_tier_changes_the_classification_on_its_date(amended: Re
     catalog = Catalog.bundled()
     old = classify(small, Regime.at("2026-12-31", data=amended), catalog=catalog)
     new = classify(small, Regime.at("2027-01-01", data=amended), catalog=catalog)
-    assert old.eccn == "not 3A090"
+    assert old.reading == "not 3A090"
     assert (new.eccn, new.eccn_paragraph) == ("3A090.b", "3A090.b.3")
     assert any("fixture-2027" in f.citation or "as amended" in f.citation for f in new.findings)
     (note,) = [f for f in new.findings if f.rule == "data.unconfirmed"]

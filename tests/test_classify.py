@@ -38,7 +38,7 @@ def test_headline_chips_on_jan_16_2026(catalog: Catalog) -> None:
 
 def test_h20_is_not_3a090_under_oct_2023_thresholds(catalog: Catalog) -> None:
     result = classify(catalog.get("H20"), NOV_2023)
-    assert result.eccn == "not 3A090"
+    assert result.reading == "not 3A090"
     assert result.controlled is False
     assert result.tpp == pytest.approx(2_368)
     assert result.performance_density == pytest.approx(2.91, abs=0.01)
@@ -77,7 +77,7 @@ def test_3a090_threshold_edges(
     tpp: float, area: float | None, datacenter: bool, expected: str
 ) -> None:
     result = classify(chip(tpp, area, datacenter=datacenter), NOV_2023)
-    assert (result.eccn_paragraph or result.eccn) == expected
+    assert (result.eccn_paragraph or result.reading) == expected
 
 
 @pytest.mark.parametrize(
@@ -131,7 +131,7 @@ def test_eccn_either_side_of_rule_dates(
     catalog: Catalog, name: str, date: str, expected: str
 ) -> None:
     result = classify(catalog.get(name), date)
-    assert (result.eccn_paragraph or result.eccn) == expected
+    assert (result.eccn_paragraph or result.reading) == expected
 
 
 def test_jan_2026_window_starts_on_effective_date(catalog: Catalog) -> None:
@@ -145,13 +145,13 @@ def test_jan_2026_window_starts_on_effective_date(catalog: Catalog) -> None:
 
 def test_hbm_stack_either_side_of_dec_2024() -> None:
     hbm = Accelerator(name="HBM3E stack", kind="hbm_stack", hbm_bandwidth_density_gbs_per_mm2=10.5)
-    assert classify(hbm, "2024-12-01").eccn == "not 3A090"
+    assert classify(hbm, "2024-12-01").reading == "not 3A090"
     on = classify(hbm, "2024-12-02")
     assert on.eccn == "3A090.c"
     assert any(f.rule == "3A090.c.compliance" for f in on.findings)  # compliance from 2024-12-31
     assert not any(f.rule == "3A090.c.compliance" for f in classify(hbm, "2024-12-31").findings)
     low = Accelerator(name="slow stack", kind="hbm_stack", hbm_bandwidth_density_gbs_per_mm2=2.0)
-    assert classify(low, "2025-01-01").eccn == "not 3A090"  # strictly greater than 2 GB/s/mm2
+    assert classify(low, "2025-01-01").reading == "not 3A090"  # strictly greater than 2 GB/s/mm2
 
 
 def test_computers_take_4a090_and_flag_per_ic_versus_aggregate(catalog: Catalog) -> None:
@@ -166,7 +166,7 @@ def test_computers_take_4a090_and_flag_per_ic_versus_aggregate(catalog: Catalog)
     l40_box = catalog.resolve(
         {"name": "L40 box", "kind": "computer", "contains": "L40", "contains_count": 4}
     )
-    assert classify(l40_box, "2024-04-03").eccn == "not 4A090"  # 4A090.b reserved
+    assert classify(l40_box, "2024-04-03").reading == "not 4A090"  # 4A090.b reserved
     assert classify(l40_box, "2024-04-04").eccn == "4A090.b"
 
 
@@ -175,7 +175,7 @@ def test_computers_take_4a090_and_flag_per_ic_versus_aggregate(catalog: Catalog)
 
 def test_unknown_die_area_lists_each_outcome(catalog: Catalog) -> None:
     result = classify(catalog.get("MLU290-M5"), NOV_2023)
-    assert result.eccn == "indeterminate"
+    assert result.reading == "indeterminate"
     (missing,) = [m for m in result.missing_facts if m.fact == "die_area_mm2"]
     assert list(missing.outcomes.values()) == [
         "3A090.a (3A090.a.2)",
@@ -187,7 +187,7 @@ def test_unknown_die_area_lists_each_outcome(catalog: Catalog) -> None:
 
 def test_unknown_datacenter_flag_gives_both_outcomes() -> None:
     result = classify(chip(3_000, 400, datacenter=None), NOV_2023)
-    assert result.eccn == "indeterminate"
+    assert result.reading == "indeterminate"
     (missing,) = [m for m in result.missing_facts if m.fact == "datacenter"]
     assert missing.outcomes["yes"] == "3A090.a.2"
     assert missing.outcomes["no"].startswith("not 3A090")
@@ -195,7 +195,7 @@ def test_unknown_datacenter_flag_gives_both_outcomes() -> None:
 
 def test_unknown_interconnect_under_oct_2022_rule() -> None:
     result = classify(chip(6_000, 500, interconnect_gbs=None), "2023-03-01")
-    assert result.eccn == "indeterminate"
+    assert result.reading == "indeterminate"
     assert [m.fact for m in result.missing_facts] == ["interconnect_gbs"]
 
 
@@ -257,10 +257,10 @@ def test_raising_any_throughput_never_lowers_control(
         update={"dense_tflops": base.dense_tflops.model_copy(update=raised_dense)}
     )
     before, after = classify(base, date), classify(raised, date)
-    if before.eccn in RANK and after.eccn in RANK:
-        assert RANK[after.eccn] >= RANK[before.eccn]
+    if before.reading in RANK and after.reading in RANK:
+        assert RANK[after.reading] >= RANK[before.reading]
     else:
-        assert before.tpp is None or after.eccn != "indeterminate"
+        assert before.tpp is None or after.reading != "indeterminate"
     if before.jan2026_case_by_case_zone is False and before.tpp is not None:
         assert (
             after.jan2026_case_by_case_zone is False

@@ -47,7 +47,7 @@ def test_classify_accepts_inline_spec_and_spec_file(
     assert code == 0
     payload = json.loads(out)
     assert payload["tpp"] == 3_000
-    assert payload["eccn"] == "indeterminate"
+    assert payload["eccn"] is None and payload["eccn_status"] == "indeterminate"
     assert payload["missing_facts"][0]["fact"] == "die_area_mm2"
     path = tmp_path / "x2.yaml"
     path.write_text(
@@ -101,10 +101,10 @@ def test_catalog_json_and_plot(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert code == 0
     rows = json.loads(out)
     assert len(rows) >= 40
-    assert {r["classification"]["eccn"] for r in rows} >= {
-        "3A090.a",
-        "3A090.b",
-        "not 3A090",
+    assert {r["classification"]["eccn"] for r in rows} >= {"3A090.a", "3A090.b", None}
+    assert {r["classification"]["eccn_status"] for r in rows} >= {
+        "classified",
+        "not_3a090",
         "indeterminate",
     }
     assert chart.stat().st_size > 50_000

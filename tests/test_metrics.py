@@ -62,7 +62,7 @@ def test_per_ic_split_for_two_ic_cards(catalog: Catalog) -> None:
     assert m.ics_per_unit == 2
     assert m.tpp == pytest.approx(1024)
     result = classify(card, "2026-01-16")
-    assert result.eccn == "not 3A090"
+    assert result.reading == "not 3A090"
     assert any(f.rule == "3A090.per_ic" for f in result.findings)
     assert result.equivalents["h100e"]["tpp"] == pytest.approx(2048 / 15_832, rel=1e-3)
 

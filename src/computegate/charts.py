@@ -56,7 +56,7 @@ def _plot_points(ax, points: Sequence[tuple[Classification, float | None, float 
         ax.scatter(
             x,
             y,
-            color=COLORS.get(c.eccn, "#34495e"),
+            color=COLORS.get(c.reading, "#34495e"),
             s=28,
             zorder=3,
             edgecolor="black",

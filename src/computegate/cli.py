@@ -101,7 +101,7 @@ def _yes(x: bool | None) -> str:
 
 def _show_classification(c: Classification) -> None:
     head = Table.grid(padding=(0, 2))
-    head.add_row("ECCN", f"[bold]{c.eccn_paragraph or c.eccn}[/bold]")
+    head.add_row("ECCN", f"[bold]{c.eccn_paragraph or c.reading}[/bold]")
     head.add_row("TPP", f"{_fmt(c.tpp)} ({', '.join(c.tpp_precisions) or 'unknown'})")
     head.add_row("Performance density", _fmt(c.performance_density, 2))
     head.add_row("Total DRAM bandwidth", f"{_fmt(c.total_dram_bandwidth_gbs)} GB/s")
@@ -199,7 +199,7 @@ def catalog_cmd(
             _fmt(c.tpp),
             _fmt(c.performance_density, 2),
             _fmt(c.total_dram_bandwidth_gbs),
-            c.eccn_paragraph or c.eccn,
+            c.eccn_paragraph or c.reading,
             _yes(c.jan2026_case_by_case_zone),
             _fmt(eq["h100e"]["tpp"], 2),
             _fmt(eq["b300e"]["tpp"], 2),
@@ -363,7 +363,7 @@ def _show_decision(d: Decision, explain: bool) -> None:
     head.add_row("Outcome", f"[bold {colour}]{d.outcome.replace('_', ' ')}[/]")
     head.add_row("Review policy", (d.review_policy or "—").replace("_", " "))
     head.add_row("License exceptions", ", ".join(d.license_exceptions) or "none")
-    head.add_row("Item", f"{d.item.name} — {d.item.eccn_paragraph or d.item.eccn}")
+    head.add_row("Item", f"{d.item.name} — {d.item.eccn_paragraph or d.item.reading}")
     head.add_row(
         "Regime",
         f"{d.regime['date']}"

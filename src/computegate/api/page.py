@@ -75,7 +75,7 @@ function decideRequest() {
 }
 function showDecision(d) {
   let h = '<div class="outcome ' + d.outcome + '">' + esc(d.outcome.replaceAll('_', ' ')) + (d.review_policy ? ' — ' + esc(d.review_policy.replaceAll('_', ' ')) : '') + '</div>';
-  h += '<p>Item: ' + esc(d.item.name) + ' (' + esc(d.item.eccn_paragraph || d.item.eccn) + '); regime ' + esc(d.regime.date) + (d.audit_id ? '; audit #' + d.audit_id : '') + '</p>';
+  h += '<p>Item: ' + esc(d.item.name) + ' (' + esc(d.item.eccn_paragraph || d.item.eccn || d.item.eccn_status) + '); regime ' + esc(d.regime.date) + (d.audit_id ? '; audit #' + d.audit_id : '') + '</p>';
   if (d.license_exceptions.length) h += '<p>Licence exceptions: ' + esc(d.license_exceptions.join(', ')) + '</p>';
   h += '<h3>Why</h3><ol class="findings">' + d.findings.map(f => '<li>' + esc(f.text) + '<br><span class="cite">' + esc(f.rule) + ' — ' + cite(f.citation) + '</span></li>').join('') + '</ol>';
   if (d.conditions.length) h += '<h3>The exporter must certify</h3><ul>' + d.conditions.map(c => '<li>' + esc(c.text) + ' <span class="cite">' + cite(c.citation) + '</span></li>').join('') + '</ul>';
@@ -85,7 +85,7 @@ function showDecision(d) {
 $('d-go').onclick = async () => { const d = await call('/v1/decide', decideRequest(), $('d-out')); if (d) $('d-out').innerHTML = showDecision(d); };
 function chart() { $('c-chart').src = '/v1/charts/catalog.svg?date=' + encodeURIComponent($('c-date').value); }
 $('c-go').onclick = async () => { chart(); const c = await call('/v1/classify', {item: $('c-item').value, date: $('c-date').value}, $('c-out'));
-  if (c) $('c-out').innerHTML = '<p><b>' + esc(c.eccn_paragraph || c.eccn) + '</b> — TPP ' + esc(Math.round(c.tpp)) + ', PD ' + esc(c.performance_density?.toFixed(2)) + ', DRAM ' + esc(c.total_dram_bandwidth_gbs) + ' GB/s; Jan-2026 window: ' + esc(c.jan2026_case_by_case_zone) + '</p><ol class="findings">' + c.findings.map(f => '<li>' + esc(f.text) + ' <span class="cite">' + cite(f.citation) + '</span></li>').join('') + '</ol>'; };
+  if (c) $('c-out').innerHTML = '<p><b>' + esc(c.eccn_paragraph || c.eccn || c.eccn_status) + '</b> — TPP ' + esc(Math.round(c.tpp)) + ', PD ' + esc(c.performance_density?.toFixed(2)) + ', DRAM ' + esc(c.total_dram_bandwidth_gbs) + ' GB/s; Jan-2026 window: ' + esc(c.jan2026_case_by_case_zone) + '</p><ol class="findings">' + c.findings.map(f => '<li>' + esc(f.text) + ' <span class="cite">' + cite(f.citation) + '</span></li>').join('') + '</ol>'; };
 $('w-go').onclick = async () => { let req; try { req = JSON.parse($('w-json').value); } catch (e) { $('w-out').innerHTML = '<p class="err">invalid JSON: ' + esc(e.message) + '</p>'; return; }
   const rows = await call('/v1/whatif', {request: req}, $('w-out'));
   if (rows) $('w-out').innerHTML = '<table><tr><th>overlays</th><th>outcome</th><th>review policy</th></tr>' + rows.map(r => '<tr><td>' + esc(r.overlays.join(', ') || 'enacted law') + '</td><td>' + esc(r.outcome) + '</td><td>' + esc(r.review_policy || '—') + '</td></tr>').join('') + '</table>'; };

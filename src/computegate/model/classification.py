@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from computegate.model.findings import Finding, MissingFact
+
+EccnStatus = Literal["classified", "not_3a090", "not_4a090", "indeterminate"]
+NO_ECCN: dict[str, str] = {
+    "not_3a090": "not 3A090",
+    "not_4a090": "not 4A090",
+    "indeterminate": "indeterminate",
+}
+
+
+def eccn_fields(reading: str) -> tuple[str | None, EccnStatus]:
+    """The rules' reading (an ECCN, or why there is none) as a real ECCN or null plus a status."""
+    for status, label in NO_ECCN.items():
+        if reading == label:
+            return None, status  # type: ignore[return-value]
+    return reading, "classified"
 
 
 class Classification(BaseModel):
@@ -26,7 +41,8 @@ class Classification(BaseModel):
     datacenter: bool | None
     aggregate_tpp: float | None = None
     hbm_bandwidth_density_gbs_per_mm2: float | None = None
-    eccn: str
+    eccn: str | None = Field(description="A real ECCN (3A090.a, 4A090.b, 3A090.c...) or null")
+    eccn_status: EccnStatus
     eccn_paragraph: str | None
     controlled: bool | None
     jan2026_case_by_case_zone: bool | None
@@ -37,3 +53,8 @@ class Classification(BaseModel):
     findings: list[Finding]
     missing_facts: list[MissingFact]
     regime: dict[str, Any]
+
+    @property
+    def reading(self) -> str:
+        """The ECCN, or why there is none (not 3A090 / not 4A090 / indeterminate)."""
+        return self.eccn or NO_ECCN[self.eccn_status]

@@ -19,7 +19,7 @@ from pydantic import (
 
 from computegate.io.errors import InputError
 from computegate.io.files import ISO_ALPHA2
-from computegate.model.classification import Classification
+from computegate.model.classification import NO_ECCN, Classification, EccnStatus
 from computegate.model.findings import Citation, CitationField, Finding, MissingFact
 
 
@@ -251,7 +251,8 @@ class Alternative(_Frozen):
 
 class ItemSummary(_Frozen):
     name: str
-    eccn: str
+    eccn: str | None = Field(description="A real ECCN or null (see eccn_status)")
+    eccn_status: EccnStatus
     eccn_paragraph: str | None
     tpp: float | None
     total_dram_bandwidth_gbs: float | None
@@ -262,11 +263,16 @@ class ItemSummary(_Frozen):
         return cls(
             name=c.name,
             eccn=c.eccn,
+            eccn_status=c.eccn_status,
             eccn_paragraph=c.eccn_paragraph,
             tpp=c.tpp,
             total_dram_bandwidth_gbs=c.total_dram_bandwidth_gbs,
             jan2026_case_by_case_zone=c.jan2026_case_by_case_zone,
         )
+
+    @property
+    def reading(self) -> str:
+        return self.eccn or NO_ECCN[self.eccn_status]
 
 
 class Decision(_Frozen):

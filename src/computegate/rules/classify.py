@@ -20,7 +20,7 @@ from computegate.catalog import (
 )
 from computegate.catalog.metrics import equivalents
 from computegate.io.errors import InputError
-from computegate.model.classification import Classification
+from computegate.model.classification import Classification, eccn_fields
 from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.regime import ParamValue, Regime, cite
 from computegate.rules.findings_roles import with_roles
@@ -573,7 +573,8 @@ def classify(
         datacenter=ic.datacenter,
         aggregate_tpp=aggregate,
         hbm_bandwidth_density_gbs_per_mm2=item.hbm_bandwidth_density_gbs_per_mm2,
-        eccn=outcome.eccn,
+        eccn=eccn_fields(outcome.eccn)[0],
+        eccn_status=eccn_fields(outcome.eccn)[1],
         eccn_paragraph=outcome.paragraph,
         controlled=controlled,
         jan2026_case_by_case_zone=zone,

@@ -220,7 +220,7 @@ def _summary(req: ExportRequest, item: ItemSummary) -> Finding:
         if req.kind != "transfer"
         else f"within {req.to_country}"
     )
-    text = f"{req.kind.capitalize()} of {item.name} ({item.eccn_paragraph or item.eccn}) {route} on {req.date}"
+    text = f"{req.kind.capitalize()} of {item.name} ({item.eccn_paragraph or item.reading}) {route} on {req.date}"
     if req.end_use:
         text += f"; end use: {', '.join(req.end_use)}"
     return Finding(
@@ -232,8 +232,8 @@ def _item_ruling(
     req: ExportRequest, regime: Regime, chip: Accelerator, cls: Classification
 ) -> ItemRuling:
     """The item-based requirement; with an indeterminate ECCN, every candidate is tried."""
-    if cls.eccn != INDETERMINATE:
-        return item_ruling(req, regime, cls.eccn, cls)
+    if cls.reading != INDETERMINATE:
+        return item_ruling(req, regime, cls.reading, cls)
     rulings = {eccn: item_ruling(req, regime, eccn, cls) for eccn in CANDIDATES[chip.kind]}
     first = next(iter(rulings.values()))
     if (
@@ -314,7 +314,7 @@ def _as_written(
     found = [
         Finding(
             rule="ai-diffusion.scope",
-            text=f"As written, {cls.eccn} needs a license to every destination",
+            text=f"As written, {cls.reading} needs a license to every destination",
             citation=in_cfr.citation,
         )
     ]

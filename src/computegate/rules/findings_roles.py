@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from computegate.model.findings import Finding
 from computegate.regime import Regime
 
-
 UNCONFIRMED = "data.unconfirmed"
 
 

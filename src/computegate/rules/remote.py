@@ -87,7 +87,7 @@ def summary(req: RemoteAccessRequest, item: ItemSummary) -> Finding:
         f"a provider in {req.provider.country}{' (US person)' if req.provider.is_us_person else ''}"
     )
     text = (
-        f"Remote access on {req.date}: {_customer_label(req)} uses {lines} ({item.eccn_paragraph or item.eccn}) "
+        f"Remote access on {req.date}: {_customer_label(req)} uses {lines} ({item.eccn_paragraph or item.reading}) "
         f"in a data centre in {req.datacenter_country} run by {provider}, from {req.accessed_from or 'an unstated place'}, "
         f"for {req.workload.type.replace('_', ' ')}"
     )
@@ -405,7 +405,7 @@ def access_control_verdict(
         )
         v.add(
             "remote_access.items",
-            f"The accelerators ({cls.eccn_paragraph or cls.eccn}) are assumed to be {scope}",
+            f"The accelerators ({cls.eccn_paragraph or cls.reading}) are assumed to be {scope}",
             items.citation,
         )
 
@@ -445,7 +445,7 @@ def access_control_verdict(
         what = req.workload.type.replace("_", " ")
         v.add(
             "remote_access.risk",
-            f"{what.capitalize()} on {cls.eccn_paragraph or cls.eccn} items is outside the assumed determination (training on controlled accelerators): not covered",
+            f"{what.capitalize()} on {cls.eccn_paragraph or cls.reading} items is outside the assumed determination (training on controlled accelerators): not covered",
             risk.citation,
         )
         return _drop(v)

@@ -212,7 +212,7 @@ class LicenceStore:
         regime = self.regime_for(shipment.shipped_on)
         chip = self.catalog.get(shipment.item, "item")
         cls = classify(chip, regime, catalog=self.catalog)
-        eccn = cls.eccn if cls.eccn and cls.eccn[0].isdigit() else None
+        eccn = cls.eccn
         capped = _capped_destinations(regime)
         try:
             with self.engine.begin() as conn:
@@ -355,7 +355,7 @@ class LicenceStore:
         cover = coverage(
             states,
             product=decision.item.name,
-            eccn=decision.item.eccn if decision.item.eccn[:1].isdigit() else None,
+            eccn=decision.item.eccn,
             to_country=request.to_country,
             end_user=request.end_user.name,
             on=request.date,
