@@ -1,7 +1,10 @@
-"""The compute-balance model: US production vs China's three channels, Monte Carlo over every input.
+"""The compute-balance model: US production vs China's channels, Monte Carlo over every input.
 
 Which chips China may buy legally in a year is asked of the rules layer (`decide`) under the
-scenario's overlays, on four dates in the year; nothing about the law is re-encoded here.
+scenario's overlays, on four dates in the year; nothing about the law is re-encoded here. Chips are
+converted one by one from the catalog on the chosen basis. Every named input draws from its own
+random stream (common random numbers), so two scenarios that share an input share its draws and
+their difference is paired, not Monte Carlo noise.
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from statistics import NormalDist
 from typing import Any
 
@@ -19,118 +22,227 @@ import numpy as np
 import polars as pl
 
 from computegate.catalog import Catalog
+from computegate.catalog.catalog import equivalence_units
+from computegate.catalog.model import Accelerator
 from computegate.regime import Regime
 from computegate.rules import classify, decide
-from computegate.simulation.schema import Product, Scenario, Series, Uncertain, lognormal_sigma
+from computegate.simulation.schema import (
+    BASES,
+    Flow,
+    Product,
+    Scenario,
+    Series,
+    Shock,
+    Uncertain,
+)
 
 QUARTER_DATES = ((2, 15), (5, 15), (8, 15), (11, 15))
 FIRST_YEAR = 2022  # flows before this are not modelled; stocks start empty
 _NORMAL = NormalDist()
+_SQRT2 = math.sqrt(2.0)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf and scipy is not a dep."""
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
+    out: np.ndarray = sign * (1.0 - poly * np.exp(-a * a))
+    return out
+
+
+def normal_cdf(z: np.ndarray) -> np.ndarray:
+    out: np.ndarray = np.clip(0.5 * (1.0 + _erf(z / _SQRT2)), 0.0, 1.0)
+    return out
+
+
+def transform(u: Uncertain, z: np.ndarray) -> np.ndarray:
+    """Standard-normal draws mapped onto the distribution (a Gaussian copula, so shocks correlate
+    any kind of input)."""
+    if u.fixed:
+        return np.full(z.shape, u.median)
+    if u.dist == "lognormal":
+        below, above = u.sigmas
+        out: np.ndarray = u.median * np.exp(np.where(z < 0, z * below, z * above))
+        return out
+    p = normal_cdf(z)
+    if u.dist == "uniform":
+        return u.lo + p * (u.hi - u.lo)
+    a, c, b = u.lo, u.median, u.hi  # triangular inverse CDF
+    cut = (c - a) / (b - a)
+    left = a + np.sqrt(np.clip((b - a) * (c - a) * p, 0, None))
+    right = b - np.sqrt(np.clip((b - a) * (b - c) * (1 - p), 0, None))
+    tri: np.ndarray = np.where(p < cut, left, right)
+    return tri
+
+
+def quantile(u: Uncertain, q: float) -> float:
+    return float(transform(u, np.array([_NORMAL.inv_cdf(q)]))[0])
 
 
 @dataclass
 class Sampler:
-    """Draws for every uncertain input; `fixed` pins named inputs to a quantile (tornado analysis)."""
+    """Draws for every input. Each name has its own stream (seed, name), so scenarios sharing an
+    input share its draws; a series naming a shock mixes in that shock's common factor. `fixed`
+    pins named inputs (or shocks, as "shock:NAME") to a quantile; `pin_all` pins the rest."""
 
     n: int
-    rng: np.random.Generator
+    seed: int
+    shocks: dict[str, Shock] = field(default_factory=dict)
     fixed: dict[str, float] = field(default_factory=dict)
     pin_all: float | None = None
     names: list[str] = field(default_factory=list)
 
-    def draw(self, u: Uncertain, name: str) -> np.ndarray:
+    def _z(self, name: str) -> np.ndarray:
         if name not in self.names:
             self.names.append(name)
-        if u.fixed:
-            return np.full(self.n, u.median)
         q = self.fixed.get(name, self.pin_all)
         if q is not None:
-            return np.full(self.n, quantile(u, q))
-        if u.dist == "lognormal":
-            draws: np.ndarray = np.exp(
-                np.log(u.median) + lognormal_sigma(u) * self.rng.standard_normal(self.n)
-            )
-            return draws
-        if u.dist == "triangular":
-            return self.rng.triangular(u.lo, u.median, u.hi, self.n)
-        return self.rng.uniform(u.lo, u.hi, self.n)
+            return np.full(self.n, _NORMAL.inv_cdf(q))
+        rng = np.random.default_rng([self.seed, zlib.crc32(name.encode())])
+        return rng.standard_normal(self.n)
+
+    def draw(self, u: Uncertain, name: str, shock: str | None = None) -> np.ndarray:
+        if u.fixed:
+            return np.full(self.n, u.median)
+        z = self._z(name)
+        if shock is not None:
+            rho = self.shocks[shock].rho
+            z = math.sqrt(rho) * self._z(f"shock:{shock}") + math.sqrt(1 - rho) * z
+        return transform(u, z)
 
     def series(self, s: Series | None, years: Sequence[int], name: str) -> np.ndarray:
-        """Years x draws; zero before the first year given, grown after the last."""
+        """Years x draws: zero before the first year, the last value carried forward (grown by
+        growth_after) after it, zero after `until`."""
         out = np.zeros((len(years), self.n))
-        if s is None or not s.values:
+        if s is None:
             return out
         known = sorted(s.values)
-        draws = {y: self.draw(s.values[y], f"{name}[{y}]") for y in known}
+        draws = {y: self.draw(s.values[y], f"{name}[{y}]", s.shock) for y in known}
         growth = self.draw(s.growth_after, f"{name}.growth") if s.growth_after is not None else None
         for i, year in enumerate(years):
-            if year in draws:
-                out[i] = draws[year]
-            elif year > known[-1] and growth is not None:
-                out[i] = draws[known[-1]] * growth ** (year - known[-1])
-            elif known[0] < year < known[-1]:
-                out[i] = draws[max(y for y in known if y < year)]
+            if year < known[0] or (s.until is not None and year > s.until):
+                continue
+            value = draws[max(y for y in known if y <= year)]
+            if year > known[-1] and growth is not None:
+                value = value * growth ** (year - known[-1])
+            out[i] = value
         return out
 
 
-def quantile(u: Uncertain, q: float) -> float:
-    if u.fixed:
-        return u.median
-    if u.dist == "lognormal":
-        return float(np.exp(np.log(u.median) + lognormal_sigma(u) * _NORMAL.inv_cdf(q)))
-    if u.dist == "uniform":
-        return u.lo + q * (u.hi - u.lo)
-    a, c, b = float(u.lo), float(u.median), float(u.hi)  # triangular inverse CDF
-    cut = (c - a) / (b - a)
-    if q < cut:
-        return a + math.sqrt((b - a) * (c - a) * q)
-    return b - math.sqrt((b - a) * (b - c) * (1 - q))
+# -- chips on a basis, and what the rules layer says ---------------------------------------------------
 
 
-# -- what the rules layer says ------------------------------------------------------------------------
+@dataclass
+class Context:
+    """The catalog chips are converted from, the regime whose TPP definition applies, and the
+    answers already asked of the rules layer (so a second run asks nothing again)."""
 
-
-def _dates(year: int) -> list[dt.date]:
-    return [dt.date(year, m, d) for m, d in QUARTER_DATES]
-
-
-def export_status(product: Product, date: dt.date, overlays: Sequence[str]) -> str:
-    """open / case_by_case / denied / unknown: a Chinese buyer's licence position on that date."""
-    return _status(product, date, overlays)
-
-
-@lru_cache(maxsize=10_000)
-def _cloud_open(
-    item: str, datacenter: str, hq: str, date: dt.date, overlays: tuple[str, ...]
-) -> bool:
-    d = decide(
-        {
-            "kind": "remote_access",
-            "date": date,
-            "provider": {"country": datacenter},
-            "datacenter_country": datacenter,
-            "accelerators": [{"item": item, "count": 1}],
-            "customer": {"country": hq, "headquarters": hq},
-            "workload": {"type": "ai_training"},
-            "overlays": overlays,
-        }
+    catalog: Catalog
+    regime: Regime
+    notes: set[str] = field(default_factory=set)
+    _factors: dict[tuple[str, str], float] = field(default_factory=dict)
+    _status: dict[tuple[str, dt.date, tuple[str, ...], bool | None], str] = field(
+        default_factory=dict
     )
-    return d.outcome == "no_license_required"
+    _cloud: dict[tuple[str, str, str, dt.date, tuple[str, ...]], bool] = field(default_factory=dict)
+
+    @classmethod
+    def bundled(cls, on: dt.date | None = None) -> Context:
+        return cls(Catalog.bundled(), Regime.at(on or dt.date.today()))
+
+    def factor(self, item: str | dict[str, Any], basis: str) -> float:
+        """Units of `basis` (e.g. B300e on TPP) per unit of the item."""
+        key = (json.dumps(item, sort_keys=True), basis)
+        if key not in self._factors:
+            self._factors[key] = self._factor(self.catalog.resolve(item), basis)
+        return self._factors[key]
+
+    def _factor(self, chip: Accelerator, basis: str) -> float:
+        if basis not in BASES:
+            raise ValueError(f"unknown basis {basis!r} (known: {', '.join(BASES)})")
+        unit, metric = basis.split(":")
+        if metric == "tpp":
+            value = classify(chip, self.regime, catalog=self.catalog).equivalents[unit]["tpp"]
+            if value is None:
+                raise ValueError(f"{chip.name} has no TPP figure for the {basis} basis")
+            return value
+        reference = self.catalog.get(equivalence_units()[unit].reference)
+        return self._metric(chip, metric) / self._metric(reference, metric)
+
+    def _metric(self, chip: Accelerator, metric: str) -> float:
+        """Per unit as sold. A chip without a figure at the basis precision counts the rate of its
+        nearest wider format (it runs narrower numbers no faster), and that choice is noted."""
+        d = chip.dense_tflops
+        eight = max((v for v in (d.fp8, d.int8) if v is not None), default=None)
+        if metric == "dram_bandwidth":
+            if chip.dram_bandwidth_gbs is None:
+                raise ValueError(f"{chip.name} has no DRAM bandwidth figure")
+            return chip.dram_bandwidth_gbs
+        chain = [("fp4", d.fp4)] if metric == "dense_fp4" else []
+        chain += [("8-bit", eight), ("fp16", d.fp16)]
+        for label, value in chain:
+            if value is not None:
+                if label != chain[0][0]:
+                    wanted = "FP4" if metric == "dense_fp4" else "8-bit"
+                    self.notes.add(f"{chip.name}: no {wanted} figure, counted at its {label} rate")
+                return value
+        raise ValueError(f"{chip.name} has no throughput figure for the {metric} basis")
+
+    def export_status(self, p: Product, date: dt.date, overlays: tuple[str, ...]) -> str:
+        """open / case_by_case / denied / unknown: a Chinese buyer's licence position on that date."""
+        key = (json.dumps(p.item, sort_keys=True), date, overlays, p.exporter_informed)
+        if key not in self._status:
+            d = decide(
+                {
+                    "kind": "export",
+                    "date": date,
+                    "item": p.item,
+                    "to_country": "CN",
+                    "end_user": {"headquarters": "CN"},
+                    "overlays": overlays,
+                    "exporter_informed": p.exporter_informed,
+                },
+                catalog=self.catalog,
+            )
+            if d.outcome == "no_license_required" or d.review_policy == "presumption_of_approval":
+                status = "open"
+            elif d.review_policy == "case_by_case":
+                status = "case_by_case"
+            else:
+                status = "denied" if d.outcome == "license_required" else "unknown"
+            self._status[key] = status
+        return self._status[key]
+
+    def cloud_open(
+        self, item: str, datacenter: str, hq: str, date: dt.date, overlays: tuple[str, ...]
+    ) -> bool:
+        key = (item, datacenter, hq, date, overlays)
+        if key not in self._cloud:
+            d = decide(
+                {
+                    "kind": "remote_access",
+                    "date": date,
+                    "provider": {"country": datacenter},
+                    "datacenter_country": datacenter,
+                    "accelerators": [{"item": item, "count": 1}],
+                    "customer": {"country": hq, "headquarters": hq},
+                    "workload": {"type": "ai_training"},
+                    "overlays": overlays,
+                },
+                catalog=self.catalog,
+            )
+            self._cloud[key] = d.outcome == "no_license_required"
+        return self._cloud[key]
 
 
-def factor(item: str | dict[str, Any], basis: str) -> float:
-    """Units of `basis` (e.g. B300e on TPP) per unit of the item, from the catalog's metrics."""
-    return _factor(_item_key(item), basis)
-
-
-@lru_cache(maxsize=10_000)
-def _factor(item_key: str, basis: str) -> float:
-    chip = Catalog.bundled().resolve(json.loads(item_key))
-    unit, metric = basis.split(":")
-    value = classify(chip, Regime.at("2025-07-01")).equivalents[unit][metric]
-    if value is None:
-        raise ValueError(f"{chip.name} has no {metric} figure for the {basis} basis")
-    return value
+def export_status(
+    product: Product, date: dt.date, overlays: Sequence[str], context: Context | None = None
+) -> str:
+    return (context or Context.bundled()).export_status(product, date, tuple(overlays))
 
 
 # -- the model -------------------------------------------------------------------------------------------
@@ -144,62 +256,132 @@ class Run:
     inputs: list[str]
 
 
+def _dates(year: int) -> list[dt.date]:
+    return [dt.date(year, m, d) for m, d in QUARTER_DATES]
+
+
+def _mix_factor(
+    flow: Flow, years: Sequence[int], basis: str, ctx: Context, specs: dict[str, Any]
+) -> np.ndarray:
+    """Basis units per chip of the flow's mix, by year (the latest mix at or before the year)."""
+    known = sorted(flow.mix)
+    out = np.empty(len(years))
+    for i, year in enumerate(years):
+        shares = flow.mix[max((y for y in known if y <= year), default=known[0])]
+        total = sum(shares.values())
+        out[i] = (
+            sum(s * ctx.factor(specs.get(chip, chip), basis) for chip, s in shares.items()) / total
+        )
+    return out
+
+
+def _flow(
+    flow: Flow,
+    years: Sequence[int],
+    basis: str,
+    sampler: Sampler,
+    ctx: Context,
+    specs: dict[str, Any],
+    name: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(chips, compute on `basis`), years x draws: the stated volume turned into chips by the mix."""
+    volume = sampler.series(flow.volume, years, name)
+    if flow.unit != "units":
+        volume = volume / _mix_factor(flow, years, flow.unit, ctx, specs)[:, None]
+    return volume, volume * _mix_factor(flow, years, basis, ctx, specs)[:, None]
+
+
+def _cap(sampler: Sampler, s: Series, years: Sequence[int], name: str) -> np.ndarray:
+    """A ceiling series: no ceiling before its first year (unlike a volume, which starts at 0)."""
+    cap = sampler.series(s, years, name)
+    cap[np.asarray(years) < min(s.values)] = np.inf
+    return cap
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out: np.ndarray = np.where(b > 0, a / np.where(b > 0, b, 1.0), np.inf)
+    return out
+
+
 def run_scenario(
     scenario: Scenario,
     years: Sequence[int],
     sampler: Sampler,
+    context: Context,
+    basis: str | None = None,
     dates_for: Callable[[int], Iterable[dt.date]] = _dates,
 ) -> Run:
+    ctx = context
+    basis = basis or scenario.basis
+    tpp = "b300e:tpp"
+    sampler.shocks = {**scenario.shocks, **sampler.shocks}
     all_years = list(range(min(FIRST_YEAR, years[0]), years[-1] + 1))
-    n = sampler.n
-    basis = scenario.basis
-    us_factor = factor(scenario.us_reference_chip, basis) / factor(
-        scenario.us_reference_chip, "b300e:tpp"
-    )
-    us = np.zeros((len(all_years), n))
-    for designer, production in scenario.us_production.items():
-        us += sampler.series(production, all_years, f"us_production.{designer}") * us_factor
+    shape = (len(all_years), sampler.n)
+    specs = scenario.chip_specs
 
-    legal = np.zeros((len(all_years), n))
-    for p in scenario.legal_imports:
-        label = p.item if isinstance(p.item, str) else str(p.item.get("name", "custom chip"))
-        units = sampler.series(p.units, all_years, f"legal.{label}.units")
+    us = np.zeros(shape)
+    us_tpp_by: dict[str, np.ndarray] = {}
+    for designer, production in scenario.us_production.items():
+        chips, compute = _flow(production, all_years, basis, sampler, ctx, specs, f"us.{designer}")
+        us += compute
+        us_tpp_by[designer] = chips * _mix_factor(production, all_years, tpp, ctx, specs)[:, None]
+    us_tpp_by["us_total"] = sum(us_tpp_by.values(), np.zeros(shape))
+    us_per_tpp = _ratio(us, us_tpp_by["us_total"])
+    us_per_tpp[~np.isfinite(us_per_tpp)] = 0.0
+
+    legal = np.zeros(shape)
+    for p in scenario.legal_imports + scenario.exports:
+        name = f"legal.{p.label}"
+        if p.supply_share is not None:
+            share = sampler.series(p.supply_share.share, all_years, f"{name}.share")
+            units = share * us_tpp_by[p.supply_share.of] / ctx.factor(p.item, tpp)
+        else:
+            units = sampler.series(p.units, all_years, f"{name}.units")
         if p.cap_units is not None:
-            units = np.minimum(units, sampler.series(p.cap_units, all_years, f"legal.{label}.cap"))
-        approval = sampler.draw(p.approval_rate, f"legal.{label}.approval_rate")
-        per_unit = factor(p.item, basis)
+            units = np.minimum(units, _cap(sampler, p.cap_units, all_years, f"{name}.cap"))
+        approval = sampler.draw(p.approval_rate, f"{name}.approval_rate")
+        per_unit = ctx.factor(p.item, basis)
         for i, year in enumerate(all_years):
-            statuses = [_status(p, d, _overlays_on(scenario, d)) for d in dates_for(year)]
-            share = sum(
+            statuses = [ctx.export_status(p, d, _overlays_on(scenario, d)) for d in dates_for(year)]
+            opened = sum(
                 1.0 if s == "open" else approval if s == "case_by_case" else 0.0 for s in statuses
             ) / max(1, len(statuses))
-            bought = units[i] * share
+            bought = units[i] * opened
             legal[i] += bought * per_unit
             if scenario.foundry_binds and p.comes_from_us_supply:
-                us[i] = np.maximum(us[i] - bought * p.comes_from_us_supply * us_factor, 0.0)
+                us[i] = np.maximum(us[i] - bought * p.comes_from_us_supply * us_per_tpp[i], 0.0)
 
-    huawei = np.zeros((len(all_years), n))
+    huawei_units, huawei, huawei_tpp, stacks = (np.zeros(shape) for _ in range(4))
     for chip in scenario.domestic:
-        huawei += sampler.series(chip.units, all_years, f"domestic.{chip.item}.units") * factor(
-            chip.item, basis
-        )
-    others = huawei * sampler.draw(
+        units = sampler.series(chip.units, all_years, f"domestic.{chip.item}.units")
+        huawei_units += units
+        huawei += units * ctx.factor(chip.item, basis)
+        huawei_tpp += units * ctx.factor(chip.item, tpp)
+        stacks += units * (chip.hbm_stacks or 0.0)
+    others_share = sampler.draw(
         scenario.other_domestic_share_of_huawei, "other_domestic_share_of_huawei"
     )
-    smuggled = sampler.series(scenario.smuggling, all_years, "smuggling") * us_factor
+    scale = np.ones(shape)
+    if scenario.domestic_cap is not None:
+        cap = _cap(sampler, scenario.domestic_cap, all_years, "domestic_cap")
+        scale = np.minimum(scale, _ratio(cap, huawei_tpp * (1 + others_share)))
+    if scenario.hbm_stacks is not None:
+        available = _cap(sampler, scenario.hbm_stacks, all_years, "hbm_stacks")
+        scale = np.minimum(scale, _ratio(available, stacks * (1 + others_share)))
+    huawei_units, huawei = huawei_units * scale, huawei * scale
+    others = huawei * others_share
 
-    cloud = np.zeros((len(all_years), n))
+    _, smuggled = _flow(scenario.smuggling, all_years, basis, sampler, ctx, specs, "smuggling")
+
+    cloud = np.zeros(shape)
     if scenario.cloud is not None:
         c = scenario.cloud
-        capacity = (
-            sampler.series(c.capacity, all_years, "cloud.capacity")
-            * factor(c.probe_item, basis)
-            / factor(c.probe_item, "b300e:tpp")
-        )
+        _, capacity = _flow(c.capacity, all_years, basis, sampler, ctx, specs, "cloud.capacity")
         leak = sampler.draw(c.leakage_when_closed, "cloud.leakage_when_closed")
         for i, year in enumerate(all_years):
             probe = dt.date(year, 7, 1)
-            opened = _cloud_open(
+            opened = ctx.cloud_open(
                 c.probe_item,
                 c.datacenter_country,
                 c.customer_headquarters,
@@ -209,25 +391,39 @@ def run_scenario(
             cloud[i] = capacity[i] * (1.0 if opened else leak)
 
     china = legal + huawei + others + smuggled
-    utilisation = sampler.draw(scenario.utilisation, "utilisation") * scenario.efficiency
-    us_stock = _stock(us, scenario) * utilisation
-    china_stock = (_stock(china, scenario) + cloud) * utilisation
+    weights = _survival(scenario, len(all_years), sampler)
+    busy_us = sampler.draw(scenario.utilisation.us, "utilisation.us") * scenario.efficiency
+    busy_cn = sampler.draw(scenario.utilisation.china, "utilisation.china") * scenario.efficiency
+    cost = sampler.draw(scenario.cloud_cost_ratio, "cloud_cost_ratio")
+    us_stock = _stock(us, weights) * busy_us
+    owned = _stock(china, weights)
+    china_stock = (owned + cloud) * busy_cn
+    at_cost = (owned + cloud / cost) * busy_cn
+    domestic = huawei + others
+    series = {
+        "us_flow": us,
+        "china_flow": china,
+        "flow_ratio": _ratio(us, china),
+        "us_stock": us_stock,
+        "china_stock": china_stock,
+        "stock_ratio": _ratio(us_stock, china_stock),
+        "china_stock_cloud_at_cost": at_cost,
+        "stock_ratio_cloud_at_cost": _ratio(us_stock, at_cost),
+        "china_legal": legal,
+        "china_huawei": huawei,
+        "china_huawei_units": huawei_units,
+        "china_domestic": domestic,
+        "china_smuggled": smuggled,
+        "china_cloud": cloud,
+        "china_cloud_owned_equivalent": cloud / cost,
+        # cumulative since 2022 with no retirement, the convention of Epoch AI's stock figures
+        "us_cum": np.cumsum(us, axis=0),
+        "china_legal_cum": np.cumsum(legal, axis=0),
+        "china_domestic_cum": np.cumsum(domestic, axis=0),
+        "china_smuggled_cum": np.cumsum(smuggled, axis=0),
+        "world_cum": np.cumsum(us + domestic, axis=0),
+    }
     keep = [all_years.index(y) for y in years]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        series = {
-            "us_flow": us,
-            "china_flow": china,
-            "flow_ratio": np.where(china > 0, us / china, np.inf),
-            "us_stock": us_stock,
-            "china_stock": china_stock,
-            "stock_ratio": np.where(china_stock > 0, us_stock / china_stock, np.inf),
-            "china_legal": legal,
-            "china_huawei": huawei,
-            "china_domestic": huawei + others,
-            "china_smuggled": smuggled,
-            "china_cloud": cloud,
-            "china_cloud_cost_equivalent": cloud / scenario.cloud_cost_ratio,
-        }
     return Run(scenario, list(years), {k: v[keep] for k, v in series.items()}, list(sampler.names))
 
 
@@ -239,50 +435,27 @@ def _overlays_on(scenario: Scenario, date: dt.date) -> tuple[str, ...]:
     )
 
 
-def _status(p: Product, date: dt.date, overlays: Sequence[str]) -> str:
-    return _export_status(_item_key(p.item), date, tuple(overlays), p.exporter_informed)
-
-
-def _item_key(item: str | dict[str, Any]) -> str:
-    """A catalog name or raw spec as a hashable cache key (decoded again by the cached function)."""
-    return json.dumps(item, sort_keys=True)
-
-
-@lru_cache(maxsize=100_000)
-def _export_status(
-    item_key: str, date: dt.date, overlays: tuple[str, ...], informed: bool | None
-) -> str:
-    request = {
-        "kind": "export",
-        "date": date,
-        "item": json.loads(item_key),
-        "to_country": "CN",
-        "end_user": {"headquarters": "CN"},
-        "overlays": overlays,
-        "exporter_informed": informed,
-    }
-    d = decide(request)
-    if d.outcome == "no_license_required" or d.review_policy == "presumption_of_approval":
-        return "open"
-    if d.review_policy == "case_by_case":
-        return "case_by_case"
-    return "denied" if d.outcome == "license_required" else "unknown"
-
-
-def _stock(flows: np.ndarray, scenario: Scenario) -> np.ndarray:
+def _survival(scenario: Scenario, years: int, sampler: Sampler) -> np.ndarray:
+    """Share of a cohort still counted k years after purchase, k x draws."""
     r = scenario.retirement
+    ages = np.arange(years, dtype=float)[:, None]
     if r.kind == "none":
-        return np.cumsum(flows, axis=0)
+        return np.ones((years, sampler.n))
+    if r.kind == "hazard":
+        assert r.rate is not None
+        rate = sampler.draw(r.rate, "retirement.rate")
+        hazard: np.ndarray = np.exp(-rate[None, :] * ages)
+        return hazard
+    assert r.years is not None
+    life = sampler.draw(r.years, "retirement.years")
+    window: np.ndarray = np.clip(life[None, :] - ages, 0.0, 1.0)
+    return window
+
+
+def _stock(flows: np.ndarray, weights: np.ndarray) -> np.ndarray:
     out = np.zeros_like(flows)
-    for t in range(flows.shape[0]):
-        for k in range(t + 1):
-            if r.kind == "fixed_life":
-                assert r.years is not None
-                if k < r.years:
-                    out[t] += flows[t - k]
-            else:
-                assert r.rate is not None
-                out[t] += flows[t - k] * np.exp(-r.rate * k)
+    for k in range(flows.shape[0]):
+        out[k:] += flows[: flows.shape[0] - k] * weights[k]
     return out
 
 
@@ -291,31 +464,40 @@ class Results:
     """A tidy table (scenario, year, metric, median, p5, p95) plus the raw draws for charts."""
 
     basis: str
+    profile: str
     frame: pl.DataFrame
     runs: list[Run]
+    notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"basis": self.basis, "results": self.frame.to_dicts()}
+        return {
+            "basis": self.basis,
+            "profile": self.profile,
+            "notes": self.notes,
+            "results": self.frame.to_dicts(),
+        }
 
 
 def summarise(runs: Sequence[Run]) -> pl.DataFrame:
-    rows = []
+    frames = []
     for run in runs:
         for metric, values in run.series.items():
             finite = np.where(np.isfinite(values), values, np.nan)
-            p5, p50, p95 = np.nanpercentile(finite, [5, 50, 95], axis=1)
-            for i, year in enumerate(run.years):
-                rows.append(
+            with np.errstate(all="ignore"):
+                p5, p50, p95 = np.nanpercentile(finite, [5, 50, 95], axis=1)
+            frames.append(
+                pl.DataFrame(
                     {
-                        "scenario": run.scenario.name,
-                        "year": year,
-                        "metric": metric,
-                        "median": float(p50[i]),
-                        "p5": float(p5[i]),
-                        "p95": float(p95[i]),
+                        "scenario": [run.scenario.name] * len(run.years),
+                        "year": run.years,
+                        "metric": [metric] * len(run.years),
+                        "median": p50,
+                        "p5": p5,
+                        "p95": p95,
                     }
                 )
-    return pl.DataFrame(rows)
+            )
+    return pl.concat(frames)
 
 
 def simulate(
@@ -323,34 +505,66 @@ def simulate(
     years: Sequence[int] = tuple(range(2024, 2031)),
     draws: int = 10_000,
     seed: int = 20260115,
+    basis: str | None = None,
+    context: Context | None = None,
 ) -> Results:
-    """Monte Carlo of every scenario over the same years; reproducible for a given seed."""
+    """Monte Carlo of every scenario over the same years and the same random numbers."""
     if not scenarios:
         raise ValueError("no scenarios")
-    bases = {s.basis for s in scenarios}
-    if len(bases) > 1:
-        raise ValueError(
-            f"scenarios use different bases ({', '.join(sorted(bases))}); compare on one basis"
-        )
+    if basis is None:
+        bases = {s.basis for s in scenarios}
+        if len(bases) > 1:
+            raise ValueError(
+                f"scenarios use different bases ({', '.join(sorted(bases))}); pass one basis"
+            )
+        basis = bases.pop()
+    if basis not in BASES:
+        raise ValueError(f"unknown basis {basis!r} (known: {', '.join(BASES)})")
+    ctx = context or Context.bundled()
     runs = [
-        run_scenario(s, list(years), Sampler(draws, np.random.default_rng(seed))) for s in scenarios
+        run_scenario(s, list(years), Sampler(draws, seed, shocks=dict(s.shocks)), ctx, basis)
+        for s in scenarios
     ]
-    return Results(bases.pop(), summarise(runs), runs)
+    profiles = sorted({s.profile for s in scenarios})
+    return Results(basis, ", ".join(profiles), summarise(runs), runs, sorted(ctx.notes))
 
 
 def tornado(
-    scenario: Scenario, year: int, metric: str = "flow_ratio", low: float = 0.05, high: float = 0.95
+    scenario: Scenario,
+    year: int,
+    metric: str = "flow_ratio",
+    context: Context | None = None,
+    basis: str | None = None,
+    low: float = 0.05,
+    high: float = 0.95,
 ) -> list[tuple[str, float, float, float]]:
-    """Swing of one metric when each input alone moves to its low/high quantile, others at median."""
-    base_sampler = Sampler(1, np.random.default_rng(0), pin_all=0.5)
-    base = run_scenario(scenario, [year], base_sampler)
-    centre = float(base.series[metric][0, 0])
+    """Swing of one metric when each input alone moves to its low/high quantile, others at median;
+    plus the structural choices (basis, whether the foundry and domestic caps bind)."""
+    ctx = context or Context.bundled()
+    basis = basis or scenario.basis
+
+    def value(s: Scenario, b: str, fixed: dict[str, float] | None = None) -> float:
+        sampler = Sampler(1, 0, shocks=dict(s.shocks), fixed=fixed or {}, pin_all=0.5)
+        return float(run_scenario(s, [year], sampler, ctx, b).series[metric][0, 0])
+
+    probe = Sampler(1, 0, shocks=dict(scenario.shocks), pin_all=0.5)
+    centre = float(run_scenario(scenario, [year], probe, ctx, basis).series[metric][0, 0])
     swings = []
-    for name in base.inputs:
-        values = []
-        for q in (low, high):
-            s = Sampler(1, np.random.default_rng(0), fixed={name: q}, pin_all=0.5)
-            values.append(float(run_scenario(scenario, [year], s).series[metric][0, 0]))
-        if values[0] != values[1]:
-            swings.append((name, values[0], values[1], centre))
+    for name in probe.names:
+        lo, hi = (value(scenario, basis, {name: q}) for q in (low, high))
+        if lo != hi:
+            swings.append((name, lo, hi, centre))
+    structural = {
+        "structural: basis": [value(scenario, b) for b in BASES if b.startswith("b300e")],
+        "structural: foundry binds": [
+            value(scenario.model_copy(update={"foundry_binds": f}), basis) for f in (False, True)
+        ],
+        "structural: domestic caps bind": [
+            centre,
+            value(scenario.model_copy(update={"domestic_cap": None, "hbm_stacks": None}), basis),
+        ],
+    }
+    for label, values in structural.items():
+        if min(values) != max(values):
+            swings.append((label, min(values), max(values), centre))
     return sorted(swings, key=lambda t: -abs(t[2] - t[1]))
