@@ -383,3 +383,12 @@ def test_simulate_bad_input(
 ) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and message in err and "Traceback" not in out + err
+
+
+def test_charts_say_which_lines_coincide() -> None:
+    from computegate.simulation_charts import coinciding
+
+    chosen = [resolve_scenario(s) for s in ("full-ban", "worst-case-for-china", "h200-allowed")]
+    frame = simulate(chosen, years=[2025, 2026], draws=300).frame
+    groups = coinciding(frame, "flow_ratio")
+    assert ["full-ban", "worst-case-for-china"] in groups and ["h200-allowed"] in groups

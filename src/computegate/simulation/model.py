@@ -482,9 +482,12 @@ def summarise(runs: Sequence[Run]) -> pl.DataFrame:
     frames = []
     for run in runs:
         for metric, values in run.series.items():
-            finite = np.where(np.isfinite(values), values, np.nan)
-            with np.errstate(all="ignore"):
-                p5, p50, p95 = np.nanpercentile(finite, [5, 50, 95], axis=1)
+            if np.isfinite(values).all():
+                p5, p50, p95 = np.percentile(values, [5, 50, 95], axis=1)
+            else:  # a ratio over an empty channel: leave those draws out
+                finite = np.where(np.isfinite(values), values, np.nan)
+                with np.errstate(all="ignore"):
+                    p5, p50, p95 = np.nanpercentile(finite, [5, 50, 95], axis=1)
             frames.append(
                 pl.DataFrame(
                     {
