@@ -392,3 +392,22 @@ def test_charts_say_which_lines_coincide() -> None:
     frame = simulate(chosen, years=[2025, 2026], draws=300).frame
     groups = coinciding(frame, "flow_ratio")
     assert ["full-ban", "worst-case-for-china"] in groups and ["h200-allowed"] in groups
+
+
+def test_tornado_covers_inputs_shocks_and_structure(ctx: Context) -> None:
+    from computegate.simulation import tornado
+
+    scenario = resolve_scenario("b30a-allowed")
+    swings = tornado(scenario, 2026, context=ctx)
+    assert set(swings) == {"flow_ratio", "stock_ratio"}
+    labels = {s[0] for s in swings["stock_ratio"]}
+    assert {"retirement.years", "shock:us_packaging", "structural: foundry binds"} <= labels
+    assert "structural: basis" in {s[0] for s in swings["flow_ratio"]}
+    widths = [abs(h - lo) for _, lo, h, _ in swings["flow_ratio"]]
+    assert widths == sorted(widths, reverse=True)
+    # one pinned column agrees with pinning that input alone
+    name, low, _high, _ = next(s for s in swings["flow_ratio"] if not s[0].startswith("struct"))
+    alone = Sampler(1, 0, fixed={name: 0.05}, pin_all=0.5)
+    assert run_scenario(scenario, [2026], alone, ctx).series["flow_ratio"][0, 0] == pytest.approx(
+        low
+    )

@@ -743,8 +743,8 @@ def simulate(
             *fan_chart(results, out_dir, "stock_ratio"),
             *channels_chart(results, out_dir),
         ]
-        swings = tornado(chosen[0], year, basis=results.basis)
-        written += tornado_chart(swings, chosen[0].name, year, out_dir)
+        swings = {s.name: tornado(s, year, basis=results.basis) for s in chosen}
+        written += tornado_chart(swings, year, out_dir)
         err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}")
     if json_out:
         _print_json(results.as_json())

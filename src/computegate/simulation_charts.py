@@ -109,26 +109,34 @@ def channels_chart(results: Results, out: Path) -> list[Path]:
 
 
 def tornado_chart(
-    swings: Sequence[tuple[str, float, float, float]],
-    scenario: str,
+    tornados: dict[str, dict[str, Sequence[tuple[str, float, float, float]]]],
     year: int,
     out: Path,
-    top: int = 12,
+    top: int = 8,
 ) -> list[Path]:
+    """One panel per scenario and metric: what moves the ratio most, structural choices included."""
     plt = _plt()
-    shown = list(swings[:top])[::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.45 * len(shown) + 1.5))
-    centre = shown[0][3] if shown else 0.0
-    for i, (_name, low, high, _) in enumerate(shown):
-        ax.barh(i, high - centre, left=centre, color="#2980b9")
-        ax.barh(i, low - centre, left=centre, color="#c0392b")
-    ax.set_yticks(range(len(shown)), [s[0] for s in shown], fontsize=8)
-    ax.axvline(centre, color="black", lw=0.8)
-    ax.set_xlabel(
-        f"{year} US:China flow ratio (red: input at its 5th percentile or the structural"
-        " choice's low end, blue: 95th / high end)"
+    panels = [
+        (name, metric, swings) for name, by in tornados.items() for metric, swings in by.items()
+    ]
+    cols = 2
+    rows_n = (len(panels) + cols - 1) // cols
+    fig, axes = plt.subplots(rows_n, cols, figsize=(14, 3.2 * rows_n), squeeze=False)
+    for ax, (name, metric, swings) in zip(axes.flat, panels, strict=False):
+        shown = list(swings[:top])[::-1]
+        centre = shown[0][3] if shown else 0.0
+        for i, (_label, low, high, _) in enumerate(shown):
+            ax.barh(i, high - centre, left=centre, color="#2980b9")
+            ax.barh(i, low - centre, left=centre, color="#c0392b")
+        ax.set_yticks(range(len(shown)), [s[0] for s in shown], fontsize=7)
+        ax.axvline(centre, color="black", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_title(f"{name}: {metric.replace('_', ' ')} {year}", fontsize=9)
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
+    fig.suptitle(
+        "What moves the US:China ratio (red: input at its 5th percentile or low end, blue: 95th)"
     )
-    ax.set_title(f"What moves the {year} ratio most: {scenario}")
     fig.tight_layout()
     paths = _save(fig, out, "tornado")
     plt.close(fig)

@@ -28,7 +28,7 @@ def profile_path(name: str) -> Path:
     path = _data("profiles") / f"{name}.yaml"
     if name.startswith("_") or not path.exists():
         raise InputError(
-            "--profile", f"unknown profile {name!r} (shipped: {', '.join(shipped_profiles())})"
+            "profile", f"unknown profile {name!r} (shipped: {', '.join(shipped_profiles())})"
         )
     return path
 

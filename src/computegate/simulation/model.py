@@ -30,6 +30,7 @@ from computegate.simulation.schema import (
     BASES,
     Flow,
     Product,
+    Retirement,
     Scenario,
     Series,
     Shock,
@@ -435,6 +436,9 @@ def _overlays_on(scenario: Scenario, date: dt.date) -> tuple[str, ...]:
     )
 
 
+_NO_RETIREMENT = Retirement(kind="none")
+
+
 def _survival(scenario: Scenario, years: int, sampler: Sampler) -> np.ndarray:
     """Share of a cohort still counted k years after purchase, k x draws."""
     r = scenario.retirement
@@ -532,42 +536,83 @@ def simulate(
     return Results(basis, ", ".join(profiles), summarise(runs), runs, sorted(ctx.notes))
 
 
+@dataclass
+class _PinnedColumns(Sampler):
+    """Every input at its median, except that column 2i+1 / 2i+2 put input i at its low / high
+    quantile: one run gives the whole one-at-a-time tornado."""
+
+    columns: dict[str, int] = field(default_factory=dict)
+    low: float = 0.05
+    high: float = 0.95
+
+    def _z(self, name: str) -> np.ndarray:
+        if name not in self.names:
+            self.names.append(name)
+        z = np.zeros(self.n)
+        i = self.columns.get(name)
+        if i is not None:
+            z[2 * i + 1], z[2 * i + 2] = _NORMAL.inv_cdf(self.low), _NORMAL.inv_cdf(self.high)
+        return z
+
+
+Swing = tuple[str, float, float, float]  # input, value at its low end, at its high end, centre
+
+
 def tornado(
     scenario: Scenario,
     year: int,
-    metric: str = "flow_ratio",
+    metrics: Sequence[str] = ("flow_ratio", "stock_ratio"),
     context: Context | None = None,
     basis: str | None = None,
     low: float = 0.05,
     high: float = 0.95,
-) -> list[tuple[str, float, float, float]]:
-    """Swing of one metric when each input alone moves to its low/high quantile, others at median;
-    plus the structural choices (basis, whether the foundry and domestic caps bind)."""
+) -> dict[str, list[Swing]]:
+    """Per metric, the swing when each input (or common shock) alone moves to its low/high
+    quantile with the rest at their medians, plus the structural choices: basis, lifetime model
+    (drawn vs none), and whether the foundry and the domestic caps bind. Largest first."""
     ctx = context or Context.bundled()
     basis = basis or scenario.basis
 
-    def value(s: Scenario, b: str, fixed: dict[str, float] | None = None) -> float:
-        sampler = Sampler(1, 0, shocks=dict(s.shocks), fixed=fixed or {}, pin_all=0.5)
-        return float(run_scenario(s, [year], sampler, ctx, b).series[metric][0, 0])
+    def centre_of(s: Scenario, b: str) -> dict[str, float]:
+        series = run_scenario(s, [year], Sampler(1, 0, pin_all=0.5), ctx, b).series
+        return {m: float(series[m][0, 0]) for m in metrics}
 
-    probe = Sampler(1, 0, shocks=dict(scenario.shocks), pin_all=0.5)
-    centre = float(run_scenario(scenario, [year], probe, ctx, basis).series[metric][0, 0])
-    swings = []
-    for name in probe.names:
-        lo, hi = (value(scenario, basis, {name: q}) for q in (low, high))
-        if lo != hi:
-            swings.append((name, lo, hi, centre))
-    structural = {
-        "structural: basis": [value(scenario, b) for b in BASES if b.startswith("b300e")],
+    probe = Sampler(1, 0, pin_all=0.5)
+    run_scenario(scenario, [year], probe, ctx, basis)
+    names = list(probe.names)
+    pinned = _PinnedColumns(
+        1 + 2 * len(names), 0, columns={n: i for i, n in enumerate(names)}, low=low, high=high
+    )
+    series = run_scenario(scenario, [year], pinned, ctx, basis).series
+    variants: dict[str, list[dict[str, float]]] = {
+        "structural: basis": [centre_of(scenario, b) for b in BASES if b.startswith("b300e")],
+        "structural: retirement drawn vs none": [
+            centre_of(scenario, basis),
+            centre_of(scenario.model_copy(update={"retirement": _NO_RETIREMENT}), basis),
+        ],
         "structural: foundry binds": [
-            value(scenario.model_copy(update={"foundry_binds": f}), basis) for f in (False, True)
+            centre_of(scenario.model_copy(update={"foundry_binds": f}), basis)
+            for f in (False, True)
         ],
         "structural: domestic caps bind": [
-            centre,
-            value(scenario.model_copy(update={"domestic_cap": None, "hbm_stacks": None}), basis),
+            centre_of(scenario, basis),
+            centre_of(
+                scenario.model_copy(update={"domestic_cap": None, "hbm_stacks": None}), basis
+            ),
         ],
     }
-    for label, values in structural.items():
-        if min(values) != max(values):
-            swings.append((label, min(values), max(values), centre))
-    return sorted(swings, key=lambda t: -abs(t[2] - t[1]))
+    out: dict[str, list[Swing]] = {}
+    for m in metrics:
+        row = series[m][0]
+        centre = float(row[0])
+        swings = [
+            (n, float(row[2 * i + 1]), float(row[2 * i + 2]), centre)
+            for i, n in enumerate(names)
+            if row[2 * i + 1] != row[2 * i + 2]
+        ]
+        for label, values in variants.items():
+            vs = [v[m] for v in values]
+            if min(vs) != max(vs):
+                swings.append((label, min(vs), max(vs), centre))
+        out[m] = sorted(swings, key=lambda t: -abs(t[2] - t[1]))
+    return out
