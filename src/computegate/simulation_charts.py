@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,7 @@ def channels_chart(results: Results, out: Path) -> list[Path]:
 
 
 def tornado_chart(
-    tornados: dict[str, dict[str, Sequence[tuple[str, float, float, float]]]],
+    tornados: Mapping[str, Mapping[str, Sequence[tuple[str, float, float, float]]]],
     year: int,
     out: Path,
     top: int = 8,
