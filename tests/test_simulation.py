@@ -411,3 +411,34 @@ def test_tornado_covers_inputs_shocks_and_structure(ctx: Context) -> None:
     assert run_scenario(scenario, [2026], alone, ctx).series["flow_ratio"][0, 0] == pytest.approx(
         low
     )
+
+
+def test_production_functions_bound_domestic_output(tmp_path: Path, ctx: Context) -> None:
+    """HBM stacks per package and wafers x yield / dies per wafer each cap the domestic output."""
+    free = resolve_scenario(
+        str(_own(tmp_path, "hbm_stacks: null\nlogic_wafers: null\nlogic_yield: null\n"))
+    )
+    hbm = resolve_scenario(
+        str(_own(tmp_path, "hbm_stacks: {2026: 800000}\nother_domestic_share_of_huawei: 0\n"))
+    )
+    wafers = resolve_scenario(
+        str(
+            _own(
+                tmp_path,
+                "hbm_stacks: null\nlogic_wafers: {2026: 10000}\nlogic_yield: 0.5\n"
+                "other_domestic_share_of_huawei: 0\n",
+            )
+        )
+    )
+    units = {
+        name: run_scenario(s, [2026], Sampler(300, 2), ctx).series["china_huawei_units"][0]
+        for name, s in (("free", free), ("hbm", hbm), ("wafers", wafers))
+    }
+    assert (units["hbm"] <= 800_000 / 4 + 1).all()  # at best every package takes 4 stacks
+    assert (units["hbm"] <= units["free"] + 1e-6).all()
+    assert np.median(units["hbm"]) < 0.8 * np.median(units["free"])
+    gross = 1 / ctx.wafer_share("Ascend 910B")  # ~80 single-die candidates per wafer
+    assert gross == pytest.approx(80.4, abs=0.5)
+    assert (units["wafers"] <= 10_000 * 0.5 * gross + 1).all()
+    assert (units["wafers"] <= units["free"] + 1e-6).all()
+    assert np.median(units["wafers"]) < 0.8 * np.median(units["free"])

@@ -193,6 +193,18 @@ class Context:
                 return value
         raise ValueError(f"{chip.name} has no throughput figure for the {metric} basis")
 
+    def wafer_share(self, item: str, die_area_mm2: float | None = None) -> float:
+        """300 mm wafers (at 100% yield) per package: logic dies over gross dies per wafer
+        (pi r^2 / A - pi d / sqrt(2A), the standard edge-loss estimate)."""
+        chip = self.catalog.resolve(item)
+        area = die_area_mm2 or chip.die_area_mm2
+        if area is None:
+            raise ValueError(f"{chip.name}: no die area for the wafer production limit")
+        n = chip.logic_dies or 1
+        per_die = area / n
+        gross = math.pi * 150**2 / per_die - math.pi * 300 / math.sqrt(2 * per_die)
+        return n / gross
+
     def export_status(self, p: Product, date: dt.date, overlays: tuple[str, ...]) -> str:
         """open / case_by_case / denied / unknown: a Chinese buyer's licence position on that date."""
         key = (json.dumps(p.item, sort_keys=True), date, overlays, p.exporter_informed)
@@ -353,13 +365,15 @@ def run_scenario(
             if scenario.foundry_binds and p.comes_from_us_supply:
                 us[i] = np.maximum(us[i] - bought * p.comes_from_us_supply * us_per_tpp[i], 0.0)
 
-    huawei_units, huawei, huawei_tpp, stacks = (np.zeros(shape) for _ in range(4))
+    huawei_units, huawei, huawei_tpp, stacks, dies = (np.zeros(shape) for _ in range(5))
     for chip in scenario.domestic:
         units = sampler.series(chip.units, all_years, f"domestic.{chip.item}.units")
         huawei_units += units
         huawei += units * ctx.factor(chip.item, basis)
         huawei_tpp += units * ctx.factor(chip.item, tpp)
         stacks += units * (chip.hbm_stacks or 0.0)
+        if scenario.logic_wafers is not None:
+            dies += units * ctx.wafer_share(chip.item, chip.die_area_mm2)
     others_share = sampler.draw(
         scenario.other_domestic_share_of_huawei, "other_domestic_share_of_huawei"
     )
@@ -370,6 +384,10 @@ def run_scenario(
     if scenario.hbm_stacks is not None:
         available = _cap(sampler, scenario.hbm_stacks, all_years, "hbm_stacks")
         scale = np.minimum(scale, _ratio(available, stacks * (1 + others_share)))
+    if scenario.logic_wafers is not None and scenario.logic_yield is not None:
+        wafers = _cap(sampler, scenario.logic_wafers, all_years, "logic_wafers")
+        good = wafers * sampler.draw(scenario.logic_yield, "logic_yield")
+        scale = np.minimum(scale, _ratio(good, dies * (1 + others_share)))
     huawei_units, huawei = huawei_units * scale, huawei * scale
     others = huawei * others_share
 
@@ -437,6 +455,7 @@ def _overlays_on(scenario: Scenario, date: dt.date) -> tuple[str, ...]:
 
 
 _NO_RETIREMENT = Retirement(kind="none")
+_NO_CAPS = {"domestic_cap": None, "hbm_stacks": None, "logic_wafers": None, "logic_yield": None}
 
 
 def _survival(scenario: Scenario, years: int, sampler: Sampler) -> np.ndarray:

@@ -187,6 +187,9 @@ class DomesticChip(_Strict):
     hbm_stacks: float | None = Field(
         default=None, ge=0, description="HBM stacks per package (for the HBM production limit)"
     )
+    die_area_mm2: float | None = Field(
+        default=None, gt=0, description="Logic area per package when the catalog lacks it"
+    )
     note: str | None = None
 
 
@@ -274,6 +277,12 @@ class Scenario(_Strict):
     hbm_stacks: Series | None = Field(
         default=None, description="HBM stacks available to domestic packaging per year"
     )
+    logic_wafers: Series | None = Field(
+        default=None, description="Advanced-node wafers per year for domestic AI logic dies"
+    )
+    logic_yield: Uncertain | None = Field(
+        default=None, description="Share of gross die candidates that work (with logic_wafers)"
+    )
     other_domestic_share_of_huawei: Uncertain = Field(
         default_factory=lambda: Uncertain(median=0.5, dist="point")
     )
@@ -321,6 +330,8 @@ class Scenario(_Strict):
                 "us_total",
             ):
                 raise ValueError(f"{p.label}: supply_share.of names no us_production designer")
+        if (self.logic_wafers is None) != (self.logic_yield is None):
+            raise ValueError("logic_wafers and logic_yield go together")
         for name in _shock_names(self):
             if name not in self.shocks:
                 raise ValueError(f"shock {name!r} is used but not defined under shocks")
@@ -329,7 +340,7 @@ class Scenario(_Strict):
 
 def _shock_names(s: Scenario) -> set[str]:
     series: list[Series | None] = [f.volume for f in s.us_production.values()]
-    series += [s.smuggling.volume, s.domestic_cap, s.hbm_stacks]
+    series += [s.smuggling.volume, s.domestic_cap, s.hbm_stacks, s.logic_wafers]
     series += [c.units for c in s.domestic]
     series += [p.units for p in s.legal_imports + s.exports]
     if s.cloud is not None:
