@@ -788,29 +788,46 @@ def _simulate_validate(profile: str, json_out: bool) -> None:
     profile_path(profile)  # a clear error for an unknown profile
     rows = as_rows(validate(profile))
     passed = sum(r["pass"] for r in rows)
+    by_split = {
+        split: (
+            sum(r["pass"] for r in rows if r["split"] == split),
+            sum(r["split"] == split for r in rows),
+        )
+        for split in ("dev", "test")
+    }
     if json_out:
-        _print_json({"profile": profile, "passed": passed, "total": len(rows), "rows": rows})
+        _print_json(
+            {
+                "profile": profile,
+                "passed": passed,
+                "total": len(rows),
+                "splits": {k: {"passed": p, "total": t} for k, (p, t) in by_split.items()},
+                "rows": rows,
+            }
+        )
         return
+    splits = ", ".join(f"{k} {p}/{t}" for k, (p, t) in by_split.items())
     table = Table(
         "estimate",
+        "split",
         "quantity",
         "basis",
-        "published",
+        "published [interval]",
         "model",
         "within",
         "source / why missed",
-        title=f"Profile {profile!r} against published estimates: {passed}/{len(rows)} within",
+        title=f"Profile {profile!r} vs published estimates: {passed}/{len(rows)} within ({splits})",
     )
     for r in rows:
         low, high = r["interval"]
-        model = f"{r['model']:.3g}"
         why = r["miss"] if not r["pass"] and r["miss"] else r["source"]
         table.add_row(
             r["id"],
+            r["split"],
             r["quantity"],
             r["basis"],
             f"{r['value']} [{low:.3g}-{high:.3g}]",
-            model,
+            f"{r['model']:.3g}",
             "yes" if r["pass"] else "NO",
             why,
         )

@@ -175,23 +175,39 @@ class Context:
         return self._metric(chip, metric) / self._metric(reference, metric)
 
     def _metric(self, chip: Accelerator, metric: str) -> float:
-        """Per unit as sold. A chip without a figure at the basis precision counts the rate of its
-        nearest wider format (it runs narrower numbers no faster), and that choice is noted."""
-        d = chip.dense_tflops
-        eight = max((v for v in (d.fp8, d.int8) if v is not None), default=None)
+        """Per unit as sold. Gaps are filled visibly (each fill is noted in the output): a chip with
+        no 8-bit figure counts its 16-bit rate times the catalog's median 8-bit/16-bit ratio (a
+        missing datasheet line, not a missing feature); a chip with no FP4 figure has no FP4 units
+        and counts its 8-bit rate."""
         if metric == "dram_bandwidth":
             if chip.dram_bandwidth_gbs is None:
                 raise ValueError(f"{chip.name} has no DRAM bandwidth figure")
             return chip.dram_bandwidth_gbs
-        chain = [("fp4", d.fp4)] if metric == "dense_fp4" else []
-        chain += [("8-bit", eight), ("fp16", d.fp16)]
-        for label, value in chain:
-            if value is not None:
-                if label != chain[0][0]:
-                    wanted = "FP4" if metric == "dense_fp4" else "8-bit"
-                    self.notes.add(f"{chip.name}: no {wanted} figure, counted at its {label} rate")
-                return value
-        raise ValueError(f"{chip.name} has no throughput figure for the {metric} basis")
+        d = chip.dense_tflops
+        eight = max((v for v in (d.fp8, d.int8) if v is not None), default=None)
+        if eight is None and d.fp16 is not None:
+            ratio = self._eight_per_sixteen()
+            eight = d.fp16 * ratio
+            self.notes.add(
+                f"{chip.name}: no 8-bit figure, counted at {ratio:g}x its FP16 rate "
+                "(the catalog's median 8-bit/16-bit ratio)"
+            )
+        if metric == "dense_fp4" and d.fp4 is not None:
+            return d.fp4
+        if eight is None:
+            raise ValueError(f"{chip.name} has no throughput figure for the {metric} basis")
+        if metric == "dense_fp4":
+            self.notes.add(f"{chip.name}: no FP4 figure, counted at its 8-bit rate")
+        return eight
+
+    def _eight_per_sixteen(self) -> float:
+        ratios = [
+            max(v for v in (c.dense_tflops.fp8, c.dense_tflops.int8) if v is not None)
+            / c.dense_tflops.fp16
+            for c in self.catalog
+            if c.dense_tflops.fp16 and (c.dense_tflops.fp8 or c.dense_tflops.int8)
+        ]
+        return float(np.median(ratios))
 
     def wafer_share(self, item: str, die_area_mm2: float | None = None) -> float:
         """300 mm wafers (at 100% yield) per package: logic dies over gross dies per wafer
