@@ -442,3 +442,27 @@ def test_production_functions_bound_domestic_output(tmp_path: Path, ctx: Context
     assert (units["wafers"] <= 10_000 * 0.5 * gross + 1).all()
     assert (units["wafers"] <= units["free"] + 1e-6).all()
     assert np.median(units["wafers"]) < 0.8 * np.median(units["free"])
+
+
+def test_smuggling_responds_to_legal_supply_and_can_be_switched_off(
+    tmp_path: Path, ctx: Context
+) -> None:
+    ban, h200 = (resolve_scenario(s) for s in ("full-ban", "h200-allowed"))
+    assert h200.smuggling_substitution is not None
+    res = simulate([ban, h200], years=[2025, 2026], draws=500, context=ctx)
+    a, b = (r.series["china_smuggled"] for r in res.runs)
+    assert np.array_equal(a[0], b[0])  # no H200 exports in 2025, nothing displaced
+    assert (b[1] <= a[1]).all() and np.median(b[1]) < np.median(a[1])
+    path = _own(tmp_path, "smuggling_substitution: null\n" + _exports_of("h200-allowed"))
+    off = resolve_scenario(str(path))
+    c = run_scenario(off, [2025, 2026], Sampler(500, 20260115), ctx).series["china_smuggled"]
+    assert np.allclose(c[1], a[1])
+
+
+def _exports_of(name: str) -> str:
+    import yaml
+
+    from computegate.simulation import _data
+    from computegate.simulation.schema import _read_chain
+
+    return yaml.safe_dump({"exports": _read_chain(_data("scenarios") / f"{name}.yaml")["exports"]})

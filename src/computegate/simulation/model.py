@@ -359,7 +359,7 @@ def run_scenario(
     us_per_tpp = _ratio(us, us_tpp_by["us_total"])
     us_per_tpp[~np.isfinite(us_per_tpp)] = 0.0
 
-    legal = np.zeros(shape)
+    legal, legal_units, added_tpp = (np.zeros(shape) for _ in range(3))
     for p in scenario.legal_imports + scenario.exports:
         name = f"legal.{p.label}"
         if p.supply_share is not None:
@@ -378,6 +378,9 @@ def run_scenario(
             ) / max(1, len(statuses))
             bought = units[i] * opened
             legal[i] += bought * per_unit
+            legal_units[i] += bought
+            if p in scenario.exports:
+                added_tpp[i] += bought * ctx.factor(p.item, tpp)
             if scenario.foundry_binds and p.comes_from_us_supply:
                 us[i] = np.maximum(us[i] - bought * p.comes_from_us_supply * us_per_tpp[i], 0.0)
 
@@ -407,7 +410,18 @@ def run_scenario(
     huawei_units, huawei = huawei_units * scale, huawei * scale
     others = huawei * others_share
 
-    _, smuggled = _flow(scenario.smuggling, all_years, basis, sampler, ctx, specs, "smuggling")
+    smuggled_units, smuggled = _flow(
+        scenario.smuggling, all_years, basis, sampler, ctx, specs, "smuggling"
+    )
+    if scenario.smuggling_substitution is not None:
+        # legal supply the policy adds displaces smuggling, compute for compute (TPP), to zero at most
+        s_tpp = (
+            smuggled_units * _mix_factor(scenario.smuggling, all_years, tpp, ctx, specs)[:, None]
+        )
+        rate = sampler.draw(scenario.smuggling_substitution, "smuggling_substitution")
+        kept = np.clip(1 - _ratio(rate * added_tpp, s_tpp), 0.0, 1.0)
+        kept[added_tpp == 0] = 1.0
+        smuggled_units, smuggled = smuggled_units * kept, smuggled * kept
 
     cloud = np.zeros(shape)
     if scenario.cloud is not None:
@@ -445,6 +459,8 @@ def run_scenario(
         "china_stock_cloud_at_cost": at_cost,
         "stock_ratio_cloud_at_cost": _ratio(us_stock, at_cost),
         "china_legal": legal,
+        "china_legal_units": legal_units,
+        "china_smuggled_units": smuggled_units,
         "china_huawei": huawei,
         "china_huawei_units": huawei_units,
         "china_domestic": domestic,

@@ -287,6 +287,11 @@ class Scenario(_Strict):
         default_factory=lambda: Uncertain(median=0.5, dist="point")
     )
     smuggling: Flow
+    smuggling_substitution: Uncertain | None = Field(
+        default=None,
+        description="B300e (TPP) of smuggling displaced per B300e of exports the policy adds; "
+        "absent: smuggling does not respond",
+    )
     cloud: Cloud | None = None
     retirement: Retirement = Field(
         default_factory=lambda: Retirement(kind="fixed_life", years=Uncertain(median=3))
