@@ -333,6 +333,143 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass
+class _Inputs:
+    """What every channel needs: the scenario, sampler, catalog context, years and basis."""
+
+    scenario: Scenario
+    sampler: Sampler
+    ctx: Context
+    years: list[int]
+    basis: str
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.years), self.sampler.n
+
+    def flow(self, flow: Flow, name: str) -> tuple[np.ndarray, np.ndarray]:
+        return _flow(
+            flow, self.years, self.basis, self.sampler, self.ctx, self.scenario.chip_specs, name
+        )
+
+    def mix(self, flow: Flow, basis: str) -> np.ndarray:
+        return _mix_factor(flow, self.years, basis, self.ctx, self.scenario.chip_specs)[:, None]
+
+
+_TPP = "b300e:tpp"  # the basis supply shares, caps and displaced capacity are stated on
+
+
+def _us(x: _Inputs) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """US output on the basis, and each designer's (and the total) on TPP."""
+    us = np.zeros(x.shape)
+    tpp_by: dict[str, np.ndarray] = {}
+    for designer, production in x.scenario.us_production.items():
+        chips, compute = x.flow(production, f"us.{designer}")
+        us += compute
+        tpp_by[designer] = chips * x.mix(production, _TPP)
+    tpp_by["us_total"] = sum(tpp_by.values(), np.zeros(x.shape))
+    return us, tpp_by
+
+
+def _legal(
+    x: _Inputs,
+    us: np.ndarray,
+    us_tpp_by: dict[str, np.ndarray],
+    dates_for: Callable[[int], Iterable[dt.date]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(legal imports on the basis, in units, the policy's additions on TPP, US output left)."""
+    s, ctx = x.scenario, x.ctx
+    us = us.copy()
+    us_per_tpp = _ratio(us, us_tpp_by["us_total"])
+    us_per_tpp[~np.isfinite(us_per_tpp)] = 0.0
+    legal, units_bought, added_tpp = (np.zeros(x.shape) for _ in range(3))
+    history = [(p, False) for p in s.legal_imports]
+    for p, added in history + [(p, True) for p in s.exports]:
+        name = f"legal.{p.label}"
+        if p.supply_share is not None:
+            share = x.sampler.series(p.supply_share.share, x.years, f"{name}.share")
+            units = share * us_tpp_by[p.supply_share.of] / ctx.factor(p.item, _TPP)
+        else:
+            units = x.sampler.series(p.units, x.years, f"{name}.units")
+        if p.cap_units is not None:
+            units = np.minimum(units, _cap(x.sampler, p.cap_units, x.years, f"{name}.cap"))
+        approval = x.sampler.draw(p.approval_rate, f"{name}.approval_rate")
+        per_unit = ctx.factor(p.item, x.basis)
+        for i, year in enumerate(x.years):
+            statuses = [ctx.export_status(p, d, _overlays_on(s, d)) for d in dates_for(year)]
+            opened = sum(
+                1.0 if st == "open" else approval if st == "case_by_case" else 0.0
+                for st in statuses
+            ) / max(1, len(statuses))
+            bought = units[i] * opened
+            legal[i] += bought * per_unit
+            units_bought[i] += bought
+            if added:
+                added_tpp[i] += bought * ctx.factor(p.item, _TPP)
+            if s.foundry_binds and p.comes_from_us_supply:
+                us[i] = np.maximum(us[i] - bought * p.comes_from_us_supply * us_per_tpp[i], 0.0)
+    return legal, units_bought, added_tpp, us
+
+
+def _domestic(x: _Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(Huawei units, Huawei and other makers on the basis), within every production limit."""
+    s, ctx, sampler = x.scenario, x.ctx, x.sampler
+    units_all, huawei, huawei_tpp, stacks, wafers_needed = (np.zeros(x.shape) for _ in range(5))
+    for chip in s.domestic:
+        units = sampler.series(chip.units, x.years, f"domestic.{chip.item}.units")
+        units_all += units
+        huawei += units * ctx.factor(chip.item, x.basis)
+        huawei_tpp += units * ctx.factor(chip.item, _TPP)
+        stacks += units * (chip.hbm_stacks or 0.0)
+        if s.logic_wafers is not None:
+            wafers_needed += units * ctx.wafer_share(chip.item, chip.die_area_mm2)
+    others_share = sampler.draw(s.other_domestic_share_of_huawei, "other_domestic_share_of_huawei")
+    scale = np.ones(x.shape)
+    if s.domestic_cap is not None:
+        cap = _cap(sampler, s.domestic_cap, x.years, "domestic_cap")
+        scale = np.minimum(scale, _ratio(cap, huawei_tpp * (1 + others_share)))
+    if s.hbm_stacks is not None:
+        available = _cap(sampler, s.hbm_stacks, x.years, "hbm_stacks")
+        scale = np.minimum(scale, _ratio(available, stacks * (1 + others_share)))
+    if s.logic_wafers is not None and s.logic_yield is not None:
+        wafers = _cap(sampler, s.logic_wafers, x.years, "logic_wafers")
+        good = wafers * sampler.draw(s.logic_yield, "logic_yield")
+        scale = np.minimum(scale, _ratio(good, wafers_needed * (1 + others_share)))
+    return units_all * scale, huawei * scale, huawei * scale * others_share
+
+
+def _smuggled(x: _Inputs, added_tpp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(units, compute on the basis); the policy's added legal supply displaces part of it."""
+    s = x.scenario
+    units, compute = x.flow(s.smuggling, "smuggling")
+    if s.smuggling_substitution is None:
+        return units, compute
+    rate = x.sampler.draw(s.smuggling_substitution, "smuggling_substitution")
+    kept = np.clip(1 - _ratio(rate * added_tpp, units * x.mix(s.smuggling, _TPP)), 0.0, 1.0)
+    kept[added_tpp == 0] = 1.0
+    return units * kept, compute * kept
+
+
+def _cloud(x: _Inputs) -> np.ndarray:
+    """Offshore cloud capacity, open or (leaking) closed as the rules layer says each year."""
+    c = x.scenario.cloud
+    if c is None:
+        return np.zeros(x.shape)
+    _, capacity = x.flow(c.capacity, "cloud.capacity")
+    leak = x.sampler.draw(c.leakage_when_closed, "cloud.leakage_when_closed")
+    for i, year in enumerate(x.years):
+        probe = dt.date(year, 7, 1)
+        opened = x.ctx.cloud_open(
+            c.probe_item,
+            c.datacenter_country,
+            c.customer_headquarters,
+            probe,
+            _overlays_on(x.scenario, probe),
+        )
+        capacity[i] = capacity[i] * (1.0 if opened else leak)
+    return capacity
+
+
 def run_scenario(
     scenario: Scenario,
     years: Sequence[int],
@@ -341,103 +478,14 @@ def run_scenario(
     basis: str | None = None,
     dates_for: Callable[[int], Iterable[dt.date]] = _dates,
 ) -> Run:
-    ctx = context
-    basis = basis or scenario.basis
-    tpp = "b300e:tpp"
     sampler.shocks = {**scenario.shocks, **sampler.shocks}
     all_years = list(range(min(FIRST_YEAR, years[0]), years[-1] + 1))
-    shape = (len(all_years), sampler.n)
-    specs = scenario.chip_specs
-
-    us = np.zeros(shape)
-    us_tpp_by: dict[str, np.ndarray] = {}
-    for designer, production in scenario.us_production.items():
-        chips, compute = _flow(production, all_years, basis, sampler, ctx, specs, f"us.{designer}")
-        us += compute
-        us_tpp_by[designer] = chips * _mix_factor(production, all_years, tpp, ctx, specs)[:, None]
-    us_tpp_by["us_total"] = sum(us_tpp_by.values(), np.zeros(shape))
-    us_per_tpp = _ratio(us, us_tpp_by["us_total"])
-    us_per_tpp[~np.isfinite(us_per_tpp)] = 0.0
-
-    legal, legal_units, added_tpp = (np.zeros(shape) for _ in range(3))
-    for p in scenario.legal_imports + scenario.exports:
-        name = f"legal.{p.label}"
-        if p.supply_share is not None:
-            share = sampler.series(p.supply_share.share, all_years, f"{name}.share")
-            units = share * us_tpp_by[p.supply_share.of] / ctx.factor(p.item, tpp)
-        else:
-            units = sampler.series(p.units, all_years, f"{name}.units")
-        if p.cap_units is not None:
-            units = np.minimum(units, _cap(sampler, p.cap_units, all_years, f"{name}.cap"))
-        approval = sampler.draw(p.approval_rate, f"{name}.approval_rate")
-        per_unit = ctx.factor(p.item, basis)
-        for i, year in enumerate(all_years):
-            statuses = [ctx.export_status(p, d, _overlays_on(scenario, d)) for d in dates_for(year)]
-            opened = sum(
-                1.0 if s == "open" else approval if s == "case_by_case" else 0.0 for s in statuses
-            ) / max(1, len(statuses))
-            bought = units[i] * opened
-            legal[i] += bought * per_unit
-            legal_units[i] += bought
-            if p in scenario.exports:
-                added_tpp[i] += bought * ctx.factor(p.item, tpp)
-            if scenario.foundry_binds and p.comes_from_us_supply:
-                us[i] = np.maximum(us[i] - bought * p.comes_from_us_supply * us_per_tpp[i], 0.0)
-
-    huawei_units, huawei, huawei_tpp, stacks, dies = (np.zeros(shape) for _ in range(5))
-    for chip in scenario.domestic:
-        units = sampler.series(chip.units, all_years, f"domestic.{chip.item}.units")
-        huawei_units += units
-        huawei += units * ctx.factor(chip.item, basis)
-        huawei_tpp += units * ctx.factor(chip.item, tpp)
-        stacks += units * (chip.hbm_stacks or 0.0)
-        if scenario.logic_wafers is not None:
-            dies += units * ctx.wafer_share(chip.item, chip.die_area_mm2)
-    others_share = sampler.draw(
-        scenario.other_domestic_share_of_huawei, "other_domestic_share_of_huawei"
-    )
-    scale = np.ones(shape)
-    if scenario.domestic_cap is not None:
-        cap = _cap(sampler, scenario.domestic_cap, all_years, "domestic_cap")
-        scale = np.minimum(scale, _ratio(cap, huawei_tpp * (1 + others_share)))
-    if scenario.hbm_stacks is not None:
-        available = _cap(sampler, scenario.hbm_stacks, all_years, "hbm_stacks")
-        scale = np.minimum(scale, _ratio(available, stacks * (1 + others_share)))
-    if scenario.logic_wafers is not None and scenario.logic_yield is not None:
-        wafers = _cap(sampler, scenario.logic_wafers, all_years, "logic_wafers")
-        good = wafers * sampler.draw(scenario.logic_yield, "logic_yield")
-        scale = np.minimum(scale, _ratio(good, dies * (1 + others_share)))
-    huawei_units, huawei = huawei_units * scale, huawei * scale
-    others = huawei * others_share
-
-    smuggled_units, smuggled = _flow(
-        scenario.smuggling, all_years, basis, sampler, ctx, specs, "smuggling"
-    )
-    if scenario.smuggling_substitution is not None:
-        # legal supply the policy adds displaces smuggling, compute for compute (TPP), to zero at most
-        s_tpp = (
-            smuggled_units * _mix_factor(scenario.smuggling, all_years, tpp, ctx, specs)[:, None]
-        )
-        rate = sampler.draw(scenario.smuggling_substitution, "smuggling_substitution")
-        kept = np.clip(1 - _ratio(rate * added_tpp, s_tpp), 0.0, 1.0)
-        kept[added_tpp == 0] = 1.0
-        smuggled_units, smuggled = smuggled_units * kept, smuggled * kept
-
-    cloud = np.zeros(shape)
-    if scenario.cloud is not None:
-        c = scenario.cloud
-        _, capacity = _flow(c.capacity, all_years, basis, sampler, ctx, specs, "cloud.capacity")
-        leak = sampler.draw(c.leakage_when_closed, "cloud.leakage_when_closed")
-        for i, year in enumerate(all_years):
-            probe = dt.date(year, 7, 1)
-            opened = ctx.cloud_open(
-                c.probe_item,
-                c.datacenter_country,
-                c.customer_headquarters,
-                probe,
-                _overlays_on(scenario, probe),
-            )
-            cloud[i] = capacity[i] * (1.0 if opened else leak)
+    x = _Inputs(scenario, sampler, context, all_years, basis or scenario.basis)
+    us, us_tpp_by = _us(x)
+    legal, legal_units, added_tpp, us = _legal(x, us, us_tpp_by, dates_for)
+    huawei_units, huawei, others = _domestic(x)
+    smuggled_units, smuggled = _smuggled(x, added_tpp)
+    cloud = _cloud(x)
 
     china = legal + huawei + others + smuggled
     weights = _survival(scenario, len(all_years), sampler)
@@ -474,7 +522,12 @@ def run_scenario(
         "china_smuggled_cum": np.cumsum(smuggled, axis=0),
         "world_cum": np.cumsum(us + domestic, axis=0),
     }
-    keep = [all_years.index(y) for y in years]
+    first = all_years.index(years[0])
+    keep: slice | list[int] = (
+        slice(first, first + len(years))
+        if list(years) == all_years[first : first + len(years)]
+        else [all_years.index(y) for y in years]
+    )
     return Run(scenario, list(years), {k: v[keep] for k, v in series.items()}, list(sampler.names))
 
 
@@ -533,10 +586,29 @@ class Results:
         }
 
 
+SUMMARY_METRICS = (
+    "us_flow",
+    "china_flow",
+    "flow_ratio",
+    "us_stock",
+    "china_stock",
+    "stock_ratio",
+    "stock_ratio_cloud_at_cost",
+    "china_legal",
+    "china_huawei",
+    "china_huawei_units",
+    "china_domestic",
+    "china_smuggled",
+    "china_cloud",
+    "china_cloud_owned_equivalent",
+)  # the table's metrics; the cumulative and unit series stay on each Run (used by validation)
+
+
 def summarise(runs: Sequence[Run]) -> pl.DataFrame:
     frames = []
     for run in runs:
-        for metric, values in run.series.items():
+        for metric in SUMMARY_METRICS:
+            values = run.series[metric]
             if np.isfinite(values).all():
                 p5, p50, p95 = np.percentile(values, [5, 50, 95], axis=1)
             else:  # a ratio over an empty channel: leave those draws out

@@ -134,7 +134,7 @@ class Flow(_Strict):
     unit its source states; the model turns it into chips through the mix, then into any basis."""
 
     volume: Series
-    unit: Literal["units"] | str = "units"
+    unit: str = Field(default="units", description="units, or a basis such as h100e:dense_8bit")
     mix: Mix
 
     @model_validator(mode="after")
