@@ -359,16 +359,20 @@ class _Inputs:
 _TPP = "b300e:tpp"  # the basis supply shares, caps and displaced capacity are stated on
 
 
-def _us(x: _Inputs) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """US output on the basis, and each designer's (and the total) on TPP."""
+def _us(x: _Inputs) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """US output on the basis; each designer's (and the total) on TPP; each designer's series
+    (units and compute on the basis, as us_units.NAME and us_flow.NAME)."""
     us = np.zeros(x.shape)
     tpp_by: dict[str, np.ndarray] = {}
+    by_designer: dict[str, np.ndarray] = {}
     for designer, production in x.scenario.us_production.items():
         chips, compute = x.flow(production, f"us.{designer}")
         us += compute
         tpp_by[designer] = chips * x.mix(production, _TPP)
+        by_designer[f"us_units.{designer}"] = chips
+        by_designer[f"us_flow.{designer}"] = compute
     tpp_by["us_total"] = sum(tpp_by.values(), np.zeros(x.shape))
-    return us, tpp_by
+    return us, tpp_by, by_designer
 
 
 def _legal(
@@ -481,7 +485,7 @@ def run_scenario(
     sampler.shocks = {**scenario.shocks, **sampler.shocks}
     all_years = list(range(min(FIRST_YEAR, years[0]), years[-1] + 1))
     x = _Inputs(scenario, sampler, context, all_years, basis or scenario.basis)
-    us, us_tpp_by = _us(x)
+    us, us_tpp_by, by_designer = _us(x)
     legal, legal_units, added_tpp, us = _legal(x, us, us_tpp_by, dates_for)
     huawei_units, huawei, others = _domestic(x)
     smuggled_units, smuggled = _smuggled(x, added_tpp)
@@ -521,6 +525,7 @@ def run_scenario(
         "china_domestic_cum": np.cumsum(domestic, axis=0),
         "china_smuggled_cum": np.cumsum(smuggled, axis=0),
         "world_cum": np.cumsum(us + domestic, axis=0),
+        **by_designer,
     }
     first = all_years.index(years[0])
     keep: slice | list[int] = (
