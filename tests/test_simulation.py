@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from computegate.errors import DataFileError
 from computegate.simulation import (
@@ -21,6 +23,7 @@ from computegate.simulation import (
     simulate,
 )
 from computegate.simulation.model import Sampler, export_status, run_scenario
+from computegate.simulation.schema import Uncertain
 from tests.test_cli import run
 
 ALL = shipped_scenarios()
@@ -110,8 +113,6 @@ def test_policies_persist_until_ended(seed_results: pl.DataFrame) -> None:
 
 
 def test_lognormal_honours_median_and_percentiles() -> None:
-    from computegate.simulation.schema import Uncertain
-
     u = Uncertain(median=100_000, low=20_000, high=200_000)  # 910B 2025 shape
     draws = Sampler(400_000, 3).draw(u, "x")
     p5, p50, p95 = np.percentile(draws, [5, 50, 95])
@@ -197,9 +198,7 @@ def test_lifetime_is_drawn_with_spread(ctx: Context) -> None:
     assert np.allclose(_survival(s, 3, Sampler(4, 1))[:, 0], [1.0, 0.5, 0.0])
 
 
-def _u(x: float):  # type: ignore[no-untyped-def]
-    from computegate.simulation.schema import Uncertain
-
+def _u(x: float) -> Uncertain:
     return Uncertain(median=x)
 
 
@@ -466,3 +465,60 @@ def _exports_of(name: str) -> str:
     from computegate.simulation.schema import _read_chain
 
     return yaml.safe_dump({"exports": _read_chain(_data("scenarios") / f"{name}.yaml")["exports"]})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    low=st.floats(1.0, 1e6),
+    up=st.floats(1.0, 50.0),
+    down=st.floats(1.0, 50.0),
+    dist=st.sampled_from(["lognormal", "triangular", "uniform"]),
+)
+def test_quantiles_honour_the_stated_range(low: float, up: float, down: float, dist: str) -> None:
+    from computegate.simulation.model import quantile
+
+    median = low * down
+    u = Uncertain.model_validate({"median": median, "low": low, "high": median * up, "dist": dist})
+    qs = [quantile(u, q) for q in (0.001, 0.05, 0.25, 0.5, 0.75, 0.95, 0.999)]
+    assert qs == sorted(qs)
+    if dist == "lognormal":
+        assert qs[1] == pytest.approx(u.lo, rel=1e-4)
+        assert qs[3] == pytest.approx(u.median, rel=1e-9)
+        assert qs[5] == pytest.approx(u.hi, rel=1e-4)
+    else:
+        assert u.lo - 1e-6 * u.hi <= qs[0] and qs[-1] <= u.hi * (1 + 1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.dictionaries(st.integers(2022, 2030), st.floats(0, 1e6), min_size=1, max_size=5),
+    until=st.one_of(st.none(), st.integers(2022, 2030)),
+)
+def test_series_never_read_a_gap_as_zero(values: dict[int, float], until: int | None) -> None:
+    from computegate.simulation.schema import Series
+
+    first = min(values)
+    if until is not None and until < first:
+        until = first
+    s = Series.model_validate({**values, "until": until} if until else values)
+    out = Sampler(3, 1).series(s, YEARS, "x")
+    for i, year in enumerate(YEARS):
+        if year < first or (until is not None and year > until):
+            assert (out[i] == 0).all()
+        else:
+            assert (out[i] == values[max(y for y in values if y <= year)]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(life=st.floats(0.5, 8.0), flows=st.lists(st.floats(0, 1e6), min_size=3, max_size=9))
+def test_stock_lies_between_this_years_flow_and_the_cumulative_sum(
+    life: float, flows: list[float]
+) -> None:
+    from computegate.simulation.model import _stock
+
+    f = np.array(flows)[:, None]
+    w = np.clip(life - np.arange(len(flows), dtype=float), 0, 1)[:, None]
+    stock = _stock(f, w)[:, 0]
+    assert (stock <= np.cumsum(f[:, 0]) * (1 + 1e-9) + 1e-6).all()
+    if life >= 1:
+        assert (stock >= f[:, 0] * (1 - 1e-9) - 1e-6).all()

@@ -742,5 +742,6 @@ def tornado(
             vs = [v[m] for v in values]
             if min(vs) != max(vs):
                 swings.append((label, min(vs), max(vs), centre))
+        swings = [sw for sw in swings if math.isfinite(sw[1]) and math.isfinite(sw[2])]
         out[m] = sorted(swings, key=lambda t: -abs(t[2] - t[1]))
     return out
