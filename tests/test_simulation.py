@@ -237,6 +237,10 @@ def test_scenario_comparisons_are_paired(ctx: Context) -> None:
     assert (extra >= 0).all()  # paired: H200 imports only add, draw by draw
     reordered = simulate([b, a], years=YEARS, draws=500, seed=5, context=ctx).runs[1].series
     assert np.array_equal(reordered["china_flow"], ban["china_flow"])
+    delta = res.paired("china_flow", "full-ban").filter(pl.col("scenario") == "h200-allowed")
+    first, last = delta.row(0, named=True), delta.row(-1, named=True)
+    assert first["p5"] == first["p95"] == 0.0  # 2022: nothing differs, so no noise either
+    assert last["p5"] >= 0.0 and last["median"] > 0
 
 
 # -- law from the rules layer, files, CLI --------------------------------------------------------
@@ -355,8 +359,10 @@ def test_simulate_cli_json_and_files(capsys: pytest.CaptureFixture[str], tmp_pat
         capsys, "simulate", "full-ban", "--draws", "300", "--basis", "h100e:dense_8bit"
     )
     assert code == 0 and "flow ratio" in out and "owning-cost" in out and "910C" in out
-    code, out, _ = run(capsys, "simulate", "full-ban", "--draws", "300", "--profile", "ifp-cfr")
-    assert code == 0 and "ifp-cfr" in out
+    code, out, _ = run(
+        capsys, "simulate", "full-ban", "h200-allowed", "--draws", "300", "--profile", "ifp-cfr"
+    )
+    assert code == 0 and "ifp-cfr" in out and "paired draws" in out
 
 
 def test_simulate_validate_cli(capsys: pytest.CaptureFixture[str]) -> None:

@@ -774,6 +774,28 @@ def simulate(
                 ],
             )
         out.print(table)
+    if len(chosen) > 1:
+        base = chosen[0].name
+        table = Table(
+            "scenario",
+            *[str(y) for y in span],
+            title=f"China's compute gained vs {base}, paired draws ({results.basis}, thousands): "
+            "median [5%-95%]",
+        )
+        delta = results.paired("china_flow", base)
+        for scenario in chosen[1:]:
+            rows = {
+                r["year"]: r for r in delta.filter(pl_col("scenario") == scenario.name).to_dicts()
+            }
+            table.add_row(
+                scenario.name,
+                *[
+                    f"{rows[y]['median'] / 1e3:+,.0f} [{rows[y]['p5'] / 1e3:+,.0f}"
+                    f" to {rows[y]['p95'] / 1e3:+,.0f}]"
+                    for y in span
+                ],
+            )
+        out.print(table)
     for note in results.notes:
         out.print(f"[dim]note: {note}[/dim]")
     out.print(

@@ -130,7 +130,6 @@ def tornado_chart(
             ax.barh(i, low - centre, left=centre, color="#c0392b")
         ax.set_yticks(range(len(shown)), [s[0] for s in shown], fontsize=7)
         ax.axvline(centre, color="black", lw=0.8)
-        ax.set_xscale("log")
         ax.set_title(f"{name}: {metric.replace('_', ' ')} {year}", fontsize=9)
     for ax in list(axes.flat)[len(panels) :]:
         ax.axis("off")

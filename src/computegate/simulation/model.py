@@ -582,6 +582,26 @@ class Results:
     runs: list[Run]
     notes: list[str] = field(default_factory=list)
 
+    def paired(self, metric: str, base: str) -> pl.DataFrame:
+        """Each scenario minus `base`, draw by draw (the draws are paired by common random
+        numbers, so the band is the uncertainty of the difference itself)."""
+        ref = next(r for r in self.runs if r.scenario.name == base)
+        rows = []
+        for run in self.runs:
+            delta = run.series[metric] - ref.series[metric]
+            p5, p50, p95 = np.percentile(delta, [5, 50, 95], axis=1)
+            for i, year in enumerate(run.years):
+                rows.append(
+                    {
+                        "scenario": run.scenario.name,
+                        "year": year,
+                        "median": float(p50[i]),
+                        "p5": float(p5[i]),
+                        "p95": float(p95[i]),
+                    }
+                )
+        return pl.DataFrame(rows)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "basis": self.basis,
