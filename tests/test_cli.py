@@ -140,8 +140,25 @@ def test_timeline_lists_every_rule_in_date_order(capsys: pytest.CaptureFixture[s
         "90 FR 4544",
         "91 FR 1684",
     } <= fr
+    assert {"91 FR 43034", "91 FR 17851", "90 FR 50857", "89 FR 18780"} <= fr
+    in_2026 = {r["id"] for r in rows if r["effective"].startswith("2026")}
+    assert {"h200-2026", "cambodia-d5-2026", "uae-2026", "affiliates-reimposition-2026"} <= in_2026
     code, out, _ = run(capsys, "timeline")
-    assert code == 0 and "2026-01-15" in out
+    assert code == 0 and "2026-01-15" in out and "2026-12-31" in out and "2026-11-10" in out
+
+
+def test_sources_lists_every_instrument_with_confidence_and_date(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "sources", "--json", "--parameters")
+    assert code == 0
+    listed = json.loads(out)
+    rows = listed["instruments"]
+    assert {r["id"] for r in rows} >= {"uae-2026", "affiliates-suspension-2025", "mi-eu-2021"}
+    assert all(r["verified"] and r["confidence"] for r in rows)
+    assert all(p["verified"] and p["confidence"] for p in listed["parameters"])
+    code, out, _ = run(capsys, "sources")
+    assert code == 0 and "uae-2026" in out and "2026-12-01" in out
 
 
 def test_demo_classifies_the_headline_chips(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,10 +11,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from computegate.engine import Engine
 from computegate.errors import InputError
 from computegate.regime import default_regime_data
 from computegate.rules import Decision, decide
-from computegate.rules.decide import clear_caches
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "export_decisions.yaml").read_text())[
     "cases"
@@ -34,6 +34,11 @@ def test_decision_table(case: dict[str, Any]) -> None:
         assert len(d.conditions) == expect["conditions"], _trace(d)
     facts = {m.fact for m in d.missing_facts}
     assert set(expect.get("missing", [])) <= facts, _trace(d)
+    kinds = {m.fact: m.kind for m in d.missing_facts}
+    for fact, kind in expect.get("missing_kind", {}).items():
+        assert kinds[fact] == kind, _trace(d)
+    rules = {f.rule for f in d.findings}
+    assert set(expect.get("finding", [])) <= rules, _trace(d)
     if "alternative" in expect:
         if expect["alternative"] is None:
             assert d.alternatives == []
@@ -252,9 +257,8 @@ def test_dates_within_an_unchanged_period_give_the_same_answer(
     start, end = PERIOD_STARTS[i], PERIOD_STARTS[i + 1] - dt.timedelta(days=1)
     d1 = data.draw(st.dates(start, end))
     d2 = data.draw(st.dates(start, end))
-    clear_caches()  # compute both from scratch: the memo itself relies on this invariant
+    # decide() without an engine's memo computes from scratch: the memo itself relies on this
     a = decide(_route({**raw, "date": d1}))
-    clear_caches()
     b = decide(_route({**raw, "date": d2}))
     assert (a.outcome, a.review_policy, a.license_exceptions, len(a.conditions)) == (
         b.outcome,
@@ -266,6 +270,8 @@ def test_dates_within_an_unchanged_period_give_the_same_answer(
 
 
 def test_memo_shares_the_law_but_not_the_request_words() -> None:
+    engine = Engine.load()
+    decide = engine.decide
     base = {"kind": "export", "item": "H200", "to_country": "CN"}
     first = decide({**base, "date": "2026-03-02", "quantity": 5, "end_user": {"name": "Alpha"}})
     same_day = decide({**base, "date": "2026-03-02", "quantity": 7, "end_user": {"name": "Beta"}})

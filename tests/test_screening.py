@@ -311,7 +311,7 @@ def test_screening_evidence_in_remote_access(screener: Screener) -> None:
         }
     )
     assert any(f.rule == "remote.listed_customer" for f in d.findings)
-    assert any(f.rule == "rasa-senate.as_export.744.11" for f in d.findings)
+    assert any(f.rule == "remote_access.as_export.744.11" for f in d.findings)
 
 
 def test_batch_decisions_with_screening(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -36,6 +36,8 @@ FACT_COLUMNS = (
     "end_user_entity_list",
     "end_user_military_end_user",
     "end_user_listed_party_affiliate",
+    "end_user_military_intelligence_end_user",
+    "end_user_exemption",
     "end_use",
     "overlays",
     "exporter_informed",
@@ -184,10 +186,15 @@ def row_to_request(row: dict[str, str | None]) -> dict[str, Any]:
     findings' wording is wanted (--full), since they do not change the answer.
     """
     user: dict[str, Any] = {}
-    for col in ("name", "country", "headquarters", "ultimate_parent_headquarters"):
+    for col in ("name", "country", "headquarters", "ultimate_parent_headquarters", "exemption"):
         if row.get(f"end_user_{col}"):
             user[col] = row[f"end_user_{col}"]
-    for col in ("entity_list", "military_end_user", "listed_party_affiliate"):
+    for col in (
+        "entity_list",
+        "military_end_user",
+        "military_intelligence_end_user",
+        "listed_party_affiliate",
+    ):
         if row.get(f"end_user_{col}") is not None:
             user[col] = _flag(row[f"end_user_{col}"], f"end_user_{col}")
     item: Any = row.get("item")

@@ -72,35 +72,24 @@ def _num(regime: Regime, name: str) -> float | None:
 
 
 def _density_panel(ax, items: Sequence[Classification], regime: Regime) -> None:  # type: ignore[no-untyped-def]
-    a1, a2t, a2p = (
-        _num(regime, n) for n in ("3a090.a1.tpp_min", "3a090.a2.tpp_min", "3a090.a2.pd_min")
-    )
-    b1t, b1p, b2t, b2p = (
-        _num(regime, n)
-        for n in ("3a090.b1.tpp_min", "3a090.b1.pd_min", "3a090.b2.tpp_min", "3a090.b2.pd_min")
-    )
+    """Each 3A090 tier (regime data) as a TPP x PD rectangle, labelled once per ECCN."""
     ymax = 40.0
     lo, hi = TPP_RANGE
-    if None not in (a1, a2t, a2p, b1t, b1p, b2t, b2p):
-        assert a1 and a2t and a2p and b1t and b1p and b2t and b2p
-        a = dict(color=COLORS["3A090.a"], alpha=0.12, lw=0)
-        b = dict(color=COLORS["3A090.b"], alpha=0.18, lw=0)
-        ax.fill_between(
-            [a1, hi],
-            0,
-            ymax,
-            **a,
-            label=f"3A090.a (TPP >= {a1:,.0f}, or TPP >= {a2t:,.0f} and PD >= {a2p})",
-        )
-        ax.fill_between([a2t, a1], a2p, ymax, **a)
-        ax.fill_between(
-            [b2t, a1],
-            b2p,
-            a2p,
-            **b,
-            label=f"3A090.b (PD {b1p}-{a2p} with TPP >= {b1t:,.0f}, or PD >= {b2p})",
-        )
-        ax.fill_between([b1t, a1], b1p, b2p, **b)
+    tiers = regime.get("3a090.tiers")
+    if tiers is not None:
+        labelled: set[str] = set()
+        for tier in tiers.value:
+            eccn = ".".join(str(tier["paragraph"]).split(".")[:2])
+            ax.fill_between(
+                [tier["tpp_min"], tier.get("tpp_lt", hi)],
+                tier.get("pd_min", 0),
+                tier.get("pd_lt", ymax),
+                color=COLORS.get(eccn, "#999999"),
+                alpha=0.15,
+                lw=0,
+                label=None if eccn in labelled else eccn,
+            )
+            labelled.add(eccn)
     else:
         ax.text(
             0.5,

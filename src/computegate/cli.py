@@ -1,4 +1,4 @@
-"""Command line: `computegate catalog | classify | timeline | demo`."""
+"""Command line: `computegate catalog | classify | timeline | sources | demo`."""
 
 from __future__ import annotations
 
@@ -15,10 +15,19 @@ from rich.panel import Panel
 from rich.table import Table
 
 from computegate.catalog import Accelerator, Catalog, load_catalog_file
+from computegate.cli_licences import register as register_licence_commands
 from computegate.dates import parse_date
 from computegate.errors import ComputegateError, InputError
 from computegate.regime import Regime, default_regime_data
-from computegate.rules import Classification, Decision, classify, decide, overlay_sets
+from computegate.rules import (
+    Classification,
+    Decision,
+    classify,
+    decide,
+    overlay_sets,
+    parse_request,
+)
+from computegate.rules.strictness import strictness
 
 app = typer.Typer(
     help="US export controls on AI compute: catalog, classification, license decisions, rule timeline.",
@@ -31,6 +40,10 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 DEMO_CHIPS = ("H20", "H200", "MI325X", "B200", "B30A")
+KIND_LABELS = {
+    "legal_ambiguity": "Legal ambiguity",
+    "legal_status_unknown": "Legal status unknown past the knowledge horizon",
+}
 DEMO_DATE = "2026-01-16"
 
 DateOpt = Annotated[
@@ -107,7 +120,7 @@ def _show_classification(c: Classification) -> None:
         findings.add_row(f.rule, f.text, f"[dim]{f.citation}[/dim]")
     out.print(findings)
     for m in c.missing_facts:
-        label = "Legal ambiguity" if m.kind == "legal_ambiguity" else "Missing fact"
+        label = KIND_LABELS.get(m.kind, "Missing fact")
         lines = "\n".join(f"  • {k} → {v}" for k, v in m.outcomes.items())
         out.print(f"[yellow]{label}: {m.question}[/yellow]\n{lines}")
 
@@ -212,9 +225,67 @@ def timeline(json_out: JsonOpt = False) -> None:
             or i.cite_as
             or i.kind
         )
-        table.add_row(i.effective.isoformat(), i.title, i.status, i.changes, cite)
+        when = i.effective.isoformat() + (f" (comply {i.compliance})" if i.compliance else "")
+        table.add_row(when, i.title, i.status, i.changes, cite)
     out.print(table)
+    dated = sorted(
+        (period.value, name, param.description, period.cfr)
+        for name, param in data.parameters.items()
+        if param.type == "date"
+        for period in param.periods
+    )
+    extra = Table("date", "parameter", "what", "citation", title="Dates set by parameters")
+    for value, name, what, cfr in dated:
+        extra.add_row(value.isoformat(), name, what, cfr)
+    out.print(extra)
     out.print(f"[dim]{data.meta.knowledge_note}[/dim]")
+
+
+@app.command()
+def sources(
+    json_out: JsonOpt = False,
+    parameters: Annotated[
+        bool, typer.Option("--parameters", help="Also list every parameter's verification.")
+    ] = False,
+) -> None:
+    """Every instrument (and, with --parameters, every parameter): confidence and date verified."""
+    data = default_regime_data()
+    rows = [
+        {
+            "id": i.id,
+            "effective": i.effective.isoformat(),
+            "status": i.status,
+            "confidence": i.confidence,
+            "verified": i.verified.isoformat() if i.verified else None,
+            "citation": "; ".join(x for x in (i.fr, i.fr_doc and f"FR Doc {i.fr_doc}") if x)
+            or i.cite_as
+            or i.title,
+        }
+        for i in sorted(data.instruments.values(), key=lambda i: i.effective)
+    ]
+    params = [
+        {
+            "parameter": n,
+            "confidence": p.confidence,
+            "verified": p.verified and p.verified.isoformat(),
+        }
+        for n, p in sorted(data.parameters.items())
+    ]
+    if json_out:
+        _print_json({"instruments": rows, "parameters": params} if parameters else rows)
+        return
+    table = Table(*rows[0].keys(), title="Instruments")
+    for row in rows:
+        table.add_row(*(str(v or "") for v in row.values()))
+    out.print(table)
+    if parameters:
+        ptable = Table("parameter", "confidence", "verified", title="Parameters")
+        for prow in params:
+            ptable.add_row(*(str(v or "") for v in prow.values()))
+        out.print(ptable)
+    out.print(
+        f"[dim]Knowledge horizon {data.meta.knowledge_horizon}; see docs/law-verification.md[/dim]"
+    )
 
 
 @app.command()
@@ -312,7 +383,7 @@ def _show_decision(d: Decision, explain: bool) -> None:
         for c in d.conditions:
             out.print(f"  • {c.text} [dim]({c.citation})[/dim]")
     for m in d.missing_facts:
-        label = "Legal ambiguity" if m.kind == "legal_ambiguity" else "Missing fact"
+        label = KIND_LABELS.get(m.kind, "Missing fact")
         out.print(f"[yellow]{label}: {m.question}[/yellow]")
         for k, v in m.outcomes.items():
             out.print(f"  • {k} → {v}")
@@ -382,6 +453,15 @@ def decide_cmd(
     ] = False,
     list_file: ListOpt = None,
     catalog: CatalogOpt = None,
+    licences: Annotated[
+        bool,
+        typer.Option(
+            "--licences", help="Say which registered licence covers it and the cap headroom."
+        ),
+    ] = False,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Database of the licence register.")
+    ] = None,
 ) -> None:
     """Is a license required for this export, reexport, transfer or remote access — and why?"""
     cat = _catalog(catalog)
@@ -402,7 +482,7 @@ def decide_cmd(
     if request is not None:
         raw = _load_json_or_yaml(request, "--request")
         batch = raw if isinstance(raw, list) else [raw]
-        decisions = [decide(_screened(r, screener), catalog=cat) for r in batch]
+        requests = [parse_request(_screened(r, screener)) for r in batch]
     else:
         if item is None or to is None:
             raise InputError(
@@ -423,7 +503,16 @@ def decide_cmd(
         }
         if from_:
             req["from_country"] = from_
-        decisions = [decide(_screened(req, screener), catalog=cat)]
+        requests = [parse_request(_screened(req, screener))]
+    decisions = [decide(r, catalog=cat) for r in requests]
+    if licences:
+        from computegate.cli_licences import open_store
+
+        store = open_store(database_url, cat)
+        decisions = [
+            d.model_copy(update={"findings": [*d.findings, *store.review(r, d)]})
+            for r, d in zip(requests, decisions, strict=True)
+        ]
     if json_out:
         payload = [d.model_dump(mode="json") for d in decisions]
         _print_json(
@@ -515,6 +604,8 @@ def compare(
                 out.print(f"  • {f.text} [dim]({f.citation})[/dim]")
 
 
+REFORM_RULES = ("remote_access.", "iaas_kyc.")
+AS_EXPORT = "remote_access.as_export."
 WHY_ORDER = (
     "744.11",
     "744.21",
@@ -530,28 +621,24 @@ WHY_ORDER = (
 
 
 def _driver(d: Decision, overlays: list[str]) -> str:
-    """The finding that decides this row: the overlay's last own finding, or enacted law's."""
-    if len(overlays) == 1:
-        name = overlays[0]
-        own = [
-            f for f in d.findings if f.rule.startswith(f"{name}.") and ".as_export." not in f.rule
-        ]
+    """The finding that decides this row: the reform's last own finding, or enacted law's."""
+    if overlays:
+        own = [f for f in d.findings if f.rule.startswith(REFORM_RULES) and AS_EXPORT not in f.rule]
+        own = [f for f in own if not f.rule.endswith(".status")]
         if not own:
             return "no effect on this request"
-        persons = [f.text for f in own if f.rule == f"{name}.persons"]
-        if own[-1].rule != f"{name}.licence":
+        persons = [f.text for f in own if f.rule == "remote_access.persons"]
+        if own[-1].rule != "remote_access.licence":
             return "; ".join(dict.fromkeys([*persons, own[-1].text]))
         why = {
-            f.rule.removeprefix(f"{name}.as_export."): f.text
+            f.rule.removeprefix(AS_EXPORT): f.text
             for f in d.findings
-            if f.rule.startswith(f"{name}.as_export.")
+            if f.rule.startswith(AS_EXPORT)
         }
         first = next((why[r] for r in WHY_ORDER if r in why), None)
         return "; ".join(
             [*persons, f"as an export: {d.outcome.replace('_', ' ')}", *([first] if first else [])]
         )
-    if overlays:
-        return f"strictest of {len(overlays)} overlays"
     decisive = [
         f
         for f in d.findings
@@ -576,7 +663,7 @@ def whatif(
     cat = _catalog(catalog)
     runs = [
         (o, decide({**raw, "overlays": o}, catalog=cat))
-        for o in overlay_sets(str(raw.get("kind", "")))
+        for o in overlay_sets(str(raw.get("kind", "")), default_regime_data())
     ]
     if json_out:
         _print_json([{"overlays": o, "decision": d.model_dump(mode="json")} for o, d in runs])
@@ -601,6 +688,13 @@ def whatif(
             _driver(d, o),
         )
     out.print(table)
+    reforms = [(o, d) for o, d in runs if o]
+    if reforms:
+        worst = max(strictness(d.outcome, d.review_policy) for _, d in reforms)
+        names = [
+            ", ".join(o) for o, d in reforms if strictness(d.outcome, d.review_policy) == worst
+        ]
+        out.print(f"Strictest for this request, side by side: {' = '.join(names)}")
 
 
 def _screener(list_file: Path | None, threshold: float | None = None) -> Any:
@@ -976,6 +1070,9 @@ def serve(
     service_log.addHandler(handler)
     service_log.setLevel(logging.INFO)
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+register_licence_commands(app)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

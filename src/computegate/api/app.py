@@ -240,7 +240,7 @@ def create_app(
     def whatif(body: WhatifBody, label: Key) -> list[dict[str, Any]]:
         raw = body.request.model_dump(mode="json")
         rows = []
-        for overlays in overlay_sets(raw["kind"]):
+        for overlays in overlay_sets(raw["kind"], default_regime_data()):
             decision, audit_id = service.decide({**raw, "overlays": overlays}, label)
             rows.append(
                 {

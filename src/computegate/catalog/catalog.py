@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from computegate.catalog.metrics import ChipMetrics, compute_metrics
 from computegate.catalog.model import Accelerator
 from computegate.errors import DataFileError, InputError, UnknownItemError
 from computegate.regime.loader import read_yaml, validate_file
@@ -76,10 +77,16 @@ _tokens = itertools.count(1)
 class Catalog:
     """An immutable set of accelerators with a forgiving name index."""
 
-    def __init__(self, items: Iterable[Accelerator]) -> None:
+    def __init__(
+        self, items: Iterable[Accelerator], units: Mapping[str, EquivalenceUnit] | None = None
+    ) -> None:
         self.token = next(
             _tokens
         )  # identifies this catalog in memo keys (never reused, unlike id())
+        self.units: Mapping[str, EquivalenceUnit] = (
+            units if units is not None else equivalence_units()
+        )
+        self._references: dict[tuple[tuple[str, float], ...], dict[str, ChipMetrics]] = {}
         self._items: dict[str, Accelerator] = {}
         for item in items:
             self._items[item.key] = item  # later files override earlier ones by id
@@ -90,6 +97,19 @@ class Catalog:
                 for k in {norm, _strip_vendor(norm)}:
                     self._index.setdefault(k, set()).add(key)
 
+    def reference_metrics(self, bit_lengths: Mapping[str, float]) -> dict[str, ChipMetrics]:
+        """Metrics of each equivalence unit's reference chip under these bit lengths (kept per
+        catalog: they change only with the catalog or the regime's bit lengths)."""
+        key = tuple(sorted(bit_lengths.items()))
+        refs = self._references.get(key)
+        if refs is None:
+            refs = {
+                name: compute_metrics(self.get(u.reference), dict(bit_lengths))
+                for name, u in self.units.items()
+            }
+            self._references[key] = refs
+        return refs
+
     @classmethod
     def bundled(cls) -> Catalog:
         return _bundled_catalog()
@@ -99,7 +119,7 @@ class Catalog:
         extra: list[Accelerator] = []
         for path in paths:
             extra.extend(load_catalog_file(path))
-        return Catalog([*self._items.values(), *extra])
+        return Catalog([*self._items.values(), *extra], self.units)
 
     def __iter__(self) -> Iterator[Accelerator]:
         return iter(self._items.values())

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from computegate.errors import DataFileError
 from computegate.regime.schema import (
+    AmendmentFile,
     Group,
     GroupsFile,
     Instrument,
@@ -84,8 +85,6 @@ def _breakpoints(data: RegimeData) -> tuple[dt.date, ...]:
     for group in data.groups.values():
         members(group.members)
     for ov in data.overlays.values():
-        for param in ov.defines.values():
-            periods(param.periods)
         for plist in ov.parameters.values():
             periods(plist)
         for mlist in ov.groups.values():
@@ -153,6 +152,26 @@ def _check_value(path: Path, key: str, ptype: str, value: Any) -> None:
         if not isinstance(value, list):
             raise bad(f"expected a list of ISO country codes, got {value!r}")
         _check_codes(path, key, value)
+    if ptype == "tiers":
+        bounds = {"tpp_min", "tpp_lt", "pd_min", "pd_lt"}
+        if not isinstance(value, list) or not value:
+            raise bad("expected a non-empty list of tiers")
+        for i, tier in enumerate(value):
+            if not isinstance(tier, dict) or not isinstance(tier.get("paragraph"), str):
+                raise bad(f"tier {i}: needs a paragraph (e.g. 3A090.a.1)")
+            extra = set(tier) - bounds - {"paragraph", "cfr"}
+            if extra:
+                raise bad(f"tier {i}: unknown key(s) {sorted(extra)}")
+            if "tpp_min" not in tier or not all(
+                isinstance(tier[k], int | float) and not isinstance(tier[k], bool)
+                for k in bounds & set(tier)
+            ):
+                raise bad(f"tier {i}: needs a numeric tpp_min, and numeric bounds")
+    if ptype == "letters" and not (
+        isinstance(value, list)
+        and all(isinstance(c, dict) and {"id", "items", "destinations"} <= c.keys() for c in value)
+    ):
+        raise bad("expected a list of letters, each with id, items and destinations")
     if ptype == "bands":
         need = {"name", "tpp_gt", "tpp_lt", "dram_bandwidth_gt_gbs", "dram_bandwidth_lt_gbs"}
         if not isinstance(value, list) or not all(
@@ -216,21 +235,102 @@ def load_regime_data(directory: Path | None = None) -> RegimeData:
 
     ppath = base / "parameters.yaml"
     pfile = validate_file(ppath, ParametersFile, read_yaml(ppath))
-    for name, param in pfile.parameters.items():
-        _check_periods(ppath, f"parameters.{name}", param.type, param.periods, instruments)
-
     gpath = base / "country_groups.yaml"
     gfile = validate_file(gpath, GroupsFile, read_yaml(gpath))
-    for gname, group in gfile.groups.items():
+
+    params = dict(pfile.parameters)
+    groups = dict(gfile.groups)
+    for apath in sorted((base / "amendments").glob("*.yaml")):
+        _apply_amendment(apath, instruments, params, groups)
+    for name, param in params.items():
+        _check_periods(ppath, f"parameters.{name}", param.type, param.periods, instruments)
+    for gname, group in groups.items():
         _check_memberships(gpath, f"groups.{gname}", group.members, instruments)
 
     overlays: dict[str, OverlayFile] = {}
     for opath in sorted((base / "overlays").glob("*.yaml")):
-        overlay = load_overlay(opath, instruments, pfile.parameters, gfile.groups)
+        overlay = load_overlay(opath, instruments, params, groups)
         if overlay.name in overlays:
             raise DataFileError(str(opath), "name", f"duplicate overlay name {overlay.name!r}")
         overlays[overlay.name] = overlay
-    return RegimeData(ifile.meta, instruments, pfile.parameters, gfile.groups, overlays)
+    return RegimeData(ifile.meta, instruments, params, groups, overlays)
+
+
+def _apply_amendment(
+    path: Path,
+    instruments: dict[str, Instrument],
+    params: dict[str, Parameter],
+    groups: dict[str, Group],
+) -> None:
+    """Fold one amendment file into the base regime (in place), as the instrument amends the law."""
+    amendment = validate_file(path, AmendmentFile, read_yaml(path))
+    inst = amendment.instrument
+    if inst.id in instruments:
+        raise DataFileError(str(path), "instrument.id", f"duplicate id {inst.id!r}")
+    instruments[inst.id] = inst
+    for name, change in amendment.parameters.items():
+        key = f"parameters.{name}"
+        old = params.get(name)
+        if old is None:
+            if change.description is None or change.type is None:
+                raise DataFileError(
+                    str(path), key, "a new parameter needs a description and a type"
+                )
+            _check_periods(path, key, change.type, change.periods, instruments)
+            params[name] = Parameter(
+                description=change.description, type=change.type, periods=change.periods
+            )
+            continue
+        if change.type is not None and change.type != old.type:
+            raise DataFileError(str(path), f"{key}.type", f"{name} is a {old.type}")
+        _check_periods(path, key, old.type, change.periods, instruments)
+        periods = list(old.periods)
+        for new in sorted(change.periods, key=lambda p: p.effective):
+            periods = [_ended_before(p, new.effective) for p in periods]
+            periods.append(new)
+        params[name] = old.model_copy(update={"periods": periods})
+    for gname, gchange in amendment.groups.items():
+        group = groups.get(gname)
+        if group is None:
+            raise DataFileError(str(path), f"groups.{gname}", "no such country group")
+        _check_memberships(path, f"groups.{gname}.add", gchange.add, instruments)
+        members = list(group.members)
+        for removal in gchange.remove:
+            members = _removed(members, removal.codes, removal.effective, inst.id, removal.note)
+        groups[gname] = group.model_copy(update={"members": [*members, *gchange.add]})
+
+
+def _ended_before(period: Period, day: dt.date) -> Period:
+    """A period still open on `day` ends the day before: the amendment supersedes it."""
+    if period.effective < day and (period.end is None or period.end >= day):
+        return period.model_copy(update={"end": day - dt.timedelta(days=1)})
+    return period
+
+
+def _removed(
+    members: list[Membership], codes: list[str], day: dt.date, source: str, note: str | None
+) -> list[Membership]:
+    """Close each listed country's open entry the day before `day` (other codes keep the entry)."""
+    out: list[Membership] = []
+    for entry in members:
+        leaving = [c for c in entry.codes if c in codes]
+        open_on = entry.since < day and (entry.until is None or entry.until >= day)
+        if not leaving or not open_on:
+            out.append(entry)
+            continue
+        staying = [c for c in entry.codes if c not in codes]
+        if staying:
+            out.append(entry.model_copy(update={"codes": staying}))
+        out.append(
+            entry.model_copy(
+                update={
+                    "codes": leaving,
+                    "until": day - dt.timedelta(days=1),
+                    "note": note or f"removed by {source} from {day}",
+                }
+            )
+        )
+    return out
 
 
 def load_overlay(
@@ -243,14 +343,12 @@ def load_overlay(
     overlay = validate_file(path, OverlayFile, read_yaml(path))
     if overlay.source not in instruments:
         raise DataFileError(str(path), "source", f"unknown instrument {overlay.source!r}")
-    for name, param in overlay.defines.items():
-        if name in parameters:
-            raise DataFileError(str(path), f"defines.{name}", "already defined by the base regime")
-        _check_periods(path, f"defines.{name}", param.type, param.periods, instruments)
     for name, periods in overlay.parameters.items():
-        target = parameters.get(name) or overlay.defines.get(name)
+        target = parameters.get(name)
         if target is None:
-            raise DataFileError(str(path), f"parameters.{name}", "no such parameter")
+            raise DataFileError(
+                str(path), f"parameters.{name}", "no such parameter: declare it in the base regime"
+            )
         _check_periods(path, f"parameters.{name}", target.type, periods, instruments)
     for gname, members in overlay.groups.items():
         if gname not in groups:

@@ -108,7 +108,7 @@ class Regime:
         ]
         for name in self.overlays:
             ov = self.data.overlays[name]
-            layers.append((name, {n: p.periods for n, p in ov.defines.items()} | ov.parameters))
+            layers.append((name, ov.parameters))
         for overlay, params in layers:  # later layers win where their period is active
             for pname, periods in params.items():
                 for period in periods:
@@ -125,7 +125,7 @@ class Regime:
         return self._params.get(name)
 
     def get_optional(self, name: str) -> ParamValue | None:
-        """Like `get`, but a parameter no active overlay defines is simply absent."""
+        """Like `get`, but an unknown name is simply absent (for callers probing optional data)."""
         return self._params.get(name)
 
     def number(self, name: str) -> float | None:
@@ -133,9 +133,7 @@ class Regime:
         return None if pv is None else float(pv.value)
 
     def _is_known(self, name: str) -> bool:
-        return name in self.data.parameters or any(
-            name in self.data.overlays[o].defines for o in self.overlays
-        )
+        return name in self.data.parameters
 
     # -- country groups -----------------------------------------------------------------------
     def membership(self, code: str, group: str) -> GroupAnswer:
@@ -170,6 +168,22 @@ class Regime:
     @property
     def beyond_knowledge_horizon(self) -> bool:
         return self.date > self.data.meta.knowledge_horizon
+
+    @cached_property
+    def _on_horizon(self) -> Regime:
+        return Regime(self.data, min(self.date, self.data.meta.knowledge_horizon), self.overlays)
+
+    def scheduled_change(self, name: str) -> tuple[ParamValue | None, ParamValue | None] | None:
+        """(value on the knowledge horizon, value the data schedules for this date), if they differ.
+
+        Past the horizon the data cannot know whether a scheduled expiry, revival or sunset happened,
+        so a decision resting on such a value must show both outcomes instead of assuming either.
+        """
+        if not self.beyond_knowledge_horizon:
+            return None
+        then, now = self._on_horizon.get(name), self.get(name)
+        same = (then.value if then else None) == (now.value if now else None)
+        return None if same else (then, now)
 
     def overlay_status(self) -> list[str]:
         """Human sentences naming each overlay's legal status."""

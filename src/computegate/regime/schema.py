@@ -17,6 +17,7 @@ Status = Literal[
     "pending",
     "proposed",
     "hypothetical",
+    "scheduled",
 ]
 Confidence = Literal["primary", "secondary", "unconfirmed"]
 ParamType = Literal[
@@ -30,6 +31,8 @@ ParamType = Literal[
     "country_list",
     "number_list",
     "conditions",
+    "tiers",
+    "letters",
 ]
 MemberStatus = Literal["member", "ambiguous", "not_member"]
 
@@ -56,6 +59,9 @@ class Instrument(_Strict):
     compliance: dt.date | None = None
     status: Status
     confidence: Confidence = "secondary"
+    verified: dt.date | None = Field(
+        default=None, description="When the text behind `confidence` was last re-read"
+    )
     url: str | None = None
     changes: str
 
@@ -85,6 +91,8 @@ class Period(_Strict):
 class Parameter(_Strict):
     description: str
     type: ParamType
+    confidence: Confidence | None = None
+    verified: dt.date | None = None
     periods: list[Period] = Field(min_length=1)
 
 
@@ -118,13 +126,48 @@ class GroupsFile(_Strict):
     groups: dict[str, Group]
 
 
+Topic = Literal["export_controls", "remote_access"]
+
+
 class OverlayFile(_Strict):
+    """A reform: edits parameters and groups the base regime declares, with metadata that says what
+    it is. Surfaces pick what-if sets by `topic` and `status`, never by name."""
+
     name: str
     title: str
-    status: Literal["pending", "proposed", "lapsed", "hypothetical"]
+    topic: Topic
+    status: Literal["enacted", "pending", "proposed", "lapsed", "hypothetical"]
     status_date: dt.date
     source: str
     description: str
-    defines: dict[str, Parameter] = Field(default_factory=dict)
     parameters: dict[str, list[Period]] = Field(default_factory=dict)
     groups: dict[str, list[Membership]] = Field(default_factory=dict)
+
+
+class NewParameter(_Strict):
+    """A parameter an amendment declares or adds periods to (description and type only if new)."""
+
+    description: str | None = None
+    type: ParamType | None = None
+    periods: list[Period] = Field(min_length=1)
+
+
+class Removal(_Strict):
+    codes: list[str] = Field(min_length=1)
+    effective: dt.date
+    note: str | None = None
+
+
+class GroupChange(_Strict):
+    add: list[Membership] = Field(default_factory=list)
+    remove: list[Removal] = Field(default_factory=list)
+
+
+class AmendmentFile(_Strict):
+    """One legal instrument and every change it makes to the base regime: new periods for
+    parameters (each supersedes the open period before it from its effective date), new parameters,
+    and countries added to or removed from groups. Adding a rule is adding one of these files."""
+
+    instrument: Instrument
+    parameters: dict[str, NewParameter] = Field(default_factory=dict)
+    groups: dict[str, GroupChange] = Field(default_factory=dict)

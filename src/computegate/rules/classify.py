@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +19,10 @@ from computegate.catalog import (
     Catalog,
     ChipMetrics,
     compute_metrics,
-    equivalence_units,
 )
 from computegate.catalog.metrics import equivalents
 from computegate.errors import InputError
-from computegate.regime import Regime, cite
+from computegate.regime import ParamValue, Regime, cite
 from computegate.rules.findings import Finding, MissingFact
 
 NOT_3A090 = "not 3A090"
@@ -46,6 +45,7 @@ class Classification(BaseModel):
     interconnect_gbs: float | None
     datacenter: bool | None
     aggregate_tpp: float | None = None
+    hbm_bandwidth_density_gbs_per_mm2: float | None = None
     eccn: str
     eccn_paragraph: str | None
     controlled: bool | None
@@ -99,46 +99,78 @@ def _need(regime: Regime, name: str) -> tuple[float, str]:
 # -- the 3A090 tests ------------------------------------------------------------------------------
 
 
+TIERS = "3a090.tiers"
+
+
+def _tiers(regime: Regime) -> tuple[list[dict[str, Any]], ParamValue]:
+    pv = regime.get(TIERS)
+    if pv is None:
+        raise KeyError(f"regime parameter {TIERS!r} is not in force on {regime.date}")
+    return list(pv.value), pv
+
+
+def _needs_pd(tier: Mapping[str, Any]) -> bool:
+    return "pd_min" in tier or "pd_lt" in tier
+
+
+def _bounds_text(tier: Mapping[str, Any], name: str, key: str) -> str | None:
+    lo, hi = tier.get(f"{key}_min"), tier.get(f"{key}_lt")
+    show = _fmt if key == "tpp" else str
+    if lo is not None and hi is not None:
+        return f"{show(lo)} <= {name} < {show(hi)}"
+    if lo is not None:
+        return f"{name} >= {show(lo)}"
+    return f"{name} < {show(hi)}" if hi is not None else None
+
+
+def _holds(tier: Mapping[str, Any], key: str, value: float) -> bool:
+    lo, hi = tier.get(f"{key}_min"), tier.get(f"{key}_lt")
+    return (lo is None or value >= lo) and (hi is None or value < hi)
+
+
 def _tier_2023(tpp: float, pd: float | None, regime: Regime) -> Tier | None:
-    """3A090.a/.b under the Nov-2023 thresholds; None when PD is needed but unknown."""
-    a1, a1c = _need(regime, "3a090.a1.tpp_min")
-    if tpp >= a1:
-        return Tier("3A090.a", "3A090.a.1", "3A090.a.1", f"TPP {_fmt(tpp)} >= {_fmt(a1)}", a1c)
-    if pd is None:
+    """The first tier (regime data) whose bounds hold; None when PD decides it but is unknown."""
+    tiers, pv = _tiers(regime)
+    for tier in tiers:
+        if not _holds(tier, "tpp", tpp):
+            continue
+        if _needs_pd(tier):
+            if pd is None:
+                return None
+            if not _holds(tier, "pd", pd):
+                continue
+        paragraph = str(tier["paragraph"])
+        eccn = ".".join(paragraph.split(".")[:2])
+        citation = cite(str(tier.get("cfr") or pv.period.cfr), pv.instrument, pv.overlay)
+        if _needs_pd(tier):
+            parts = [_bounds_text(tier, "TPP", "tpp"), _bounds_text(tier, "PD", "pd")]
+            text = f"TPP {_fmt(tpp)}, PD {pd:.2f}: " + " and ".join(p for p in parts if p)
+        else:
+            text = f"TPP {_fmt(tpp)} >= {_fmt(tier['tpp_min'])}" + (
+                f" and < {_fmt(tier['tpp_lt'])}" if "tpp_lt" in tier else ""
+            )
+        return Tier(eccn, paragraph, paragraph, text, citation)
+    if pd is None and any(_needs_pd(t) for t in tiers):
         return None
-    a2t, a2c = _need(regime, "3a090.a2.tpp_min")
-    a2p, _ = _need(regime, "3a090.a2.pd_min")
-    b1t, b1c = _need(regime, "3a090.b1.tpp_min")
-    b1p, _ = _need(regime, "3a090.b1.pd_min")
-    b2t, b2c = _need(regime, "3a090.b2.tpp_min")
-    b2p, _ = _need(regime, "3a090.b2.pd_min")
-    both = f"TPP {_fmt(tpp)}, PD {pd:.2f}"
-    if tpp >= a2t and pd >= a2p:
-        return Tier(
-            "3A090.a", "3A090.a.2", "3A090.a.2", f"{both}: TPP >= {_fmt(a2t)} and PD >= {a2p}", a2c
-        )
-    if b1t <= tpp < a1 and b1p <= pd < a2p:
-        text = f"{both}: {_fmt(b1t)} <= TPP < {_fmt(a1)} and {b1p} <= PD < {a2p}"
-        return Tier("3A090.b", "3A090.b.1", "3A090.b.1", text, b1c)
-    if tpp >= b2t and b2p <= pd < a2p:
-        text = f"{both}: TPP >= {_fmt(b2t)} and {b2p} <= PD < {a2p}"
-        return Tier("3A090.b", "3A090.b.2", "3A090.b.2", text, b2c)
-    text = f"{both}: below every 3A090.a/.b threshold"
-    return Tier(NOT_3A090, None, "3A090.thresholds", text, b2c)
+    both = f"TPP {_fmt(tpp)}" + (f", PD {pd:.2f}" if pd is not None else "")
+    return Tier(
+        NOT_3A090,
+        None,
+        "3A090.thresholds",
+        f"{both}: below every 3A090.a/.b threshold",
+        pv.citation,
+    )
 
 
 def _pd_floor(regime: Regime) -> float:
-    return min(
-        _need(regime, n)[0] for n in ("3a090.a2.tpp_min", "3a090.b1.tpp_min", "3a090.b2.tpp_min")
-    )
+    """The lowest TPP any tier reaches: below it nothing is 3A090."""
+    return min(float(t["tpp_min"]) for t in _tiers(regime)[0])
 
 
 def _area_outcomes(tpp: float, regime: Regime) -> list[tuple[str, Tier]]:
     """With die area unknown: the 3A090 outcome for each range of applicable die area."""
-    pds = sorted(
-        {_need(regime, n)[0] for n in ("3a090.a2.pd_min", "3a090.b2.pd_min", "3a090.b1.pd_min")}
-    )
-    pds.reverse()
+    tiers, _ = _tiers(regime)
+    pds = sorted({float(t[k]) for t in tiers for k in ("pd_min", "pd_lt") if k in t}, reverse=True)
     bands: list[tuple[float, float | None]] = [(pds[0], None)]
     bands += [(lo, hi) for hi, lo in itertools.pairwise(pds)]
     bands.append((0.0, pds[-1]))
@@ -181,7 +213,7 @@ def _ic_outcome(
             )
         )
         return _Outcome(INDETERMINATE, None, tuple(t.findings), tuple(t.missing))
-    if regime.get("3a090.a1.tpp_min") is not None:
+    if regime.get(TIERS) is not None:
         return _ic_outcome_2023(chip, m, datacenter, regime, t)
     if regime.get("3a090_2022.processing_performance_min") is not None:
         return _ic_outcome_2022(chip, m, regime, t)
@@ -290,7 +322,9 @@ def _computer_outcome(ic: _Outcome, regime: Regime) -> _Outcome:
     if ic.eccn in (NOT_3A090, INDETERMINATE):
         eccn = "not 4A090" if ic.eccn == NOT_3A090 else INDETERMINATE
         return _Outcome(eccn, None, tuple(t.findings), ic.missing)
-    inst = regime.data.instruments["acs-2023" if regime.get("3a090.a1.tpp_min") else "ac-2022"]
+    thresholds = regime.get(TIERS) or regime.get("3a090_2022.processing_performance_min")
+    assert thresholds is not None  # the IC is 3A090, so a 3A090 test is in force
+    inst = thresholds.instrument
     if ic.eccn == "3A090.b":
         b_in_force = regime.get("4a090.b.in_force")
         if b_in_force is None or not b_in_force.value:
@@ -568,6 +602,7 @@ def classify(
         interconnect_gbs=ic.interconnect_gbs,
         datacenter=ic.datacenter,
         aggregate_tpp=aggregate,
+        hbm_bandwidth_density_gbs_per_mm2=item.hbm_bandwidth_density_gbs_per_mm2,
         eccn=outcome.eccn,
         eccn_paragraph=outcome.paragraph,
         controlled=controlled,
@@ -671,18 +706,8 @@ def _regime_context(regime: Regime, t: _Trace) -> None:
         t.add("regime.overlay", sentence, "computegate overlay")
 
 
-_reference_cache: dict[tuple[int, tuple[tuple[str, float], ...]], dict[str, ChipMetrics]] = {}
-
-
 def _equivalents(
     m: ChipMetrics, regime: Regime, tf32_bits: int, catalog: Catalog | None
 ) -> dict[str, dict[str, float | None]]:
-    refs = catalog or Catalog.bundled()
-    bits = _bit_lengths(regime, tf32_bits)
-    key = (refs.token, tuple(sorted(bits.items())))
-    ref_metrics = _reference_cache.get(key)
-    if ref_metrics is None:
-        units = equivalence_units().items()
-        ref_metrics = {name: compute_metrics(refs.get(u.reference), bits) for name, u in units}
-        _reference_cache[key] = ref_metrics
-    return {name: equivalents(m, ref) for name, ref in ref_metrics.items()}
+    refs = (catalog or Catalog.bundled()).reference_metrics(_bit_lengths(regime, tf32_bits))
+    return {name: equivalents(m, ref) for name, ref in refs.items()}

@@ -14,17 +14,25 @@ from typing import Any
 from computegate.catalog import Accelerator, Catalog
 from computegate.regime import Regime
 from computegate.rules.classify import INDETERMINATE, Classification, classify
-from computegate.rules.exports import POLICY_RANK, ItemRuling, item_ruling
+from computegate.rules.exports import ItemRuling, item_ruling
 from computegate.rules.findings import Finding, MissingFact
-from computegate.rules.parties import Hit, china_equivalent, is_informed, part744_hits, where
+from computegate.rules.memo import Memo
+from computegate.rules.parties import (
+    Hit,
+    china_equivalent,
+    is_informed,
+    part744_hits,
+    part746_hits,
+    where,
+)
 from computegate.rules.remote import (
+    access_control_on,
+    access_control_verdict,
     as_export_request,
     combine,
     enacted,
-    kyc_overlays,
+    kyc_on,
     kyc_verdict,
-    overlay_verdict,
-    rasa_overlays,
 )
 from computegate.rules.remote import summary as remote_summary
 from computegate.rules.request import (
@@ -38,12 +46,9 @@ from computegate.rules.request import (
     ReviewPolicy,
     parse_request,
 )
+from computegate.rules.strictness import POLICY_RANK
 
-CACHE_LIMIT = 500_000
 USER_FACTS = operator.attrgetter(*(f for f in EndUser.model_fields if f != "name"))
-_decisions: dict[tuple[Any, ...], Decision] = {}
-_classifications: dict[tuple[Any, ...], Classification] = {}
-_dated: dict[tuple[Any, ...], Decision] = {}
 
 CANDIDATES = {
     "ic": ("3A090.a", "3A090.b", "not 3A090"),
@@ -56,29 +61,21 @@ def _item_key(item: str | Mapping[str, Any]) -> str:
     return item if isinstance(item, str) else json.dumps(item, sort_keys=True, default=str)
 
 
-def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
-    if len(cache) >= CACHE_LIMIT:
-        cache.clear()
-    cache[key] = value
-
-
-def clear_caches() -> None:
-    _decisions.clear()
-    _classifications.clear()
-    _dated.clear()
-
-
 def decide(
     request: AnyRequest | Mapping[str, Any],
     regime: Regime | None = None,
     catalog: Catalog | None = None,
+    memo: Memo | None = None,
 ) -> Decision:
-    """License required or not, review policy, exceptions, conditions and cited findings."""
+    """License required or not, review policy, exceptions, conditions and cited findings.
+
+    Given a memo (an Engine's), repeated facts are answered from it; without one, from scratch.
+    """
     req = parse_request(request)
     catalog = catalog or Catalog.bundled()
     regime = regime or Regime.at(req.date, req.overlays)
     if isinstance(req, RemoteAccessRequest):
-        return _decide_remote_memo(req, regime, catalog)
+        return _decide_remote_memo(req, regime, catalog, memo)
     u = req.end_user
     facts = (
         _item_key(req.item),
@@ -88,17 +85,20 @@ def decide(
         USER_FACTS(u),  # every end-user field but the name, new fields included
         req.end_use,
         req.exporter_informed,
+        u.name if u.exemption == "approved_entity" else None,  # named approved entities can lapse
     )
     return _memoised(
+        memo,
         catalog.token,
         facts,
         regime,
-        lambda: _decide(req, regime, catalog),
+        lambda: _decide(req, regime, catalog, memo),
         lambda item: _summary(req, item),
     )
 
 
 def _memoised(
+    memo: Memo | None,
     catalog_token: int,
     facts: tuple[Any, ...],
     regime: Regime,
@@ -110,43 +110,45 @@ def _memoised(
     Same facts on the same date: the same (immutable) decision. Same facts on another date in the
     same rule period: the same answer, re-dated (the summary finding and `regime` carry the date).
     """
+    if memo is None:
+        return compute()
     dated = (catalog_token, regime.key, facts)
-    decision = _dated.get(dated)
+    decision = memo.dated.get(dated)
     if decision is None:
         period = (catalog_token, regime.period_key, facts)
-        core = _decisions.get(period)
-        if core is None:
-            core = compute()
-            _remember(_decisions, period, core)
+        core = memo.decisions.get(period) or memo.decisions.put(period, compute())
         if core.regime == regime.as_dict():
             decision = core
         else:
             findings = [summary(core.item), *core.findings[1:]]
             decision = core.model_copy(update={"findings": findings, "regime": regime.as_dict()})
-        _remember(_dated, dated, decision)
+        memo.dated.put(dated, decision)
     return decision
 
 
 def classify_memo(
-    chip: Accelerator, item_key: str, regime: Regime, catalog: Catalog
+    chip: Accelerator, item_key: str, regime: Regime, catalog: Catalog, memo: Memo | None
 ) -> Classification:
+    if memo is None:
+        return classify(chip, regime, catalog=catalog)
     key = (catalog.token, regime.period_key, item_key)
-    cached = _classifications.get(key)
-    if cached is None:
-        cached = classify(chip, regime, catalog=catalog)
-        _remember(_classifications, key, cached)
-    return cached
+    return memo.classifications.get(key) or memo.classifications.put(
+        key, classify(chip, regime, catalog=catalog)
+    )
 
 
-def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
+def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | None) -> Decision:
     chip = catalog.resolve(req.item, "item")
-    cls = classify_memo(chip, _item_key(req.item), regime, catalog)
+    cls = classify_memo(chip, _item_key(req.item), regime, catalog, memo)
     item = ItemSummary.of(cls)
     findings: list[Finding] = [_summary(req, item)]
     findings += [f for f in cls.findings if _relevant(f, req, regime)]
     missing: list[MissingFact] = []
-    hits, notes = part744_hits(req, regime)
-    informed_hits, informed_notes, informed_missing = is_informed(req, chip.key, regime)
+    hits, notes, pending = part744_hits(req, regime)
+    hits += part746_hits(req, regime)
+    inner = chip.contains if isinstance(chip.contains, Accelerator) else None
+    keys = {chip.key} | ({inner.key} if inner else set())
+    informed_hits, informed_notes, informed_missing = is_informed(req, keys, regime)
     hits += informed_hits
     findings += [Finding(rule=h.rule, text=h.text, citation=h.citation) for h in hits]
     findings += notes + informed_notes
@@ -157,16 +159,16 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
         m for m in cls.missing_facts if ruling.required is None or m.kind == "legal_ambiguity"
     ]
     missing += ruling.missing
-    if informed_missing and not hits and not ruling.required:
-        ruling.required = None  # whether a license is needed turns on the exporter's letter
-        missing += informed_missing
+    pending += informed_missing
+    if pending and not hits:
+        _depends_on(ruling, pending, missing)
 
     outcome, policy, exceptions, conditions = _assemble(hits, ruling)
     if hits and ruling.exceptions:
         findings.append(
             Finding(
                 rule="740.2",
-                text="License exceptions are unavailable because a part 744 license requirement applies",
+                text="License exceptions are unavailable because a part 744 or part 746 license requirement applies (740.8(b) for NAC/ACA)",
                 citation=hits[0].citation,
             )
         )
@@ -185,6 +187,18 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog) -> Decision:
         item=item,
         alternatives=alternatives,
     )
+
+
+def _depends_on(ruling: ItemRuling, pending: list[MissingFact], missing: list[MissingFact]) -> None:
+    """Part-744 requirements that may apply (an unknown letter or law): the answer turns on them
+    unless the item ruling already gives denial with no exceptions, which they could not change."""
+    if ruling.required and ruling.policy == "presumption_of_denial" and not ruling.exceptions:
+        return
+    if ruling.required:
+        ruling.policy, ruling.exceptions, ruling.conditions = None, [], []
+    else:
+        ruling.required = None
+    missing += pending
 
 
 def _relevant(finding: Finding, req: ExportRequest, regime: Regime) -> bool:
@@ -366,33 +380,40 @@ def _dedupe(missing: list[MissingFact]) -> list[MissingFact]:
     return out
 
 
-def _decide_remote_memo(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -> Decision:
+def _decide_remote_memo(
+    req: RemoteAccessRequest, regime: Regime, catalog: Catalog, memo: Memo | None
+) -> Decision:
     facts = (
         req.model_dump_json(exclude={"date": True, "customer": {"name"}, "provider": {"name"}}),
     )
     return _memoised(
+        memo,
         catalog.token,
         facts,
         regime,
-        lambda: _decide_remote(req, regime, catalog),
+        lambda: _decide_remote(req, regime, catalog, memo),
         lambda item: remote_summary(req, item),
     )
 
 
-def _decide_remote(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -> Decision:
-    """Enacted law for the access, then each active RASA / IaaS-KYC overlay; the strictest wins."""
+def _decide_remote(
+    req: RemoteAccessRequest, regime: Regime, catalog: Catalog, memo: Memo | None
+) -> Decision:
+    """Enacted law for the access, then the remote-access control and IaaS KYC rules in force (set by
+    overlays); each is a separate requirement, so the strictest answer stands."""
     lines = [
         (line, catalog.resolve(line.item, f"accelerators.{i}.item"))
         for i, line in enumerate(req.accelerators)
     ]
     classes = [
-        (line, classify_memo(chip, _item_key(line.item), regime, catalog)) for line, chip in lines
+        (line, classify_memo(chip, _item_key(line.item), regime, catalog, memo))
+        for line, chip in lines
     ]
     line, cls = max(classes, key=lambda lc: lc[1].tpp or -1.0)
     item = ItemSummary.of(cls)
     law_only = Regime.at(
         req.date,
-        [o for o in req.overlays if not o.startswith(("rasa-", "iaas-"))],
+        [o for o in req.overlays if regime.data.overlays[o].topic != "remote_access"],
         data=regime.data,
     )
     chips_in = None
@@ -407,14 +428,15 @@ def _decide_remote(req: RemoteAccessRequest, regime: Regime, catalog: Catalog) -
             },
             law_only,
             catalog,
+            memo,
         )
     layers = [enacted(req, regime, cls, chips_in)]
-    rasa = rasa_overlays(regime)
-    if rasa:
+    if access_control_on(regime):
         export_like = as_export_request(req, line.item)
-        as_export = decide(export_like, law_only, catalog) if export_like else None
-        layers += [overlay_verdict(name, req, regime, cls, as_export) for name in rasa]
-    layers += [kyc_verdict(name, req, regime) for name in kyc_overlays(regime)]
+        as_export = decide(export_like, law_only, catalog, memo) if export_like else None
+        layers.append(access_control_verdict(req, regime, cls, as_export))
+    if kyc_on(regime):
+        layers.append(kyc_verdict(req, regime))
     outcome, policy = combine(layers)
     findings = [remote_summary(req, item)] + [
         f for f in cls.findings if f.rule.startswith(("3A090", "4A090", "tpp."))

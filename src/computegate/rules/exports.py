@@ -6,21 +6,17 @@ under which review policy, with which license exceptions and Jan-2026 conditions
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from computegate.regime import Regime
 from computegate.rules.classify import Classification
 from computegate.rules.findings import Finding, MissingFact
+from computegate.rules.horizon import status_unknown
 from computegate.rules.parties import Where, china_equivalent, where
 from computegate.rules.request import Condition, ExportRequest, ReviewPolicy
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
-POLICY_RANK: dict[ReviewPolicy | None, int] = {
-    None: 0,
-    "presumption_of_approval": 1,
-    "case_by_case": 2,
-    "presumption_of_denial": 3,
-}
 
 
 @dataclass
@@ -95,7 +91,7 @@ def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classificati
         )
         return ruling
     if eccn == "3A090.c":
-        return _hbm_ruling(req, regime)
+        return _hbm_ruling(req, regime, cls)
     if regime.get("ac.destinations_2022") is not None:
         return _ruling_2022(req, regime, eccn)
     return _ruling_2023(req, regime, eccn, cls)
@@ -152,6 +148,7 @@ def _ruling_2023(req: ExportRequest, regime: Regime, eccn: str, cls: Classificat
     by_dest = _destination_licensed(dest, regime)
     by_hq, hq_codes = _hq_where(req, regime, "ac.hq_groups", "ac.hq_named")
     ruling = ItemRuling(required=None)
+    by_exempt = _conditional_destination(req, regime, eccn, dest, ruling)
     hq_text = "/".join(hq_codes) or "unknown"
     if req.end_user.headquarters and not req.end_user.ultimate_parent_headquarters:
         ruling.add(
@@ -174,8 +171,9 @@ def _ruling_2023(req: ExportRequest, regime: Regime, eccn: str, cls: Classificat
             f"End user or its ultimate parent is headquartered in {hq_hit} (D:5 or Macau): license required for any destination",
             hq_pv.citation,
         )
-    if by_dest == "yes" or by_hq == "yes":
+    if "yes" in (by_dest, by_hq, by_exempt):
         ruling.required = True
+        ruling.missing = [m for m in ruling.missing if m.fact != "end_user.exemption"]
     elif "ambiguous" in (by_dest, by_hq):
         ruling.missing.append(
             _cambodia_style_ambiguity(
@@ -187,6 +185,9 @@ def _ruling_2023(req: ExportRequest, regime: Regime, eccn: str, cls: Classificat
                 "no license required",
             )
         )
+    elif by_exempt == "unknown":
+        if by_hq == "unknown":
+            ruling.missing.append(_hq_missing(dest))
     elif by_hq == "unknown":
         ruling.missing.append(
             MissingFact(
@@ -215,6 +216,105 @@ def _ruling_2023(req: ExportRequest, regime: Regime, eccn: str, cls: Classificat
         _review_policy_2023(case, ruling)
         _exceptions(case, ruling)
     return ruling
+
+
+def _hq_missing(dest: str) -> MissingFact:
+    return MissingFact(
+        fact="end_user.headquarters",
+        question="Where are the end user and its ultimate parent headquartered?",
+        outcomes={
+            "either in D:5 or Macau": "license required (headquarters rule)",
+            "neither": f"the answer turns on the other facts for {dest}",
+        },
+    )
+
+
+def _named(name: str | None, entities: list[str]) -> str | None:
+    """The listed entity the end user's name refers to (whole words, case-insensitive), if any."""
+    words = set(re.split(r"\W+", (name or "").casefold()))
+    return next((e for e in entities if e.casefold() in words), None)
+
+
+def _conditional_destination(
+    req: ExportRequest, regime: Regime, eccn: str, dest: str, ruling: ItemRuling
+) -> Where:
+    """A destination outside the group scope that keeps a license requirement except for exempt end
+    users (the UAE rule): 'yes' licensed, 'no' exempt or out of scope, 'unknown' missing fact added."""
+    scope = regime.get("ac.conditional_destinations")
+    if scope is None or dest not in scope.value:
+        return "no"
+    categories = regime.get("ac.conditional_exempt_categories")
+    exempt: list[str] = categories.value if categories is not None else []
+    user = req.end_user
+    if user.exemption is None:
+        ruling.missing.append(
+            MissingFact(
+                fact="end_user.exemption",
+                question=f"{dest} keeps a license requirement for {eccn} except for these end users: {', '.join(exempt)}. Is the end user one of them?",
+                outcomes={
+                    " / ".join(
+                        exempt
+                    ): f"no license required to {dest} (other requirements may still apply)",
+                    "none": "license required",
+                },
+            )
+        )
+        ruling.add(
+            "conditional-destination",
+            f"{dest} is outside the country-group scope but keeps a license requirement unless the end user is exempt; the request does not say",
+            scope.citation,
+        )
+        return "unknown"
+    if user.exemption not in exempt:
+        ruling.add(
+            "conditional-destination",
+            f"{eccn} to or within {dest}: license required (the end user is none of: {', '.join(exempt)})",
+            scope.citation,
+        )
+        return "yes"
+    if user.exemption == "approved_entity":
+        lapsed = _approved_entity_lapsed(regime, user.name, ruling)
+        if lapsed != "no":
+            return lapsed
+    ruling.add(
+        "conditional-destination",
+        f"{dest} keeps a license requirement for {eccn}, but not for this end user ({user.exemption})",
+        (categories or scope).citation,
+    )
+    return "no"
+
+
+def _approved_entity_lapsed(regime: Regime, name: str | None, ruling: ItemRuling) -> Where:
+    """A named approved entity whose listing has ended is no longer exempt; past the horizon a
+    scheduled lapse is unknown ('unknown', missing fact added)."""
+    param = regime.data.parameters.get("ac.approved_entities")
+    pv = regime.get("ac.approved_entities")
+    ever = sorted({e for p in param.periods for e in p.value}) if param else []
+    entity = _named(name, ever)
+    if entity is None:
+        return "no"
+    unknown = status_unknown(
+        regime,
+        "ac.approved_entities",
+        f"Is {entity} still an approved entity on {regime.date}?",
+        lambda value: (
+            "no license required (approved entity)"
+            if value and entity in value
+            else "license required (no longer an approved entity)"
+        ),
+    )
+    if unknown is not None:
+        ruling.missing.append(unknown[0])
+        ruling.findings.append(unknown[1])
+        return "unknown"
+    if pv is not None and entity in pv.value:
+        return "no"
+    ruling.add(
+        "conditional-destination.lapsed",
+        f"{entity} is no longer an approved entity on this date: license required",
+        pv.citation if pv is not None else "15 CFR 740 Supp. 8",
+    )
+    return "yes"
 
 
 def _cambodia_style_ambiguity(
@@ -418,21 +518,30 @@ def _exceptions(case: _Case, ruling: ItemRuling) -> None:
             "License Exception NAC is available for Macau/D:5 destinations or headquarters, subject to notification",
             pv.citation,
         )
-    else:
+    elif where(dest, regime, "exc.aca_groups") == "yes":
         ruling.exceptions.append("ACA")
         ruling.add(
             "740.8(a)(2)",
             f"License Exception ACA is available for {dest} (no notification)",
             pv.citation,
         )
+    else:
+        aca = regime.get("exc.aca_groups")
+        groups = "/".join(aca.value) if aca else "D:1/D:4"
+        ruling.add(
+            "740.8(a)",
+            f"{dest} is neither Macau/D:5 (NAC) nor {groups} (ACA): no NAC/ACA",
+            aca.citation if aca else pv.citation,
+        )
+        return
     ruling.add(
         "740.8(b)",
-        "NAC/ACA need a written purchase order and are unavailable where a part 744 license requirement applies (except the headquarters rule)",
+        "NAC/ACA need a written purchase order and are unavailable where a part 744 or 746 license requirement applies (except the headquarters rule, 744.23(a)(3))",
         pv.citation,
     )
 
 
-def _hbm_ruling(req: ExportRequest, regime: Regime) -> ItemRuling:
+def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> ItemRuling:
     dest = china_equivalent(req.to_country, regime)
     scope = where(dest, regime, "hbm.groups", "hbm.destinations")
     pv = regime.get("hbm.destinations")
@@ -445,20 +554,58 @@ def _hbm_ruling(req: ExportRequest, regime: Regime) -> ItemRuling:
             pv.citation,
         )
         return ruling
+    control = regime.get("3a090.c.hbm_bandwidth_density_gt")
+    compliance = control.period.compliance if control is not None else None
+    if compliance is not None and regime.date < compliance:
+        ruling = ItemRuling(required=False)
+        ruling.add(
+            "3A090.c.compliance",
+            f"3A090.c is in effect, but compliance is required only from {compliance}: no license needed yet",
+            control.citation if control is not None else pv.citation,
+        )
+        return ruling
     ruling = ItemRuling(required=True, policy="presumption_of_denial")
     ruling.add(
         "742.6(a)(6)(i)(B)",
         f"3A090.c to or within {dest} (Macau/D:5): license required; presumption of denial",
         pv.citation,
     )
+    _hbm_exception(regime, cls, ruling)
+    return ruling
+
+
+def _hbm_exception(regime: Regime, cls: Classification, ruling: ItemRuling) -> None:
+    """740.25: License Exception HBM only for stacks below its density ceiling, under conditions."""
     exc = regime.get("exc.hbm")
-    if exc is not None:
-        ruling.exceptions.append("HBM")
-        ruling.conditions.append(
-            Condition(
-                id="hbm_exception",
-                text="License Exception HBM only if: bandwidth density < 3.3 GB/s/mm2; exporter headquartered in the US or A:5 and not D:5-parented; sold directly to the designer of the co-packaged item and shipped straight to the packaging site; report within 60 days",
-                citation=exc.citation,
+    ceiling = regime.get("exc.hbm.bandwidth_density_lt")
+    if exc is None or ceiling is None:
+        return
+    limit = float(ceiling.value)
+    density = cls.hbm_bandwidth_density_gbs_per_mm2
+    if density is None:
+        ruling.missing.append(
+            MissingFact(
+                fact="hbm_bandwidth_density_gbs_per_mm2",
+                question=f"Is the stack's memory bandwidth density below {limit} GB/s/mm2 (License Exception HBM)?",
+                outcomes={
+                    f"< {limit}": "License Exception HBM available",
+                    f">= {limit}": "no license exception",
+                },
             )
         )
-    return ruling
+        return
+    if density >= limit:
+        ruling.add(
+            "740.25",
+            f"License Exception HBM covers only stacks below {limit} GB/s/mm2; this one is {density:.2f}",
+            ceiling.citation,
+        )
+        return
+    ruling.exceptions.append("HBM")
+    ruling.conditions.append(
+        Condition(
+            id="hbm_exception",
+            text=f"License Exception HBM (density {density:.2f} < {limit} GB/s/mm2) only if: exporter headquartered in the US or A:5 and not D:5-parented; sold directly to the designer of the co-packaged item and shipped straight to the packaging site; report within 60 days",
+            citation=exc.citation,
+        )
+    )

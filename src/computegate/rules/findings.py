@@ -20,10 +20,12 @@ class MissingFact(BaseModel):
     """A fact the answer depends on but was not given, or a point where the law itself is unclear.
 
     `outcomes` maps each possibility to what it would lead to, so the user sees what is at stake.
+    Kinds: a `fact` the request lacks; a `legal_ambiguity` in the text itself; a `legal_status_unknown`
+    when a scheduled change (expiry, revival, sunset) falls after the data's knowledge horizon.
     """
 
     model_config = ConfigDict(frozen=True)
     fact: str
-    kind: Literal["fact", "legal_ambiguity"] = "fact"
+    kind: Literal["fact", "legal_ambiguity", "legal_status_unknown"] = "fact"
     question: str
     outcomes: dict[str, str]

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from computegate.regime import Regime
+from computegate.regime import Regime, cite
 from computegate.rules.findings import Finding, MissingFact
+from computegate.rules.horizon import status_unknown
 from computegate.rules.request import ExportRequest, ReviewPolicy, ScreeningEvidence
 
 Where = Literal["yes", "no", "ambiguous", "unknown"]
@@ -60,56 +61,74 @@ def in_scope(code: str | None, regime: Regime, groups_param: str, named_param: s
 
 
 def is_informed(
-    req: ExportRequest, item_id: str, regime: Regime
+    req: ExportRequest, item_keys: set[str], regime: Regime
 ) -> tuple[list[Hit], list[Finding], list[MissingFact]]:
-    """Company-specific is-informed letters (H20/MI308, April 2025): bind the informed exporter only."""
-    items = regime.get("is_informed.items")
-    if items is None or item_id not in items.value:
+    """Company-specific is-informed letters: bind the informed exporter only, for the named items
+    (and systems containing them) to the letter's destinations (and headquarters, where it says so)."""
+    pv = regime.get("is_informed.letters")
+    if pv is None:
         return [], [], []
     user = req.end_user
-    places = [
-        china_equivalent(c, regime)
-        for c in (req.to_country, user.headquarters, user.ultimate_parent_headquarters)
+    hq = [
+        china_equivalent(c, regime) for c in (user.headquarters, user.ultimate_parent_headquarters)
     ]
-    if not any(
-        in_scope(c, regime, "is_informed.groups", "is_informed.destinations") for c in places
-    ):
-        return [], [], []
-    text = "BIS informed the maker (NVIDIA for H20, AMD for MI308) that this item needs a license to China, Macau and D:5 and their entities"
-    if req.exporter_informed:
-        return (
-            [
+    hits: list[Hit] = []
+    notes: list[Finding] = []
+    missing: list[MissingFact] = []
+    for letter in pv.value:
+        if not item_keys & set(letter["items"]):
+            continue
+        places = [
+            china_equivalent(req.to_country, regime),
+            *(hq if letter.get("headquarters") else []),
+        ]
+        groups = letter.get("groups", [])
+        reached = [
+            c
+            for c in places
+            if c
+            and (
+                c in letter["destinations"]
+                or any(regime.membership(c, g).status == "member" for g in groups)
+            )
+        ]
+        if not reached:
+            continue
+        inst = regime.data.instruments.get(letter.get("source", ""))
+        citation = cite(pv.period.cfr, inst) if inst else pv.citation
+        scope = "/".join([*letter["destinations"], *groups])
+        whose = " and entities headquartered there" if letter.get("headquarters") else ""
+        text = f"BIS informed {letter.get('maker', 'the maker')} that this item needs a license to {scope}{whose}"
+        if req.exporter_informed:
+            hits.append(
                 Hit(
                     "is-informed",
                     f"{text}; the exporter says it is informed: license required",
-                    items.citation,
+                    citation,
                     "presumption_of_denial",
                 )
-            ],
-            [],
-            [],
-        )
-    if req.exporter_informed is False:
-        return (
-            [],
-            [
+            )
+        elif req.exporter_informed is False:
+            notes.append(
                 Finding(
                     rule="is-informed",
                     text=f"{text}; the exporter says it is not an informed party",
-                    citation=items.citation,
+                    citation=citation,
                 )
-            ],
-            [],
-        )
-    missing = MissingFact(
-        fact="exporter_informed",
-        question="Has BIS informed the exporter (is-informed letter) that this item needs a license for this destination?",
-        outcomes={
-            "yes": "license required (presumption of denial assumed)",
-            "no": "no is-informed requirement",
-        },
-    )
-    return [], [Finding(rule="is-informed", text=text, citation=items.citation)], [missing]
+            )
+        else:
+            notes.append(Finding(rule="is-informed", text=text, citation=citation))
+            missing.append(
+                MissingFact(
+                    fact="exporter_informed",
+                    question="Has BIS informed the exporter (is-informed letter) that this item needs a license for this destination?",
+                    outcomes={
+                        "yes": "license required (presumption of denial assumed)",
+                        "no": "no is-informed requirement",
+                    },
+                )
+            )
+    return hits, notes, missing[:1]
 
 
 def listed_as(evidence: ScreeningEvidence | None) -> str | None:
@@ -157,10 +176,14 @@ def screening_findings(
     return [], [Finding(rule="screening.other_list", text=text, citation=evidence.cite)]
 
 
-def part744_hits(req: ExportRequest, regime: Regime) -> tuple[list[Hit], list[Finding]]:
-    """Entity List (incl. the Affiliates rule), WMD end uses, 744.21 military, 744.23 end uses."""
+def part744_hits(
+    req: ExportRequest, regime: Regime
+) -> tuple[list[Hit], list[Finding], list[MissingFact]]:
+    """Entity List (incl. the Affiliates rule), WMD end uses, 744.21 military, 744.22
+    military-intelligence, 744.23 end uses. The missing facts are hits that may or may not apply."""
     hits: list[Hit] = []
     notes: list[Finding] = []
+    pending: list[MissingFact] = []
     user = req.end_user
     dest = china_equivalent(req.to_country, regime)
     name = user.name or "the end user"
@@ -179,19 +202,7 @@ def part744_hits(req: ExportRequest, regime: Regime) -> tuple[list[Hit], list[Fi
     hits += screened[0]
     notes += screened[1]
     if user.listed_party_affiliate and not user.entity_list:
-        pv = regime.get("affiliates_rule.in_force")
-        if pv is not None and pv.value:
-            policy, _ = _policy(regime, "entity_list.review_policy")
-            text = f"{name} is at least 50% owned by listed parties: the Affiliates rule applies Entity List restrictions"
-            hits.append(Hit("744.11.affiliates", text, pv.citation, policy))
-        elif pv is not None:
-            notes.append(
-                Finding(
-                    rule="744.11.affiliates",
-                    text="The Affiliates (50%) rule is suspended on this date; ownership by listed parties does not by itself trigger a license",
-                    citation=pv.citation,
-                )
-            )
+        _affiliates(regime, name, hits, notes, pending)
 
     if "wmd" in req.end_use:
         policy, cite = _policy(regime, "wmd.review_policy")
@@ -224,10 +235,12 @@ def part744_hits(req: ExportRequest, regime: Regime) -> tuple[list[Hit], list[Fi
             notes.append(
                 Finding(
                     rule="744.21",
-                    text=f"744.21 does not reach a {who} in {dest}; ITAR and 744.22 are not evaluated here",
+                    text=f"744.21 does not reach a {who} in {dest}; ITAR is not evaluated here",
                     citation=meu.citation,
                 )
             )
+
+    _military_intelligence(req, regime, dest, hits, notes, pending)
 
     ac_uses = [u for u in ("supercomputer", "advanced_node_ic_production") if u in req.end_use]
     if ac_uses:
@@ -249,4 +262,98 @@ def part744_hits(req: ExportRequest, regime: Regime) -> tuple[list[Hit], list[Fi
                     policy,
                 )
             )
-    return hits, notes
+    return hits, notes, pending
+
+
+def _affiliates(
+    regime: Regime, name: str, hits: list[Hit], notes: list[Finding], pending: list[MissingFact]
+) -> None:
+    """744.11(a)(1) Affiliates (50%) rule, with its suspension and scheduled reimposition."""
+    pv = regime.get("affiliates_rule.in_force")
+    if pv is None:
+        return
+    policy, _ = _policy(regime, "entity_list.review_policy")
+    applies = (
+        "license required (Entity List restrictions: presumption of denial, no license exceptions)"
+    )
+    unknown = status_unknown(
+        regime,
+        "affiliates_rule.in_force",
+        f"Is the Affiliates (50%) rule in force on {regime.date}?",
+        lambda value: applies if value else "no Affiliates-rule license requirement",
+    )
+    if unknown is not None:
+        pending.append(unknown[0])
+        notes.append(unknown[1])
+    elif pv.value:
+        text = f"{name} is at least 50% owned by listed parties: the Affiliates rule applies Entity List restrictions"
+        hits.append(Hit("744.11.affiliates", text, pv.citation, policy))
+    else:
+        notes.append(
+            Finding(
+                rule="744.11.affiliates",
+                text="The Affiliates (50%) rule is suspended on this date; ownership by listed parties does not by itself trigger a license",
+                citation=pv.citation,
+            )
+        )
+
+
+def _military_intelligence(
+    req: ExportRequest,
+    regime: Regime,
+    dest: str | None,
+    hits: list[Hit],
+    notes: list[Finding],
+    pending: list[MissingFact],
+) -> None:
+    """744.22: any item subject to the EAR, for a military-intelligence end use or end user in the
+    listed countries (and E:1/E:2) — knowledge-based, presumption of denial."""
+    user = req.end_user
+    use = "military_intelligence" in req.end_use
+    countries = regime.get("mi.countries")
+    if countries is None or not (use or user.military_intelligence_end_user):
+        return
+    places = {dest} if use else set()
+    if user.military_intelligence_end_user:
+        places.add(china_equivalent(user.country, regime) or dest)
+    covered = sorted(c for c in places if c and in_scope(c, regime, "mi.groups", "mi.countries"))
+    who = "military-intelligence end use" if use else "military-intelligence end user"
+    if covered:
+        policy, cite_policy = _policy(regime, "mi.review_policy")
+        text = f"{who.capitalize()} in {'/'.join(covered)}: license required for any item subject to the EAR (744.22)"
+        hits.append(Hit("744.22", text, f"{countries.citation}; {cite_policy}", policy))
+        return
+    disputed = regime.get("mi.countries_disputed")
+    unsure = sorted(c for c in places if c and disputed is not None and c in disputed.value)
+    if unsure and disputed is not None:
+        pending.append(
+            MissingFact(
+                fact="mi.countries",
+                kind="legal_ambiguity",
+                question=f"Does 744.22(a) name {'/'.join(unsure)} on this date? ({disputed.period.note or disputed.citation})",
+                outcomes={
+                    "yes": "license required for any item (744.22), presumption of denial",
+                    "no": "no 744.22 requirement",
+                },
+            )
+        )
+    else:
+        where_ = "/".join(sorted(c for c in places if c)) or "an unknown place"
+        notes.append(
+            Finding(
+                rule="744.22",
+                text=f"744.22 does not reach a {who} in {where_}",
+                citation=countries.citation,
+            )
+        )
+
+
+def part746_hits(req: ExportRequest, regime: Regime) -> list[Hit]:
+    """Part 746 country-wide requirements (embargoes, Russia/Belarus) for items on the CCL."""
+    pv = regime.get("part746.destinations")
+    dest = china_equivalent(req.to_country, regime)
+    if pv is None or dest not in pv.value:
+        return []
+    policy, cite_policy = _policy(regime, "part746.review_policy")
+    text = f"{dest}: part 746 requires a license for items on the Commerce Control List, as this item is"
+    return [Hit("746", text, f"{pv.citation}; {cite_policy}", policy)]

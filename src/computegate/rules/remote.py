@@ -11,11 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from computegate.regime import Regime
+from computegate.regime import ParamValue, Regime
 from computegate.rules.classify import Classification
-from computegate.rules.exports import POLICY_RANK
 from computegate.rules.findings import Finding, MissingFact
-from computegate.rules.parties import china_equivalent, listed_as, screening_findings, where
+from computegate.rules.parties import (
+    china_equivalent,
+    in_scope,
+    listed_as,
+    screening_findings,
+    where,
+)
 from computegate.rules.request import (
     Condition,
     Decision,
@@ -25,6 +30,7 @@ from computegate.rules.request import (
     RemoteAccessRequest,
     ReviewPolicy,
 )
+from computegate.rules.strictness import strictness
 
 CONTROLLED_A = ("3A090.a", "4A090.a")
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b")
@@ -42,11 +48,6 @@ DRIVING_RULES = frozenset(
         "744.2-744.4",
     }
 )
-OUTCOME_RANK: dict[str, int] = {
-    "no_license_required": 0,
-    "insufficient_information": 1,
-    "license_required": 2,
-}
 
 
 @dataclass
@@ -124,6 +125,7 @@ def enacted(
             ),
         )
     _us_person_support(req, regime, cls, v)
+    _us_person_mi_support(req, regime, v)
     c = req.customer
     listed = listed_as(c.screening)
     if c.screening is not None:
@@ -184,6 +186,35 @@ def _us_person_support(
         )
 
 
+def _us_person_mi_support(req: RemoteAccessRequest, regime: Regime, v: Verdict) -> None:
+    """744.6(b)(5): a US person may not, without a licence, support a military-intelligence end use
+    or end user in the 744.22 countries — any service, whatever the item or workload."""
+    pv = regime.get("remote.us_person_mi_support")
+    policy = regime.get("mi.review_policy")
+    if pv is None or policy is None or not pv.value or not req.provider.is_us_person:
+        return
+    if "military_intelligence" not in req.workload.uses:
+        return
+    c = req.customer
+    codes = (req.accessed_from, c.country, c.headquarters)
+    places = sorted(
+        {
+            p
+            for x in codes
+            if (p := china_equivalent(x, regime))
+            and in_scope(p, regime, "mi.groups", "mi.countries")
+        }
+    )
+    if not places:
+        return
+    v.outcome, v.policy = "license_required", policy.value
+    v.add(
+        "744.6(b)(5)",
+        f"A US-person provider supporting a military-intelligence end use or end user in {'/'.join(places)}: licence required for the service itself, whatever the item",
+        f"{pv.citation}; {policy.citation}",
+    )
+
+
 def _jan2026_kyc(req: RemoteAccessRequest, regime: Regime, cls: Classification, v: Verdict) -> None:
     dests = regime.get("jan2026.destinations")
     users = regime.get("jan2026.remote_user_countries")
@@ -219,14 +250,35 @@ def _jan2026_kyc(req: RemoteAccessRequest, regime: Regime, cls: Classification, 
 # -- overlays ----------------------------------------------------------------------------------
 
 
-def rasa_overlays(regime: Regime) -> list[str]:
-    return [o for o in regime.overlays if regime.get_optional(f"remote.{o}.persons") is not None]
+ACCESS = "remote.access_control."
+KYC = "remote.iaas_kyc."
 
 
-def kyc_overlays(regime: Regime) -> list[str]:
-    return [
-        o for o in regime.overlays if regime.get_optional(f"remote.{o}.cip_information") is not None
-    ]
+def _param(regime: Regime, name: str) -> ParamValue:
+    pv = regime.get(name)
+    assert pv is not None, name  # declared for every date by the base regime
+    return pv
+
+
+def access_control_on(regime: Regime) -> bool:
+    """A remote-access control (a bill, when its overlay is on) covers someone on this date."""
+    return bool(_param(regime, ACCESS + "persons").value != "none")
+
+
+def kyc_on(regime: Regime) -> bool:
+    return bool(_param(regime, KYC + "cip_information").value)
+
+
+def _status(rule: str, pv: ParamValue, regime: Regime) -> Finding:
+    """Which reform set the control: its title and status (never law unless enacted)."""
+    ov = regime.data.overlays[pv.overlay] if pv.overlay else None
+    text = (
+        f"{ov.title}: {ov.status} as of {ov.status_date}"
+        + ("" if ov.status == "enacted" else "; not law")
+        if ov is not None
+        else "Enacted law"
+    )
+    return Finding(rule=rule, text=text, citation=pv.citation)
 
 
 def _foreign_person(req: RemoteAccessRequest) -> tuple[bool | None, str]:
@@ -293,29 +345,28 @@ def _of_concern(
     )
 
 
-def overlay_verdict(
-    name: str,
+def access_control_verdict(
     req: RemoteAccessRequest,
     regime: Regime,
     cls: Classification,
     as_export: Decision | None,
 ) -> Verdict:
-    """Would this bill reach this access, and with what licence answer?"""
+    """Would the remote-access control in force (a bill's overlay) reach this access, and with what
+    licence answer? Every element is a declared parameter the overlay sets."""
     v = Verdict()
-    p = f"remote.{name}."
-    persons = regime.get_optional(p + "persons")
-    assert persons is not None
+    p = ACCESS
+    persons = _param(regime, p + "persons")
     cite = persons.citation
-    ov = regime.data.overlays[name]
-    v.add(f"{name}.status", f"{ov.title}: {ov.status} as of {ov.status_date}; not law", cite)
+    name = persons.overlay or "enacted law"
+    v.findings.append(_status("remote_access.status", persons, regime))
 
     if persons.value == "foreign_person":
         covered, why = _foreign_person(req)
         missing = None
     else:
-        countries = regime.get_optional(p + "countries_of_concern")
-        covered, why, missing = _of_concern(req, list(countries.value) if countries else [])
-    v.add(f"{name}.persons", f"{why[0].upper()}{why[1:]} under {name}", cite)
+        countries = _param(regime, p + "countries_of_concern")
+        covered, why, missing = _of_concern(req, list(countries.value))
+    v.add("remote_access.persons", f"{why[0].upper()}{why[1:]} under {name}", cite)
     if covered is False:
         return v
     if missing is not None:
@@ -329,35 +380,38 @@ def overlay_verdict(
             )
         )
 
-    channel = regime.get_optional(p + "channel")
-    if channel is not None and channel.value == "iaas" and req.provider.service != "iaas":
+    channel = _param(regime, p + "channel")
+    if channel.value == "iaas" and req.provider.service != "iaas":
         v.add(
-            f"{name}.channel",
+            "remote_access.channel",
             f"The service is {req.provider.service}, not a cloud infrastructure service (IaaS): outside {name}",
             channel.citation,
         )
         return _drop(v)
-    outside = regime.get_optional(p + "access_outside_us_required")
-    if outside is not None and outside.value and req.accessed_from == "US":
-        v.add(f"{name}.location", f"Access from inside the US is outside {name}", outside.citation)
+    outside = _param(regime, p + "access_outside_us_required")
+    if outside.value and req.accessed_from == "US":
+        v.add(
+            "remote_access.location",
+            f"Access from inside the US is outside {name}",
+            outside.citation,
+        )
         return _drop(v)
-    items = regime.get_optional(p + "items")
-    if items is not None:
+    items = _param(regime, p + "items")
+    if items.value != "none":
         scope = (
             "on the Commerce Control List"
             if items.value == "ccl"
             else "subject to US jurisdiction under ECRA"
         )
         v.add(
-            f"{name}.items",
+            "remote_access.items",
             f"The accelerators ({cls.eccn_paragraph or cls.eccn}) are assumed to be {scope}",
             items.citation,
         )
 
-    risk = regime.get_optional(p + "risk_standard")
-    listed = regime.get_optional(p + "listed_uses")
-    assert risk is not None
-    named_uses = sorted(set(req.workload.uses) & set(listed.value if listed else ()))
+    risk = _param(regime, p + "risk_standard")
+    listed = _param(regime, p + "listed_uses")
+    named_uses = sorted(set(req.workload.uses) & set(listed.value))
     trains_controlled = req.workload.type == "ai_training" and cls.eccn in CONTROLLED
     if not req.assume_serious_risk_determination:
         v.missing.append(
@@ -369,7 +423,7 @@ def overlay_verdict(
             )
         )
         v.add(
-            f"{name}.risk",
+            "remote_access.risk",
             f"The bill reaches the access only if {risk.value}; no determination is assumed",
             risk.citation,
         )
@@ -377,33 +431,38 @@ def overlay_verdict(
         return v
     if named_uses:
         v.add(
-            f"{name}.risk",
+            "remote_access.risk",
             f"The workload's stated purpose ({', '.join(named_uses)}) is one the text names as a serious risk; assuming the Secretary so determines",
             risk.citation,
         )
     elif trains_controlled:
         v.add(
-            f"{name}.risk",
+            "remote_access.risk",
             f"Assumption: the Secretary determines that training AI models on controlled (3A090/4A090) accelerators meets the test ({risk.value})",
             risk.citation,
         )
     else:
         what = req.workload.type.replace("_", " ")
         v.add(
-            f"{name}.risk",
+            "remote_access.risk",
             f"{what.capitalize()} on {cls.eccn_paragraph or cls.eccn} items is outside the assumed determination (training on controlled accelerators): not covered",
             risk.citation,
         )
         return _drop(v)
-    for extra in ("mental_state", "sunset_years"):
-        pv = regime.get_optional(p + extra)
-        if pv is not None:
-            text = (
-                f"Covers access on a {pv.value} basis"
-                if extra == "mental_state"
-                else f"The authority would sunset after {pv.value:.0f} years"
-            )
-            v.add(f"{name}.{extra}", text, pv.citation)
+    mental = _param(regime, p + "mental_state")
+    if mental.value:
+        v.add(
+            "remote_access.mental_state",
+            f"Covers access on a {mental.value} basis",
+            mental.citation,
+        )
+    sunset = _param(regime, p + "sunset_years")
+    if sunset.value:
+        v.add(
+            "remote_access.sunset_years",
+            f"The authority would sunset after {sunset.value:.0f} years",
+            sunset.citation,
+        )
 
     if v.missing:
         v.outcome = "insufficient_information"
@@ -419,12 +478,12 @@ def overlay_verdict(
         )
         return v
     v.add(
-        f"{name}.licence",
+        "remote_access.licence",
         f"Covered as remote access; the bill leaves licensing to BIS rules, so it is treated like an export of the item to the customer: {_licence_text(as_export)}",
         cite,
     )
     v.findings.extend(
-        Finding(rule=f"{name}.as_export.{f.rule}", text=f.text, citation=f.citation)
+        Finding(rule=f"remote_access.as_export.{f.rule}", text=f.text, citation=f.citation)
         for f in as_export.findings
         if f.rule in DRIVING_RULES
     )
@@ -446,27 +505,22 @@ def _licence_text(d: Decision | None) -> str:
     return text + (f" ({d.review_policy.replace('_', ' ')})" if d.review_policy else "")
 
 
-def kyc_verdict(name: str, req: RemoteAccessRequest, regime: Regime) -> Verdict:
+def kyc_verdict(req: RemoteAccessRequest, regime: Regime) -> Verdict:
     v = Verdict()
-    p = f"remote.{name}."
-    info = regime.get_optional(p + "cip_information")
-    flop = regime.get_optional(p + "training_report_flop")
-    assert info is not None and flop is not None
-    ov = regime.data.overlays[name]
-    v.add(
-        f"{name}.status", f"{ov.title}: {ov.status} as of {ov.status_date}; not law", info.citation
-    )
+    info = _param(regime, KYC + "cip_information")
+    flop = _param(regime, KYC + "training_report_flop")
+    v.findings.append(_status("iaas_kyc.status", info, regime))
     us_iaas = req.provider.is_us_person or req.datacenter_country == "US"
     if not us_iaas:
         v.add(
-            f"{name}.provider",
+            "iaas_kyc.provider",
             "The provider is neither US-owned nor operating in the US: the proposal would reach it only as a foreign reseller of a US IaaS product (not modelled)",
             info.citation,
         )
         return v
     foreign, why = _foreign_person(req)
     v.add(
-        f"{name}.cip",
+        "iaas_kyc.cip",
         f"A US IaaS provider would verify every customer's identity ({', '.join(info.value)}); {why}",
         info.citation,
     )
@@ -494,7 +548,7 @@ def kyc_verdict(name: str, req: RemoteAccessRequest, regime: Regime) -> Verdict:
         )
     elif compute >= threshold:
         v.add(
-            f"{name}.report",
+            "iaas_kyc.report",
             f"A foreign person's training run of {compute:.1e} operations reaches the {threshold:.0e} reporting threshold",
             flop.citation,
         )
@@ -507,7 +561,7 @@ def kyc_verdict(name: str, req: RemoteAccessRequest, regime: Regime) -> Verdict:
         )
     else:
         v.add(
-            f"{name}.report",
+            "iaas_kyc.report",
             f"Training run of {compute:.1e} operations is below the {threshold:.0e} reporting threshold",
             flop.citation,
         )
@@ -558,12 +612,11 @@ def as_export_request(req: RemoteAccessRequest, item: Any) -> ExportRequest | No
 
 
 def combine(layers: list[Verdict]) -> tuple[Outcome, ReviewPolicy | None]:
-    """The strictest answer across enacted law and the active overlays."""
-    outcome: Outcome = "no_license_required"
-    policy: ReviewPolicy | None = None
-    for layer in layers:
-        if OUTCOME_RANK[layer.outcome] > OUTCOME_RANK[outcome]:
-            outcome, policy = layer.outcome, layer.policy
-        elif layer.outcome == outcome and POLICY_RANK[layer.policy] > POLICY_RANK[policy]:
-            policy = layer.policy
+    """Separate requirements on one access (enacted law, a remote-access control, KYC): the
+    strictest answer stands."""
+    strictest = max(layers, key=lambda v: strictness(v.outcome, v.policy))
+    outcome = strictest.outcome
+    policy = max(
+        (v.policy for v in layers if v.outcome == outcome), key=lambda p: strictness(outcome, p)
+    )
     return outcome, policy if outcome == "license_required" else None

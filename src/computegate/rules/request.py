@@ -85,6 +85,19 @@ class EndUser(_Frozen):
         default=False, description="Listed on the Entity List (Supp. 4 to part 744)"
     )
     military_end_user: bool = False
+    military_intelligence_end_user: bool = Field(
+        default=False, description="A military-intelligence end user (15 CFR 744.22(f))"
+    )
+    exemption: (
+        Literal["government", "approved_entity", "us_headquartered_subsidiary", "none"] | None
+    ) = Field(
+        default=None,
+        description=(
+            "Category that exempts the end user from a destination-specific requirement (UAE rule, "
+            "91 FR 43034): the destination's government, a Supp. No. 8 approved entity, a subsidiary "
+            "of a named US-headquartered firm, or none; unknown when omitted"
+        ),
+    )
     listed_party_affiliate: bool = Field(
         default=False,
         description="At least 50% owned by Entity List / MEU parties (Affiliates rule)",

@@ -39,3 +39,55 @@ api_keys = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
 )
+
+licences = sa.Table(
+    "licences",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    sa.Column("issued", sa.Date, nullable=False),
+    sa.Column("expires", sa.Date, nullable=False),
+    sa.Column("destination", sa.String(2), nullable=False),
+    sa.Column("parties", sa.Text, nullable=False),
+    sa.Column("conditions", sa.Text, nullable=False),
+    sa.Column("registered_at", sa.String(40), nullable=False),
+)
+
+licence_lines = sa.Table(
+    "licence_lines",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("licence_id", sa.Integer, sa.ForeignKey("licences.id"), nullable=False),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    sa.Column("item", sa.String(200), nullable=False),
+    sa.Column("quantity_limit", sa.BigInteger),
+    sa.Column("value_limit_cents", sa.BigInteger),
+    sa.Column("quantity_used", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("value_used_cents", sa.BigInteger, nullable=False, server_default="0"),
+    sa.UniqueConstraint("licence_id", "line_no"),
+)
+
+ledger_products = sa.Table(
+    "ledger_products",
+    metadata,
+    sa.Column("product", sa.String(200), primary_key=True),
+)
+
+shipments = sa.Table(
+    "shipments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("reference", sa.String(100), unique=True),
+    sa.Column("licence_line_id", sa.Integer, sa.ForeignKey("licence_lines.id")),
+    sa.Column("product", sa.String(200), nullable=False),
+    sa.Column("eccn", sa.String(20)),
+    sa.Column("tpp_per_unit", sa.Float),
+    sa.Column("quantity", sa.BigInteger, nullable=False),
+    sa.Column("value_cents", sa.BigInteger),
+    sa.Column("to_country", sa.String(2), nullable=False),
+    sa.Column("end_user", sa.String(200)),
+    sa.Column("us_end_use", sa.Boolean, nullable=False),
+    sa.Column("shipped_on", sa.Date, nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Index("ix_shipments_product_date", "product", "shipped_on"),
+)
