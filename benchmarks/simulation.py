@@ -1,7 +1,7 @@
 """Simulation speed (`make bench`): 10,000 draws x 2022-2030 x every shipped scenario.
 
 Reports the vectorised run (cold: first call, including the rules-layer queries; warm: again, the
-answers kept in the Context) and, as the baseline measured in the same run, the same model run one
+answers kept in the Context and the Engine's memo) and, as the baseline measured in the same run, the same model run one
 draw at a time (timed on 50 draws per scenario and scaled to 10,000).
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from computegate.engine import Engine
 from computegate.simulation import Context, resolve_scenario, shipped_scenarios, simulate
 from computegate.simulation.model import Sampler, run_scenario
 
@@ -17,7 +18,7 @@ YEARS = list(range(2022, 2031))
 
 
 def main() -> None:
-    ctx = Context.bundled()
+    ctx = Context(Engine.load())
     scenarios = [resolve_scenario(s) for s in shipped_scenarios()]
     start = time.perf_counter()
     simulate(scenarios, YEARS, DRAWS, seed=1, context=ctx)

@@ -528,3 +528,15 @@ def test_stock_lies_between_this_years_flow_and_the_cumulative_sum(
     assert (stock <= np.cumsum(f[:, 0]) * (1 + 1e-9) + 1e-6).all()
     if life >= 1:
         assert (stock >= f[:, 0] * (1 - 1e-9) - 1e-6).all()
+
+
+def test_an_engine_is_the_law_the_simulation_asks() -> None:
+    from computegate.engine import Engine
+
+    chosen = [resolve_scenario(s) for s in ("full-ban", "rasa-enacted", "b30a-allowed")]
+    on = dt.date(2026, 12, 1)
+    engine = Engine.load()
+    a = simulate(chosen, years=[2026], draws=300, context=Context(engine, on)).frame
+    b = simulate(chosen, years=[2026], draws=300, context=Context.bundled(on)).frame
+    assert a.equals(b)
+    assert len(engine.memo.decisions) + len(engine.memo.dated) > 0  # asked through the engine

@@ -810,18 +810,20 @@ def simulate(
     json_out: JsonOpt = False,
 ) -> None:
     """US vs China AI compute under policy scenarios, with uncertainty bands."""
-    from computegate.simulation import BASES, resolve_scenario
+    from computegate.engine import Engine
+    from computegate.simulation import BASES, Context, resolve_scenario
     from computegate.simulation import simulate as run
 
     if basis is not None and basis not in BASES:
         raise InputError("--basis", f"unknown basis {basis!r} (known: {', '.join(BASES)})")
+    context = Context(Engine.load())
     if scenarios == ["validate"]:
-        _simulate_validate(profile, json_out)
+        _simulate_validate(profile, json_out, context)
         return
     chosen = [resolve_scenario(s, profile) for s in scenarios]
     span = _years(years)
     try:
-        results = run(chosen, span, draws, seed, basis)
+        results = run(chosen, span, draws, seed, basis, context)
     except ValueError as exc:
         raise InputError("SCENARIO", str(exc)) from None
     if out_dir is not None:
@@ -837,7 +839,7 @@ def simulate(
             *fan_chart(results, out_dir, "stock_ratio"),
             *channels_chart(results, out_dir),
         ]
-        swings = {s.name: tornado(s, year, basis=results.basis) for s in chosen}
+        swings = {s.name: tornado(s, year, context=context, basis=results.basis) for s in chosen}
         written += tornado_chart(swings, year, out_dir)
         err.print(f"wrote {', '.join(p.name for p in written)} to {out_dir}")
     if json_out:
@@ -897,12 +899,12 @@ def simulate(
     )
 
 
-def _simulate_validate(profile: str, json_out: bool) -> None:
+def _simulate_validate(profile: str, json_out: bool, context: Any) -> None:
     from computegate.simulation import profile_path
     from computegate.simulation.validate import as_rows, validate
 
     profile_path(profile)  # a clear error for an unknown profile
-    rows = as_rows(validate(profile))
+    rows = as_rows(validate(profile, context=context))
     passed = sum(r["pass"] for r in rows)
     by_split = {
         split: (

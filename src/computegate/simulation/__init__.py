@@ -5,7 +5,7 @@ from pathlib import Path
 
 from computegate.errors import InputError
 from computegate.regime.loader import read_yaml
-from computegate.simulation.model import Context, Results, simulate, tornado
+from computegate.simulation.model import BundledLaw, Context, Law, Results, simulate, tornado
 from computegate.simulation.schema import BASES, Scenario, load_scenario
 
 DEFAULT_PROFILE = "default"
@@ -57,7 +57,9 @@ __all__ = [
     "BASES",
     "DEFAULT_PROFILE",
     "SEED_PROFILE",
+    "BundledLaw",
     "Context",
+    "Law",
     "Results",
     "Scenario",
     "load_scenario",

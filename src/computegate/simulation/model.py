@@ -13,10 +13,10 @@ import datetime as dt
 import json
 import math
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
@@ -25,7 +25,7 @@ from computegate.catalog import Catalog
 from computegate.catalog.catalog import equivalence_units
 from computegate.catalog.model import Accelerator
 from computegate.regime import Regime
-from computegate.rules import classify, decide
+from computegate.rules import Decision, classify, decide
 from computegate.simulation.schema import (
     BASES,
     Flow,
@@ -137,13 +137,38 @@ class Sampler:
 # -- chips on a basis, and what the rules layer says ---------------------------------------------------
 
 
-@dataclass
-class Context:
-    """The catalog chips are converted from, the regime whose TPP definition applies, and the
-    answers already asked of the rules layer (so a second run asks nothing again)."""
+class Law(Protocol):
+    """What the simulation needs of the law: a catalog, the regime on a date, and decisions.
+    The Engine (a higher layer, so not imported here) satisfies it; so does `BundledLaw`."""
+
+    @property
+    def catalog(self) -> Catalog: ...
+
+    def regime(self, date: dt.date | str, overlays: Iterable[str] = ()) -> Regime: ...
+
+    def decide(self, request: Mapping[str, Any]) -> Decision: ...
+
+
+@dataclass(frozen=True)
+class BundledLaw:
+    """The bundled catalog and regime data, asked directly (for callers without an Engine)."""
 
     catalog: Catalog
-    regime: Regime
+
+    def regime(self, date: dt.date | str, overlays: Iterable[str] = ()) -> Regime:
+        return Regime.at(date, overlays)
+
+    def decide(self, request: Mapping[str, Any]) -> Decision:
+        return decide(request, catalog=self.catalog)
+
+
+@dataclass
+class Context:
+    """The law the simulation asks (an Engine, or the bundled data), the date whose TPP definition
+    converts chips, and the answers already given (so a second run asks nothing again)."""
+
+    law: Law
+    on: dt.date = field(default_factory=dt.date.today)
     notes: set[str] = field(default_factory=set)
     _factors: dict[tuple[str, str], float] = field(default_factory=dict)
     _status: dict[tuple[str, dt.date, tuple[str, ...], bool | None], str] = field(
@@ -153,7 +178,11 @@ class Context:
 
     @classmethod
     def bundled(cls, on: dt.date | None = None) -> Context:
-        return cls(Catalog.bundled(), Regime.at(on or dt.date.today()))
+        return cls(BundledLaw(Catalog.bundled()), on or dt.date.today())
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.law.catalog
 
     def factor(self, item: str | dict[str, Any], basis: str) -> float:
         """Units of `basis` (e.g. B300e on TPP) per unit of the item."""
@@ -167,7 +196,8 @@ class Context:
             raise ValueError(f"unknown basis {basis!r} (known: {', '.join(BASES)})")
         unit, metric = basis.split(":")
         if metric == "tpp":
-            value = classify(chip, self.regime, catalog=self.catalog).equivalents[unit]["tpp"]
+            regime = self.law.regime(self.on)
+            value = classify(chip, regime, catalog=self.catalog).equivalents[unit]["tpp"]
             if value is None:
                 raise ValueError(f"{chip.name} has no TPP figure for the {basis} basis")
             return value
@@ -225,7 +255,7 @@ class Context:
         """open / case_by_case / denied / unknown: a Chinese buyer's licence position on that date."""
         key = (json.dumps(p.item, sort_keys=True), date, overlays, p.exporter_informed)
         if key not in self._status:
-            d = decide(
+            d = self.law.decide(
                 {
                     "kind": "export",
                     "date": date,
@@ -234,8 +264,7 @@ class Context:
                     "end_user": {"headquarters": "CN"},
                     "overlays": overlays,
                     "exporter_informed": p.exporter_informed,
-                },
-                catalog=self.catalog,
+                }
             )
             if d.outcome == "no_license_required" or d.review_policy == "presumption_of_approval":
                 status = "open"
@@ -251,7 +280,7 @@ class Context:
     ) -> bool:
         key = (item, datacenter, hq, date, overlays)
         if key not in self._cloud:
-            d = decide(
+            d = self.law.decide(
                 {
                     "kind": "remote_access",
                     "date": date,
@@ -261,8 +290,7 @@ class Context:
                     "customer": {"country": hq, "headquarters": hq},
                     "workload": {"type": "ai_training"},
                     "overlays": overlays,
-                },
-                catalog=self.catalog,
+                }
             )
             self._cloud[key] = d.outcome == "no_license_required"
         return self._cloud[key]
