@@ -352,6 +352,7 @@ def test_simulate_cli_json_and_files(capsys: pytest.CaptureFixture[str], tmp_pat
         "fan_flow_ratio.png",
         "fan_flow_ratio.svg",
         "china_channels.png",
+        "fan_stock_ratio_cloud_at_cost.svg",
         "tornado.svg",
     ):
         assert (tmp_path / name).stat().st_size > 1_000, name
@@ -540,3 +541,12 @@ def test_an_engine_is_the_law_the_simulation_asks() -> None:
     b = simulate(chosen, years=[2026], draws=300, context=Context.bundled(on)).frame
     assert a.equals(b)
     assert len(engine.memo.decisions) + len(engine.memo.dated) > 0  # asked through the engine
+
+
+def test_overlays_are_checked_against_the_regime_data_in_use(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: x\ntitle: x\ndescription: x\noverlays: [my-bill]\n")
+    with pytest.raises(DataFileError, match="unknown overlay 'my-bill'"):
+        load_scenario(path, profile_path("default"))
+    scenario = load_scenario(path, profile_path("default"), overlays=["my-bill"])
+    assert scenario.overlays == ("my-bill",)

@@ -816,11 +816,12 @@ def simulate(
 
     if basis is not None and basis not in BASES:
         raise InputError("--basis", f"unknown basis {basis!r} (known: {', '.join(BASES)})")
-    context = Context(Engine.load())
+    engine = Engine.load()
+    context = Context(engine)
     if scenarios == ["validate"]:
         _simulate_validate(profile, json_out, context)
         return
-    chosen = [resolve_scenario(s, profile) for s in scenarios]
+    chosen = [resolve_scenario(s, profile, engine.data.overlays) for s in scenarios]
     span = _years(years)
     try:
         results = run(chosen, span, draws, seed, basis, context)
@@ -837,6 +838,7 @@ def simulate(
             out_dir / "results.csv",
             *fan_chart(results, out_dir),
             *fan_chart(results, out_dir, "stock_ratio"),
+            *fan_chart(results, out_dir, "stock_ratio_cloud_at_cost"),
             *channels_chart(results, out_dir),
         ]
         swings = {s.name: tornado(s, year, context=context, basis=results.basis) for s in chosen}

@@ -1,5 +1,6 @@
 """National AI-compute balance under policy scenarios, with the law taken from the rules layer."""
 
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
@@ -33,9 +34,12 @@ def profile_path(name: str) -> Path:
     return path
 
 
-def resolve_scenario(name_or_path: str, profile: str = DEFAULT_PROFILE) -> Scenario:
+def resolve_scenario(
+    name_or_path: str, profile: str = DEFAULT_PROFILE, overlays: Iterable[str] | None = None
+) -> Scenario:
     """A shipped scenario by name, or a scenario file of your own, run under a shipped profile
-    (a file that states its own us_production carries every assumption itself)."""
+    (a file that states its own us_production carries every assumption itself). `overlays`: the
+    overlay names the regime data in use knows (the bundled data's if not given)."""
     world = profile_path(profile)
     path = Path(name_or_path)
     if path.suffix.lower() in (".yaml", ".yml"):
@@ -43,14 +47,14 @@ def resolve_scenario(name_or_path: str, profile: str = DEFAULT_PROFILE) -> Scena
             raise InputError("SCENARIO", f"no such file: {path}")
         raw = read_yaml(path)
         standalone = isinstance(raw, dict) and "us_production" in raw
-        return load_scenario(path, None if standalone else world)
+        return load_scenario(path, None if standalone else world, overlays)
     shipped = _data("scenarios") / f"{name_or_path}.yaml"
     if name_or_path.startswith("_") or not shipped.exists():
         raise InputError(
             "SCENARIO",
             f"unknown scenario {name_or_path!r} (shipped: {', '.join(shipped_scenarios())})",
         )
-    return load_scenario(shipped, world)
+    return load_scenario(shipped, world, overlays)
 
 
 __all__ = [

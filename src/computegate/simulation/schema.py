@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -382,7 +383,9 @@ def _read_chain(path: Path) -> dict[str, Any]:
     return raw
 
 
-def load_scenario(path: Path, profile: Path | None = None) -> Scenario:
+def load_scenario(
+    path: Path, profile: Path | None = None, overlays: Iterable[str] | None = None
+) -> Scenario:
     """A scenario file (with its `extends` chain) run under a profile file; a scenario file may
     also carry every assumption itself (no profile). Errors name file, key and problem."""
     raw = _read_chain(path)
@@ -398,18 +401,21 @@ def load_scenario(path: Path, profile: Path | None = None) -> Scenario:
         raw = {**world, **raw, "profile": profile.stem}
         raw["sources"] = [*world.get("sources", []), *raw.get("sources", [])]
     scenario = validate_file(path, Scenario, raw)
-    _check_overlays(path, scenario)
+    _check_overlays(path, scenario, overlays)
     return scenario
 
 
-def _check_overlays(path: Path, scenario: Scenario) -> None:
-    from computegate.regime import default_regime_data
+def _check_overlays(path: Path, scenario: Scenario, known: Iterable[str] | None) -> None:
+    """Overlay names must exist in the regime data the scenario will run on (bundled if not given)."""
+    if known is None:
+        from computegate.regime import default_regime_data
 
-    known = default_regime_data().overlays
+        known = default_regime_data().overlays
+    names = set(known)
     for i, name in enumerate(scenario.overlays):
-        if name not in known:
+        if name not in names:
             raise DataFileError(
                 str(path),
                 f"overlays.{i}",
-                f"unknown overlay {name!r} (known: {', '.join(sorted(known))})",
+                f"unknown overlay {name!r} (known: {', '.join(sorted(names))})",
             )
