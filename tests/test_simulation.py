@@ -214,6 +214,8 @@ def test_common_shocks_correlate_designers(ctx: Context) -> None:
     nvidia = s.series(scenario.us_production["nvidia"].volume, [2025], "us.nvidia")[0]
     amd = s.series(scenario.us_production["amd"].volume, [2025], "us.amd")[0]
     assert np.corrcoef(np.log(nvidia), np.log(amd))[0, 1] > 0.4
+    years = s.series(scenario.us_production["nvidia"].volume, [2024, 2025], "us.nvidia")
+    assert np.corrcoef(np.log(years[0]), np.log(years[1]))[0, 1] > 0.4  # across years too
     loose = Sampler(4_000, 1)
     n2 = loose.series(
         scenario.us_production["nvidia"].volume.model_copy(update={"shock": None}),
