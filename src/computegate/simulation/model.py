@@ -553,6 +553,7 @@ def run_scenario(
         "china_domestic_cum": np.cumsum(domestic, axis=0),
         "china_smuggled_cum": np.cumsum(smuggled, axis=0),
         "world_cum": np.cumsum(us + domestic, axis=0),
+        "outside_china_cum": np.cumsum(us - legal - smuggled, axis=0),
         **by_designer,
     }
     first = all_years.index(years[0])
