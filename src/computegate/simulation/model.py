@@ -96,6 +96,7 @@ class Sampler:
     fixed: dict[str, float] = field(default_factory=dict)
     pin_all: float | None = None
     names: list[str] = field(default_factory=list)
+    streams: dict[str, np.ndarray] = field(default_factory=dict)  # shareable: same seed and n
 
     def _z(self, name: str) -> np.ndarray:
         if name not in self.names:
@@ -103,8 +104,12 @@ class Sampler:
         q = self.fixed.get(name, self.pin_all)
         if q is not None:
             return np.full(self.n, _NORMAL.inv_cdf(q))
-        rng = np.random.default_rng([self.seed, zlib.crc32(name.encode())])
-        return rng.standard_normal(self.n)
+        if name not in self.streams:
+            rng = np.random.default_rng([self.seed, zlib.crc32(name.encode())])
+            z = rng.standard_normal(self.n)
+            z.flags.writeable = False  # shared between scenarios: never changed in place
+            self.streams[name] = z
+        return self.streams[name]
 
     def draw(self, u: Uncertain, name: str, shock: str | None = None) -> np.ndarray:
         if u.fixed:
@@ -705,8 +710,9 @@ def simulate(
     if basis not in BASES:
         raise ValueError(f"unknown basis {basis!r} (known: {', '.join(BASES)})")
     ctx = context or Context.bundled()
+    streams: dict[str, np.ndarray] = {}  # one draw per input name, shared by every scenario
     runs = [
-        run_scenario(s, list(years), Sampler(draws, seed, shocks=dict(s.shocks)), ctx, basis)
+        run_scenario(s, list(years), Sampler(draws, seed, streams=streams), ctx, basis)
         for s in scenarios
     ]
     profiles = sorted({s.profile for s in scenarios})

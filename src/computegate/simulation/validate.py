@@ -94,6 +94,7 @@ def validate(
 
     ctx = context or Context.bundled()
     runs: dict[tuple[str, str], Run] = {}
+    streams: dict[str, np.ndarray] = {}
     checks = []
     for e in estimates or load_estimates():
         t = e.model
@@ -107,7 +108,7 @@ def validate(
             key = (t.scenario, basis)
             if key not in runs:
                 scenario = resolve_scenario(t.scenario, profile)
-                sampler = Sampler(draws, seed, shocks=dict(scenario.shocks))
+                sampler = Sampler(draws, seed, streams=streams)
                 runs[key] = run_scenario(scenario, YEARS, sampler, ctx, basis)
             value = _median(runs[key], t.year, t)
         low, high = e.interval
