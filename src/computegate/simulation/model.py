@@ -433,6 +433,8 @@ def _legal(
         approval = x.sampler.draw(p.approval_rate, f"{name}.approval_rate")
         per_unit = ctx.factor(p.item, x.basis)
         for i, year in enumerate(x.years):
+            if not units[i].any():
+                continue  # nothing to buy: no need to ask the law
             statuses = [ctx.export_status(p, d, _overlays_on(s, d)) for d in dates_for(year)]
             opened = sum(
                 1.0 if st == "open" else approval if st == "case_by_case" else 0.0
