@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +34,39 @@ def _save(fig, out: Path, stem: str) -> list[Path]:  # type: ignore[no-untyped-d
     return paths
 
 
+def coinciding(frame: pl.DataFrame, metric: str, rel: float = 0.005) -> list[list[str]]:
+    """Groups of scenarios whose median lines for `metric` coincide (within `rel` every year)."""
+    lines = {
+        name: frame.filter((pl.col("scenario") == name) & (pl.col("metric") == metric))
+        .sort("year")["median"]
+        .to_list()
+        for name in frame["scenario"].unique(maintain_order=True)
+    }
+    groups: list[list[str]] = []
+    for name, values in lines.items():
+        for group in groups:
+            ref = lines[group[0]]
+            if all(
+                abs(a - b) <= rel * max(abs(a), abs(b), 1e-12)
+                for a, b in zip(values, ref, strict=True)
+            ):
+                group.append(name)
+                break
+        else:
+            groups.append([name])
+    return groups
+
+
 def fan_chart(results: Results, out: Path, metric: str = "flow_ratio") -> list[Path]:
+    """Median and 5-95% band per scenario; scenarios whose lines coincide share one labelled line."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(10, 6))
     frame = results.frame.filter(pl.col("metric") == metric)
-    for name in frame["scenario"].unique(maintain_order=True):
-        rows = frame.filter(pl.col("scenario") == name).sort("year")
+    for group in coinciding(results.frame, metric):
+        rows = frame.filter(pl.col("scenario") == group[0]).sort("year")
         years = rows["year"].to_list()
-        line = ax.plot(years, rows["median"].to_list(), marker="o", label=name)[0]
+        label = " = ".join(group) + (" (lines coincide)" if len(group) > 1 else "")
+        line = ax.plot(years, rows["median"].to_list(), marker="o", label=label)[0]
         ax.fill_between(
             years, rows["p5"].to_list(), rows["p95"].to_list(), color=line.get_color(), alpha=0.15
         )
@@ -49,7 +74,7 @@ def fan_chart(results: Results, out: Path, metric: str = "flow_ratio") -> list[P
     ax.set_yscale("log")
     ax.set_xlabel("year")
     ax.set_ylabel(f"US : China ({metric.replace('_', ' ')}), median with 5-95% band")
-    ax.set_title(f"US:China AI compute ({results.basis})")
+    ax.set_title(f"US:China AI compute ({results.basis}, profile {results.profile})")
     ax.legend(fontsize=8)
     fig.tight_layout()
     paths = _save(fig, out, f"fan_{metric}")
@@ -84,23 +109,33 @@ def channels_chart(results: Results, out: Path) -> list[Path]:
 
 
 def tornado_chart(
-    swings: Sequence[tuple[str, float, float, float]],
-    scenario: str,
+    tornados: Mapping[str, Mapping[str, Sequence[tuple[str, float, float, float]]]],
     year: int,
     out: Path,
-    top: int = 12,
+    top: int = 8,
 ) -> list[Path]:
+    """One panel per scenario and metric: what moves the ratio most, structural choices included."""
     plt = _plt()
-    shown = list(swings[:top])[::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.45 * len(shown) + 1.5))
-    centre = shown[0][3] if shown else 0.0
-    for i, (_name, low, high, _) in enumerate(shown):
-        ax.barh(i, high - centre, left=centre, color="#2980b9")
-        ax.barh(i, low - centre, left=centre, color="#c0392b")
-    ax.set_yticks(range(len(shown)), [s[0] for s in shown], fontsize=8)
-    ax.axvline(centre, color="black", lw=0.8)
-    ax.set_xlabel(f"{year} US:China flow ratio (red: input at its 5th percentile, blue: 95th)")
-    ax.set_title(f"What moves the {year} ratio most: {scenario}")
+    panels = [
+        (name, metric, swings) for name, by in tornados.items() for metric, swings in by.items()
+    ]
+    cols = 2
+    rows_n = (len(panels) + cols - 1) // cols
+    fig, axes = plt.subplots(rows_n, cols, figsize=(14, 3.2 * rows_n), squeeze=False)
+    for ax, (name, metric, swings) in zip(axes.flat, panels, strict=False):
+        shown = list(swings[:top])[::-1]
+        centre = shown[0][3] if shown else 0.0
+        for i, (_label, low, high, _) in enumerate(shown):
+            ax.barh(i, high - centre, left=centre, color="#2980b9")
+            ax.barh(i, low - centre, left=centre, color="#c0392b")
+        ax.set_yticks(range(len(shown)), [s[0] for s in shown], fontsize=7)
+        ax.axvline(centre, color="black", lw=0.8)
+        ax.set_title(f"{name}: {metric.replace('_', ' ')} {year}", fontsize=9)
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
+    fig.suptitle(
+        "What moves the US:China ratio (red: input at its 5th percentile or low end, blue: 95th)"
+    )
     fig.tight_layout()
     paths = _save(fig, out, "tornado")
     plt.close(fig)

@@ -94,6 +94,8 @@ class SimulateBody(BaseModel):
     last_year: int = Field(default=2030, ge=2022, le=2040)
     draws: int = Field(default=2_000, ge=100, le=MAX_DRAWS)
     seed: int = Field(default=20260115, ge=0, le=2**32 - 1)
+    basis: str | None = Field(default=None, description="e.g. b300e:tpp, h100e:dense_8bit")
+    profile: str = Field(default="default", description="Assumptions: default or ifp-cfr")
 
 
 def _readable(error: Any) -> dict[str, Any]:
@@ -111,7 +113,7 @@ def _readable(error: Any) -> dict[str, Any]:
 
 
 def _simulate(body: SimulateBody) -> Any:
-    from computegate.simulation import resolve_scenario, shipped_scenarios, simulate
+    from computegate.simulation import BASES, resolve_scenario, shipped_scenarios, simulate
 
     if body.last_year < body.first_year:
         raise InputError("last_year", "must not be before first_year")
@@ -122,7 +124,10 @@ def _simulate(body: SimulateBody) -> Any:
             f"unknown scenario {unknown[0]!r} (shipped: {', '.join(shipped_scenarios())})",
         )
     years = list(range(body.first_year, body.last_year + 1))
-    return simulate([resolve_scenario(s) for s in body.scenarios], years, body.draws, body.seed)
+    if body.basis is not None and body.basis not in BASES:
+        raise InputError("basis", f"unknown basis {body.basis!r} (known: {', '.join(BASES)})")
+    chosen = [resolve_scenario(s, body.profile) for s in body.scenarios]
+    return simulate(chosen, years, body.draws, body.seed, body.basis)
 
 
 _chart_cache: dict[dt.date, bytes] = {}
