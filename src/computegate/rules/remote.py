@@ -181,7 +181,7 @@ def _us_person_support(
     elif req.workload.type == "ai_training" and d5:
         v.add(
             "744.6",
-            f"The provider is a US person serving a party tied to {'/'.join(sorted(set(d5)))}: 744.6 would bite if the training were for WMD, military or military-intelligence end uses (none stated)",
+            f"The provider is a US person serving a party tied to {'/'.join(sorted(set(d5)))}: 744.6 would bite if the training were for {' or '.join(u.replace('_', '-') for u in uses.value)} end uses (none stated)",
             uses.citation,
         )
 
