@@ -13,10 +13,14 @@ from computegate.regime import Regime
 from computegate.rules.classify import Classification
 from computegate.rules.findings import Finding, MissingFact
 from computegate.rules.horizon import status_unknown
-from computegate.rules.parties import Where, china_equivalent, where
+from computegate.rules.parties import Where, china_equivalent, listed_as, where
 from computegate.rules.request import Condition, ExportRequest, ReviewPolicy
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
+EXCEPTION_CONDITIONS = (
+    "nac_notification",
+    "hbm_exception",
+)  # conditions that belong to an exception
 
 
 @dataclass
@@ -91,10 +95,29 @@ def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classificati
         )
         return ruling
     if eccn == "3A090.c":
-        return _hbm_ruling(req, regime, cls)
-    if regime.get("ac.destinations_2022") is not None:
-        return _ruling_2022(req, regime, eccn)
-    return _ruling_2023(req, regime, eccn, cls)
+        ruling = _hbm_ruling(req, regime, cls)
+    elif regime.get("ac.destinations_2022") is not None:
+        ruling = _ruling_2022(req, regime, eccn)
+    else:
+        ruling = _ruling_2023(req, regime, eccn, cls)
+    _unverified_list(req, regime, ruling)
+    return ruling
+
+
+def _unverified_list(req: ExportRequest, regime: Regime, ruling: ItemRuling) -> None:
+    """744.15(b): no license exception may be used for a party on the Unverified List."""
+    pv = regime.get("uvl.license_exceptions_barred")
+    if pv is None or not pv.value or not ruling.exceptions:
+        return
+    if listed_as(req.end_user.screening) != "uvl":
+        return
+    ruling.add(
+        "744.15(b)",
+        f"The end user is on the Unverified List: License Exception {', '.join(ruling.exceptions)} may not be used",
+        pv.citation,
+    )
+    ruling.exceptions = []
+    ruling.conditions = [c for c in ruling.conditions if c.id not in EXCEPTION_CONDITIONS]
 
 
 def _ruling_2022(req: ExportRequest, regime: Regime, eccn: str) -> ItemRuling:
