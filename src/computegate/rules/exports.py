@@ -14,9 +14,13 @@ from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.model.requests import Condition, ExportRequest, ReviewPolicy
 from computegate.regime import Regime
 from computegate.rules.horizon import status_unknown
-from computegate.rules.parties import Where, china_equivalent, where
+from computegate.rules.parties import Where, china_equivalent, listed_as, where
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
+EXCEPTION_CONDITIONS = (
+    "nac_notification",
+    "hbm_exception",
+)  # conditions that belong to an exception
 
 
 @dataclass
@@ -91,10 +95,29 @@ def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classificati
         )
         return ruling
     if eccn == "3A090.c":
-        return _hbm_ruling(req, regime, cls)
-    if regime.get("ac.destinations_2022") is not None:
-        return _ruling_2022(req, regime, eccn)
-    return _ruling_2023(req, regime, eccn, cls)
+        ruling = _hbm_ruling(req, regime, cls)
+    elif regime.get("ac.destinations_2022") is not None:
+        ruling = _ruling_2022(req, regime, eccn)
+    else:
+        ruling = _ruling_2023(req, regime, eccn, cls)
+    _unverified_list(req, regime, ruling)
+    return ruling
+
+
+def _unverified_list(req: ExportRequest, regime: Regime, ruling: ItemRuling) -> None:
+    """744.15(b): no license exception may be used for a party on the Unverified List."""
+    pv = regime.get("uvl.license_exceptions_barred")
+    if pv is None or not pv.value or not ruling.exceptions:
+        return
+    if listed_as(req.end_user.screening) != "uvl":
+        return
+    ruling.add(
+        "744.15(b)",
+        f"The end user is on the Unverified List: License Exception {', '.join(ruling.exceptions)} may not be used",
+        pv.citation,
+    )
+    ruling.exceptions = []
+    ruling.conditions = [c for c in ruling.conditions if c.id not in EXCEPTION_CONDITIONS]
 
 
 def _ruling_2022(req: ExportRequest, regime: Regime, eccn: str) -> ItemRuling:
@@ -546,16 +569,18 @@ def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> Item
     scope = where(dest, regime, "hbm.groups", "hbm.destinations")
     pv = regime.get("hbm.destinations")
     assert pv is not None
+    control = regime.get("3a090.c.hbm_bandwidth_density_gt")
+    compliance = control.period.compliance if control is not None else None
     if scope == "no":
         ruling = ItemRuling(required=False)
         ruling.add(
             "742.6(a)(6)(i)(B)",
-            f"3A090.c needs a license only to or within Macau/D:5; {dest} is outside",
+            f"3A090.c needs a license to or within Macau/D:5; {dest} is outside",
             pv.citation,
         )
+        if compliance is None or regime.date >= compliance:
+            _hbm_headquarters(req, regime, ruling)
         return ruling
-    control = regime.get("3a090.c.hbm_bandwidth_density_gt")
-    compliance = control.period.compliance if control is not None else None
     if compliance is not None and regime.date < compliance:
         ruling = ItemRuling(required=False)
         ruling.add(
@@ -572,6 +597,35 @@ def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> Item
     )
     _hbm_exception(regime, cls, ruling)
     return ruling
+
+
+def _hbm_headquarters(req: ExportRequest, regime: Regime, ruling: ItemRuling) -> None:
+    """Whether the headquarters rule reaches 3A090.c is unsettled (hbm.hq_rule): for a Macau/D:5-
+    headquartered end user outside the destination scope the answer is given both ways."""
+    reading = regime.get("hbm.hq_rule")
+    if reading is None or reading.value != "ambiguous":
+        return
+    by_hq, codes = _hq_where(req, regime, "ac.hq_groups", "ac.hq_named")
+    if by_hq != "yes":
+        return
+    hq = "/".join(c for c in codes if where(c, regime, "ac.hq_groups", "ac.hq_named") == "yes")
+    ruling.required = None
+    ruling.missing.append(
+        MissingFact(
+            fact="hbm.hq_rule",
+            kind="legal_ambiguity",
+            question=f"Does the headquarters rule reach 3A090.c for an end user headquartered in {hq}? ({reading.period.note or reading.citation})",
+            outcomes={
+                "yes": "license required (presumption of denial; License Exception HBM may apply)",
+                "no": "no license required",
+            },
+        )
+    )
+    ruling.add(
+        "hbm.hq_rule",
+        f"The end user or its ultimate parent is headquartered in {hq}: whether that alone requires a 3A090.c license is unsettled",
+        reading.citation,
+    )
 
 
 def _hbm_exception(regime: Regime, cls: Classification, ruling: ItemRuling) -> None:

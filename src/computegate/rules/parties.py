@@ -64,7 +64,8 @@ def is_informed(
     req: ExportRequest, item_keys: set[str], regime: Regime
 ) -> tuple[list[Hit], list[Finding], list[MissingFact]]:
     """Company-specific is-informed letters: bind the informed exporter only, for the named items
-    (and systems containing them) to the letter's destinations (and headquarters, where it says so)."""
+    (and systems containing them) to the letter's destinations (and headquarters, where it says so),
+    under the letter's review policy (denial unless the letter's data says otherwise)."""
     pv = regime.get("is_informed.letters")
     if pv is None:
         return [], [], []
@@ -105,7 +106,7 @@ def is_informed(
                     "is-informed",
                     f"{text}; the exporter says it is informed: license required",
                     citation,
-                    "presumption_of_denial",
+                    letter.get("review_policy", "presumption_of_denial"),
                 )
             )
         elif req.exporter_informed is False:
@@ -123,7 +124,7 @@ def is_informed(
                     fact="exporter_informed",
                     question="Has BIS informed the exporter (is-informed letter) that this item needs a license for this destination?",
                     outcomes={
-                        "yes": "license required (presumption of denial assumed)",
+                        "yes": f"license required ({letter.get('review_policy', 'presumption_of_denial').replace('_', ' ')})",
                         "no": "no is-informed requirement",
                     },
                 )

@@ -126,6 +126,7 @@ def enacted(
         )
     _us_person_support(req, regime, cls, v)
     _us_person_mi_support(req, regime, v)
+    _us_person_wmd_support(req, regime, v)
     c = req.customer
     listed = listed_as(c.screening)
     if c.screening is not None:
@@ -181,9 +182,58 @@ def _us_person_support(
     elif req.workload.type == "ai_training" and d5:
         v.add(
             "744.6",
-            f"The provider is a US person serving a party tied to {'/'.join(sorted(set(d5)))}: 744.6 would bite if the training were for WMD, military or military-intelligence end uses (none stated)",
+            f"The provider is a US person serving a party tied to {'/'.join(sorted(set(d5)))}: 744.6 would bite if the training were for {' or '.join(u.replace('_', '-') for u in uses.value)} end uses (none stated)",
             uses.citation,
         )
+
+
+def _us_person_wmd_support(req: RemoteAccessRequest, regime: Regime, v: Verdict) -> None:
+    """744.6(b)(1)-(3): a US-person provider knowingly assisting weapons work needs a licence, with a
+    country scope per kind; 'wmd' does not say which kind, so the kind is asked for unless every
+    kind gives the same answer."""
+    pv = regime.get("remote.us_person_wmd_support_scope")
+    policy = regime.get("wmd.review_policy")
+    if pv is None or policy is None or v.outcome == "license_required":
+        return
+    if not req.provider.is_us_person or "wmd" not in req.workload.uses:
+        return
+    places = sorted(set(_places(req, regime)))
+    required = "licence required (744.6(b))"
+    outcomes: dict[str, str] = {}
+    for entry in pv.value:
+        kind, scope = str(entry).split(":", 1)
+        if scope == "worldwide":
+            answer = required
+        elif scope not in regime.data.groups:
+            answer = f"licence required if the use is in or by a {scope} country ({scope} is not encoded here)"
+        elif any(regime.membership(p, scope).status == "member" for p in places):
+            answer = required
+        else:
+            answer = (
+                f"no 744.6(b) requirement ({'/'.join(places) or 'no country given'} not in {scope})"
+            )
+        outcomes[kind.replace("_", " ")] = answer
+    if set(outcomes.values()) == {required}:
+        v.outcome, v.policy = "license_required", policy.value
+        v.add(
+            "744.6(b)",
+            "A US-person provider assisting WMD work: licence required whatever the kind of weapon",
+            pv.citation,
+        )
+        return
+    v.outcome = "insufficient_information"
+    v.missing.append(
+        MissingFact(
+            fact="workload.wmd_kind",
+            question="Which weapons work does the service assist? 744.6(b)(1)-(3) give each kind its own country scope",
+            outcomes=outcomes,
+        )
+    )
+    v.add(
+        "744.6(b)",
+        "A US-person provider assisting WMD work: the licence requirement depends on the kind of weapon",
+        pv.citation,
+    )
 
 
 def _us_person_mi_support(req: RemoteAccessRequest, regime: Regime, v: Verdict) -> None:
