@@ -24,6 +24,7 @@ from computegate.model.classification import Classification, eccn_fields
 from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.regime import ParamValue, Regime, cite
 from computegate.rules.findings_roles import with_roles
+from computegate.rules.ruling import Ruling
 
 NOT_3A090 = "not 3A090"
 INDETERMINATE = "indeterminate"
@@ -44,15 +45,6 @@ class Tier:
         return (
             self.eccn if self.paragraph in (None, self.eccn) else f"{self.eccn} ({self.paragraph})"
         )
-
-
-class _Trace:
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-        self.missing: list[MissingFact] = []
-
-    def add(self, rule: str, text: str, citation: Citation | str) -> None:
-        self.findings.append(Finding(rule=rule, text=text, citation=citation))
 
 
 def _fmt(x: float) -> str:
@@ -173,7 +165,7 @@ def _ic_outcome(
     chip: Accelerator, m: ChipMetrics, datacenter: bool | None, regime: Regime
 ) -> _Outcome:
     """ECCN of one IC on the regime date."""
-    t = _Trace()
+    t = Ruling()
     if m.tpp is None:
         t.missing.append(
             MissingFact(
@@ -196,7 +188,7 @@ def _ic_outcome(
     return _Outcome(NOT_3A090, None, tuple(t.findings), tuple(t.missing))
 
 
-def _ic_outcome_2022(chip: Accelerator, m: ChipMetrics, regime: Regime, t: _Trace) -> _Outcome:
+def _ic_outcome_2022(chip: Accelerator, m: ChipMetrics, regime: Regime, t: Ruling) -> _Outcome:
     pp, ppc = _need(regime, "3a090_2022.processing_performance_min")
     io, _ = _need(regime, "3a090_2022.io_rate_min_gbs")
     assert m.tpp is not None
@@ -228,13 +220,13 @@ def _ic_outcome_2022(chip: Accelerator, m: ChipMetrics, regime: Regime, t: _Trac
 
 
 def _ic_outcome_2023(
-    chip: Accelerator, m: ChipMetrics, datacenter: bool | None, regime: Regime, t: _Trace
+    chip: Accelerator, m: ChipMetrics, datacenter: bool | None, regime: Regime, t: Ruling
 ) -> _Outcome:
     assert m.tpp is not None
     tpp = m.tpp
     floor, note2c = _need(regime, "3a090.note2.non_datacenter_tpp_min")
     if datacenter is None and tpp < floor:
-        yes = _ic_outcome_2023(chip, m, True, regime, _Trace())
+        yes = _ic_outcome_2023(chip, m, True, regime, Ruling())
         if yes.eccn == NOT_3A090:
             t.findings.extend(yes.findings)
             return _Outcome(NOT_3A090, None, tuple(t.findings), yes.missing)
@@ -287,7 +279,7 @@ def _ic_outcome_2023(
 
 def _computer_outcome(ic: _Outcome, regime: Regime) -> _Outcome:
     """4A090: computers, assemblies and components containing 3A090 ICs."""
-    t = _Trace()
+    t = Ruling()
     t.findings.extend(ic.findings)
     if ic.eccn in (NOT_3A090, INDETERMINATE):
         eccn = "not 4A090" if ic.eccn == NOT_3A090 else INDETERMINATE
@@ -314,7 +306,7 @@ def _computer_outcome(ic: _Outcome, regime: Regime) -> _Outcome:
 
 
 def _hbm_outcome(chip: Accelerator, regime: Regime) -> _Outcome:
-    t = _Trace()
+    t = Ruling()
     pv = regime.get("3a090.c.hbm_bandwidth_density_gt")
     if pv is None:
         inst = regime.data.instruments["hbm-2024-12"]
@@ -348,7 +340,7 @@ def _hbm_outcome(chip: Accelerator, regime: Regime) -> _Outcome:
     return _Outcome(NOT_3A090, None, tuple(t.findings), ())
 
 
-def _zone(tpp: float | None, bw: float | None, regime: Regime, t: _Trace) -> bool | None:
+def _zone(tpp: float | None, bw: float | None, regime: Regime, t: Ruling) -> bool | None:
     """The Jan-2026 case-by-case window: TPP < limit and total DRAM bandwidth < limit."""
     tpp_pv = regime.get("jan2026.zone.tpp_lt")
     bw_pv = regime.get("jan2026.zone.dram_bandwidth_lt_gbs")
@@ -396,7 +388,7 @@ def _zone(tpp: float | None, bw: float | None, regime: Regime, t: _Trace) -> boo
     return True
 
 
-def _us_available(chip: Accelerator, regime: Regime, t: _Trace) -> bool | None:
+def _us_available(chip: Accelerator, regime: Regime, t: Ruling) -> bool | None:
     required = regime.get("jan2026.us_availability_required")
     when = regime.get("jan2026.us_availability_date")
     if required is None or when is None:
@@ -439,7 +431,7 @@ def _us_available(chip: Accelerator, regime: Regime, t: _Trace) -> bool | None:
 
 
 def _sec232(
-    tpp: float | None, bw: float | None, regime: Regime, t: _Trace
+    tpp: float | None, bw: float | None, regime: Regime, t: Ruling
 ) -> tuple[str | None, float | None]:
     pv = regime.get("sec232.bands")
     if pv is None:
@@ -484,7 +476,7 @@ def _tf32_readings(regime: Regime) -> tuple[int, ...]:
 
 def _core(
     chip: Accelerator, regime: Regime, tf32_bits: int
-) -> tuple[_Outcome, ChipMetrics, _Trace, bool | None]:
+) -> tuple[_Outcome, ChipMetrics, Ruling, bool | None]:
     """ECCN and window test under one TF32 reading."""
     bits = _bit_lengths(regime, tf32_bits)
     ic = (
@@ -493,7 +485,7 @@ def _core(
         else chip
     )
     m = compute_metrics(ic, bits)
-    t = _Trace()
+    t = Ruling()
     if chip.kind == "hbm_stack":
         outcome = _hbm_outcome(chip, regime)
         return outcome, m, t, None
@@ -517,7 +509,7 @@ def classify(
         raise InputError("item.contains", "a computer must name the accelerator it contains")
     readings = _tf32_readings(regime)
     outcome, m, zt, zone = _core(item, regime, readings[0])
-    t = _Trace()
+    t = Ruling()
     ic = (
         item.contains
         if item.kind == "computer" and isinstance(item.contains, Accelerator)
@@ -608,7 +600,7 @@ def _tf32_ambiguity(
     primary: _Outcome,
     zone: bool | None,
     m: ChipMetrics,
-    t: _Trace,
+    t: Ruling,
 ) -> None:
     """TF32 sets the TPP under some reading: report every reading and what it changes."""
     outcomes: dict[str, str] = {}
@@ -641,7 +633,7 @@ def _tf32_ambiguity(
 
 
 def _computer_window_ambiguity(
-    aggregate: float, zone: bool | None, regime: Regime, t: _Trace
+    aggregate: float, zone: bool | None, regime: Regime, t: Ruling
 ) -> None:
     pv = regime.get("jan2026.zone.tpp_lt")
     if pv is None or not zone:
@@ -665,7 +657,7 @@ def _computer_window_ambiguity(
         )
 
 
-def _regime_context(regime: Regime, t: _Trace) -> None:
+def _regime_context(regime: Regime, t: Ruling) -> None:
     meta = regime.data.meta
     if regime.beyond_knowledge_horizon:
         t.add(

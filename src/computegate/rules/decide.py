@@ -27,7 +27,7 @@ from computegate.model.requests import (
 )
 from computegate.regime import Regime
 from computegate.rules.classify import INDETERMINATE, classify
-from computegate.rules.exports import ItemRuling, item_ruling
+from computegate.rules.exports import item_ruling
 from computegate.rules.findings_roles import with_roles
 from computegate.rules.memo import Memo
 from computegate.rules.parties import (
@@ -42,13 +42,12 @@ from computegate.rules.remote import (
     access_control_on,
     access_control_verdict,
     as_export_request,
-    combine,
     enacted,
     kyc_on,
     kyc_verdict,
 )
 from computegate.rules.remote import summary as remote_summary
-from computegate.rules.strictness import POLICY_RANK
+from computegate.rules.ruling import Ruling, combine
 
 USER_FACTS = operator.attrgetter(*(f for f in EndUser.model_fields if f != "name"))
 
@@ -191,7 +190,7 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
     )
 
 
-def _depends_on(ruling: ItemRuling, pending: list[MissingFact], missing: list[MissingFact]) -> None:
+def _depends_on(ruling: Ruling, pending: list[MissingFact], missing: list[MissingFact]) -> None:
     """Part-744 requirements that may apply (an unknown letter or law): the answer turns on them
     unless the item ruling already gives denial with no exceptions, which they could not change."""
     if ruling.required and ruling.policy == "presumption_of_denial" and not ruling.exceptions:
@@ -230,7 +229,7 @@ def _summary(req: ExportRequest, item: ItemSummary) -> Finding:
 
 def _item_ruling(
     req: ExportRequest, regime: Regime, chip: Accelerator, cls: Classification
-) -> ItemRuling:
+) -> Ruling:
     """The item-based requirement; with an indeterminate ECCN, every candidate is tried."""
     if cls.reading != INDETERMINATE:
         return item_ruling(req, regime, cls.reading, cls)
@@ -246,7 +245,7 @@ def _item_ruling(
             "15 CFR 774 Supp. 1",
         )
         return first
-    out = ItemRuling(required=None)
+    out = Ruling(required=None)
     out.missing.append(
         MissingFact(
             fact="eccn",
@@ -258,16 +257,11 @@ def _item_ruling(
 
 
 def _assemble(
-    hits: list[Hit], ruling: ItemRuling
+    hits: list[Hit], ruling: Ruling
 ) -> tuple[Any, ReviewPolicy | None, list[str], list[Any]]:
-    if hits:
-        policy = max((h.policy for h in hits), key=POLICY_RANK.__getitem__)
-        return "license_required", policy, [], []
-    if ruling.required is None:
-        return "insufficient_information", None, [], []
-    if ruling.required:
-        return "license_required", ruling.policy, list(ruling.exceptions), list(ruling.conditions)
-    return "no_license_required", None, [], []
+    """Each part 744/746 requirement and the item-based one are separate requirements: strictest wins."""
+    joined = combine([*(Ruling(required=True, policy=h.policy) for h in hits), ruling])
+    return joined.outcome, joined.policy, joined.exceptions, joined.conditions
 
 
 def _regime_notes(regime: Regime, cls: Classification) -> list[Finding]:
@@ -289,7 +283,7 @@ def _as_written(
     req: ExportRequest,
     regime: Regime,
     cls: Classification,
-    ruling: ItemRuling,
+    ruling: Ruling,
     hits: list[Hit],
     outcome: str,
     policy: ReviewPolicy | None,
@@ -439,7 +433,8 @@ def _decide_remote(
         layers.append(access_control_verdict(req, regime, cls, as_export))
     if kyc_on(regime):
         layers.append(kyc_verdict(req, regime))
-    outcome, policy = combine(layers)
+    joined = combine(layers)
+    outcome, policy = joined.outcome, joined.policy
     findings = [remote_summary(req, item)] + [
         f for f in cls.findings if f.rule.startswith(("3A090", "4A090", "tpp."))
     ]

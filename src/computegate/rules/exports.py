@@ -7,46 +7,21 @@ under which review policy, with which license exceptions and Jan-2026 conditions
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from computegate.model.classification import Classification
-from computegate.model.findings import Citation, Finding, MissingFact
-from computegate.model.requests import Condition, ExportRequest, ReviewPolicy
+from computegate.model.findings import MissingFact
+from computegate.model.requests import Condition, ExportRequest
 from computegate.regime import Regime
 from computegate.rules.horizon import status_unknown
 from computegate.rules.parties import Where, china_equivalent, listed_as, where
+from computegate.rules.ruling import Ruling
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
 EXCEPTION_CONDITIONS = (
     "nac_notification",
     "hbm_exception",
 )  # conditions that belong to an exception
-
-
-@dataclass
-class ItemRuling:
-    """What the item's classification requires for this request (None = depends on a missing fact)."""
-
-    required: bool | None
-    policy: ReviewPolicy | None = None
-    exceptions: list[str] = field(default_factory=list)
-    conditions: list[Condition] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    missing: list[MissingFact] = field(default_factory=list)
-
-    def add(self, rule: str, text: str, citation: Citation | str) -> None:
-        self.findings.append(Finding(rule=rule, text=text, citation=citation))
-
-    def signature(self) -> tuple[bool | None, str | None, tuple[str, ...]]:
-        return self.required, self.policy, tuple(self.exceptions)
-
-    def describe(self) -> str:
-        if self.required is None:
-            return "depends on further facts"
-        if not self.required:
-            return "no license required"
-        extra = f", exceptions {', '.join(self.exceptions)}" if self.exceptions else ""
-        return f"license required ({self.policy or 'review policy unclear'}{extra})"
 
 
 @dataclass(frozen=True)
@@ -84,10 +59,10 @@ def _destination_licensed(dest: str, regime: Regime) -> Where:
     return "ambiguous" if "ambiguous" in (listed, exempt) else "yes"
 
 
-def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> ItemRuling:
+def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> Ruling:
     """License requirement for one candidate ECCN."""
     if eccn not in CONTROLLED:
-        ruling = ItemRuling(required=False)
+        ruling = Ruling(required=False)
         ruling.add(
             "item.uncontrolled",
             f"{eccn}: no advanced-computing (3A090/4A090) license requirement",
@@ -104,7 +79,7 @@ def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classificati
     return ruling
 
 
-def _unverified_list(req: ExportRequest, regime: Regime, ruling: ItemRuling) -> None:
+def _unverified_list(req: ExportRequest, regime: Regime, ruling: Ruling) -> None:
     """744.15(b): no license exception may be used for a party on the Unverified List."""
     pv = regime.get("uvl.license_exceptions_barred")
     if pv is None or not pv.value or not ruling.exceptions:
@@ -120,13 +95,13 @@ def _unverified_list(req: ExportRequest, regime: Regime, ruling: ItemRuling) -> 
     ruling.conditions = [c for c in ruling.conditions if c.id not in EXCEPTION_CONDITIONS]
 
 
-def _ruling_2022(req: ExportRequest, regime: Regime, eccn: str) -> ItemRuling:
+def _ruling_2022(req: ExportRequest, regime: Regime, eccn: str) -> Ruling:
     dests = regime.get("ac.destinations_2022")
     policy_pv = regime.get("ac.review_policy_2022")
     assert dests is not None and policy_pv is not None
     dest = china_equivalent(req.to_country, regime)
     if dest in dests.value:
-        ruling = ItemRuling(required=True, policy=policy_pv.value)
+        ruling = Ruling(required=True, policy=policy_pv.value)
         ruling.add(
             "742.6(a)(6)",
             f"{eccn} to {dest}: license required under the Oct-2022 rule",
@@ -139,7 +114,7 @@ def _ruling_2022(req: ExportRequest, regime: Regime, eccn: str) -> ItemRuling:
             policy_pv.citation,
         )
         return ruling
-    ruling = ItemRuling(required=False)
+    ruling = Ruling(required=False)
     ruling.add(
         "742.6(a)(6)",
         f"The Oct-2022 rule licenses {eccn} only to {', '.join(dests.value)}; {req.to_country} is outside it",
@@ -163,14 +138,14 @@ def _hq_where(
     return _combine([where(c, regime, groups, named) for c in codes]), codes
 
 
-def _ruling_2023(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> ItemRuling:
+def _ruling_2023(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> Ruling:
     dest = china_equivalent(req.to_country, regime) or req.to_country
     groups = regime.get("ac.license_groups")
     hq_pv = regime.get("ac.hq_groups")
     assert groups is not None and hq_pv is not None
     by_dest = _destination_licensed(dest, regime)
     by_hq, hq_codes = _hq_where(req, regime, "ac.hq_groups", "ac.hq_named")
-    ruling = ItemRuling(required=None)
+    ruling = Ruling(required=None)
     by_exempt = _conditional_destination(req, regime, eccn, dest, ruling)
     hq_text = "/".join(hq_codes) or "unknown"
     if req.end_user.headquarters and not req.end_user.ultimate_parent_headquarters:
@@ -259,7 +234,7 @@ def _named(name: str | None, entities: list[str]) -> str | None:
 
 
 def _conditional_destination(
-    req: ExportRequest, regime: Regime, eccn: str, dest: str, ruling: ItemRuling
+    req: ExportRequest, regime: Regime, eccn: str, dest: str, ruling: Ruling
 ) -> Where:
     """A destination outside the group scope that keeps a license requirement except for exempt end
     users (the UAE rule): 'yes' licensed, 'no' exempt or out of scope, 'unknown' missing fact added."""
@@ -307,7 +282,7 @@ def _conditional_destination(
     return "no"
 
 
-def _approved_entity_lapsed(regime: Regime, name: str | None, ruling: ItemRuling) -> Where:
+def _approved_entity_lapsed(regime: Regime, name: str | None, ruling: Ruling) -> Where:
     """A named approved entity whose listing has ended is no longer exempt; past the horizon a
     scheduled lapse is unknown ('unknown', missing fact added)."""
     param = regime.data.parameters.get("ac.approved_entities")
@@ -357,7 +332,7 @@ def _cambodia_style_ambiguity(
     )
 
 
-def _review_policy_2023(case: _Case, ruling: ItemRuling) -> None:
+def _review_policy_2023(case: _Case, ruling: Ruling) -> None:
     _, regime, eccn, cls, dest, hq = case.parts()
     deny_dest = where(dest, regime, "ac.denial_groups", "ac.denial_named")
     deny_hq = (
@@ -400,7 +375,7 @@ def _review_policy_2023(case: _Case, ruling: ItemRuling) -> None:
         )
 
 
-def _jan2026_case_by_case(case: _Case, ruling: ItemRuling) -> bool:
+def _jan2026_case_by_case(case: _Case, ruling: Ruling) -> bool:
     """The 91 FR 1684 carve-out: case-by-case for in-window exports from the US to China/Macau."""
     req, regime, eccn, cls, dest, hq = case.parts()
     dests = regime.get("jan2026.destinations")
@@ -486,7 +461,7 @@ def _jan2026_case_by_case(case: _Case, ruling: ItemRuling) -> bool:
     return True
 
 
-def _exceptions(case: _Case, ruling: ItemRuling) -> None:
+def _exceptions(case: _Case, ruling: Ruling) -> None:
     """NAC / ACA (740.8) for .b items and non-datacenter .a items."""
     req, regime, eccn, cls, dest, hq = case.parts()
     old = regime.get("exc.nac_2023")
@@ -564,7 +539,7 @@ def _exceptions(case: _Case, ruling: ItemRuling) -> None:
     )
 
 
-def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> ItemRuling:
+def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> Ruling:
     dest = china_equivalent(req.to_country, regime)
     scope = where(dest, regime, "hbm.groups", "hbm.destinations")
     pv = regime.get("hbm.destinations")
@@ -572,7 +547,7 @@ def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> Item
     control = regime.get("3a090.c.hbm_bandwidth_density_gt")
     compliance = control.period.compliance if control is not None else None
     if scope == "no":
-        ruling = ItemRuling(required=False)
+        ruling = Ruling(required=False)
         ruling.add(
             "742.6(a)(6)(i)(B)",
             f"3A090.c needs a license to or within Macau/D:5; {dest} is outside",
@@ -582,14 +557,14 @@ def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> Item
             _hbm_headquarters(req, regime, ruling)
         return ruling
     if compliance is not None and regime.date < compliance:
-        ruling = ItemRuling(required=False)
+        ruling = Ruling(required=False)
         ruling.add(
             "3A090.c.compliance",
             f"3A090.c is in effect, but compliance is required only from {compliance}: no license needed yet",
             control.citation if control is not None else pv.citation,
         )
         return ruling
-    ruling = ItemRuling(required=True, policy="presumption_of_denial")
+    ruling = Ruling(required=True, policy="presumption_of_denial")
     ruling.add(
         "742.6(a)(6)(i)(B)",
         f"3A090.c to or within {dest} (Macau/D:5): license required; presumption of denial",
@@ -599,7 +574,7 @@ def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> Item
     return ruling
 
 
-def _hbm_headquarters(req: ExportRequest, regime: Regime, ruling: ItemRuling) -> None:
+def _hbm_headquarters(req: ExportRequest, regime: Regime, ruling: Ruling) -> None:
     """Whether the headquarters rule reaches 3A090.c is unsettled (hbm.hq_rule): for a Macau/D:5-
     headquartered end user outside the destination scope the answer is given both ways."""
     reading = regime.get("hbm.hq_rule")
@@ -628,7 +603,7 @@ def _hbm_headquarters(req: ExportRequest, regime: Regime, ruling: ItemRuling) ->
     )
 
 
-def _hbm_exception(regime: Regime, cls: Classification, ruling: ItemRuling) -> None:
+def _hbm_exception(regime: Regime, cls: Classification, ruling: Ruling) -> None:
     """740.25: License Exception HBM only for stacks below its density ceiling, under conditions."""
     exc = regime.get("exc.hbm")
     ceiling = regime.get("exc.hbm.bandwidth_density_lt")

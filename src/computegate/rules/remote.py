@@ -8,19 +8,16 @@ licence requirement to BIS regulations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from computegate.model.classification import Classification
-from computegate.model.findings import Citation, Finding, MissingFact
+from computegate.model.findings import Finding, MissingFact
 from computegate.model.requests import (
     Condition,
     Decision,
     ExportRequest,
     ItemSummary,
-    Outcome,
     RemoteAccessRequest,
-    ReviewPolicy,
 )
 from computegate.regime import ParamValue, Regime
 from computegate.rules.parties import (
@@ -30,7 +27,7 @@ from computegate.rules.parties import (
     screening_findings,
     where,
 )
-from computegate.rules.strictness import strictness
+from computegate.rules.ruling import Ruling
 
 CONTROLLED_A = ("3A090.a", "4A090.a")
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b")
@@ -48,20 +45,6 @@ DRIVING_RULES = frozenset(
         "744.2-744.4",
     }
 )
-
-
-@dataclass
-class Verdict:
-    """One layer's answer (enacted law, or one overlay)."""
-
-    outcome: Outcome = "no_license_required"
-    policy: ReviewPolicy | None = None
-    findings: list[Finding] = field(default_factory=list)
-    missing: list[MissingFact] = field(default_factory=list)
-    conditions: list[Condition] = field(default_factory=list)
-
-    def add(self, rule: str, text: str, citation: Citation | str) -> None:
-        self.findings.append(Finding(rule=rule, text=text, citation=citation))
 
 
 def _customer_label(req: RemoteAccessRequest) -> str:
@@ -100,8 +83,8 @@ def summary(req: RemoteAccessRequest, item: ItemSummary) -> Finding:
 
 def enacted(
     req: RemoteAccessRequest, regime: Regime, cls: Classification, export_of_chips: Decision | None
-) -> Verdict:
-    v = Verdict()
+) -> Ruling:
+    v = Ruling()
     not_export = regime.get("remote.not_an_export")
     assert not_export is not None
     v.add(
@@ -159,7 +142,7 @@ def _places(req: RemoteAccessRequest, regime: Regime) -> list[str]:
 
 
 def _us_person_support(
-    req: RemoteAccessRequest, regime: Regime, cls: Classification, v: Verdict
+    req: RemoteAccessRequest, regime: Regime, cls: Classification, v: Ruling
 ) -> None:
     uses = regime.get("remote.us_person_support_uses")
     policy = regime.get("remote.us_person_support_policy")
@@ -187,7 +170,7 @@ def _us_person_support(
         )
 
 
-def _us_person_wmd_support(req: RemoteAccessRequest, regime: Regime, v: Verdict) -> None:
+def _us_person_wmd_support(req: RemoteAccessRequest, regime: Regime, v: Ruling) -> None:
     """744.6(b)(1)-(3): a US-person provider knowingly assisting weapons work needs a licence, with a
     country scope per kind; 'wmd' does not say which kind, so the kind is asked for unless every
     kind gives the same answer."""
@@ -236,7 +219,7 @@ def _us_person_wmd_support(req: RemoteAccessRequest, regime: Regime, v: Verdict)
     )
 
 
-def _us_person_mi_support(req: RemoteAccessRequest, regime: Regime, v: Verdict) -> None:
+def _us_person_mi_support(req: RemoteAccessRequest, regime: Regime, v: Ruling) -> None:
     """744.6(b)(5): a US person may not, without a licence, support a military-intelligence end use
     or end user in the 744.22 countries — any service, whatever the item or workload."""
     pv = regime.get("remote.us_person_mi_support")
@@ -265,7 +248,7 @@ def _us_person_mi_support(req: RemoteAccessRequest, regime: Regime, v: Verdict) 
     )
 
 
-def _jan2026_kyc(req: RemoteAccessRequest, regime: Regime, cls: Classification, v: Verdict) -> None:
+def _jan2026_kyc(req: RemoteAccessRequest, regime: Regime, cls: Classification, v: Ruling) -> None:
     dests = regime.get("jan2026.destinations")
     users = regime.get("jan2026.remote_user_countries")
     conditions = regime.get("jan2026.conditions")
@@ -400,10 +383,10 @@ def access_control_verdict(
     regime: Regime,
     cls: Classification,
     as_export: Decision | None,
-) -> Verdict:
+) -> Ruling:
     """Would the remote-access control in force (a bill's overlay) reach this access, and with what
     licence answer? Every element is a declared parameter the overlay sets."""
-    v = Verdict()
+    v = Ruling()
     p = ACCESS
     persons = _param(regime, p + "persons")
     cite = persons.citation
@@ -543,7 +526,7 @@ def access_control_verdict(
     return v
 
 
-def _drop(v: Verdict) -> Verdict:
+def _drop(v: Ruling) -> Ruling:
     v.missing.clear()
     return v
 
@@ -555,8 +538,8 @@ def _licence_text(d: Decision | None) -> str:
     return text + (f" ({d.review_policy.replace('_', ' ')})" if d.review_policy else "")
 
 
-def kyc_verdict(req: RemoteAccessRequest, regime: Regime) -> Verdict:
-    v = Verdict()
+def kyc_verdict(req: RemoteAccessRequest, regime: Regime) -> Ruling:
+    v = Ruling()
     info = _param(regime, KYC + "cip_information")
     flop = _param(regime, KYC + "training_report_flop")
     v.findings.append(_status("iaas_kyc.status", info, regime))
@@ -659,14 +642,3 @@ def as_export_request(req: RemoteAccessRequest, item: Any) -> ExportRequest | No
             "end_use": end_use,
         }
     )
-
-
-def combine(layers: list[Verdict]) -> tuple[Outcome, ReviewPolicy | None]:
-    """Separate requirements on one access (enacted law, a remote-access control, KYC): the
-    strictest answer stands."""
-    strictest = max(layers, key=lambda v: strictness(v.outcome, v.policy))
-    outcome = strictest.outcome
-    policy = max(
-        (v.policy for v in layers if v.outcome == outcome), key=lambda p: strictness(outcome, p)
-    )
-    return outcome, policy if outcome == "license_required" else None

@@ -1,0 +1,84 @@
+"""One accumulator and one combiner for every rule.
+
+Each rule (the item-based requirement, a part 744/746 requirement, a remote-access control, a
+classification step) builds a `Ruling`: whether a license is required (unknown = depends on a
+missing fact), under which review policy, with which exceptions and conditions, and the findings
+and missing facts behind it. `combine` joins separate requirements on one request: strictest wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from computegate.model.findings import Citation, Finding, MissingFact
+from computegate.model.requests import Condition, Outcome, ReviewPolicy
+from computegate.rules.strictness import POLICY_RANK, strictness
+
+OUTCOME_OF: dict[bool | None, Outcome] = {
+    True: "license_required",
+    False: "no_license_required",
+    None: "insufficient_information",
+}
+REQUIRED_OF: dict[str, bool | None] = {v: k for k, v in OUTCOME_OF.items()}
+
+
+@dataclass
+class Ruling:
+    required: bool | None = False
+    policy: ReviewPolicy | None = None
+    exceptions: list[str] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    missing: list[MissingFact] = field(default_factory=list)
+
+    def add(self, rule: str, text: str, citation: Citation | str) -> None:
+        self.findings.append(Finding(rule=rule, text=text, citation=citation))
+
+    @property
+    def outcome(self) -> Outcome:
+        return OUTCOME_OF[self.required]
+
+    @outcome.setter
+    def outcome(self, value: Outcome) -> None:
+        self.required = REQUIRED_OF[value]
+
+    def signature(self) -> tuple[bool | None, str | None, tuple[str, ...]]:
+        return self.required, self.policy, tuple(self.exceptions)
+
+    def describe(self) -> str:
+        if self.required is None:
+            return "depends on further facts"
+        if not self.required:
+            return "no license required"
+        extra = f", exceptions {', '.join(self.exceptions)}" if self.exceptions else ""
+        return f"license required ({self.policy or 'review policy unclear'}{extra})"
+
+
+@dataclass(frozen=True)
+class Combined:
+    outcome: Outcome
+    policy: ReviewPolicy | None
+    exceptions: list[str]
+    conditions: list[Condition]
+
+
+def combine(rulings: Sequence[Ruling]) -> Combined:
+    """Separate requirements on one request: the strictest outcome stands; under it, the strictest
+    review policy; an exception only if every requirement allows it; the conditions of the
+    requirements whose policy is the one that stands."""
+    if not rulings:
+        return Combined("no_license_required", None, [], [])
+    outcome = max((r.outcome for r in rulings), key=lambda o: strictness(o, None))
+    if outcome != "license_required":
+        return Combined(outcome, None, [], [])
+    requiring = [r for r in rulings if r.required]
+    policy = max((r.policy for r in requiring), key=POLICY_RANK.__getitem__)
+    exceptions = [e for e in requiring[0].exceptions if all(e in r.exceptions for r in requiring)]
+    conditions = [
+        c
+        for r in requiring
+        if (r.policy == policy and r.exceptions == exceptions) or len(requiring) == 1
+        for c in r.conditions
+    ]
+    return Combined(outcome, policy, exceptions, conditions)
