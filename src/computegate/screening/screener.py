@@ -1,13 +1,19 @@
 """Screener: a trigram candidate index over every alias, then explained, calibrated scores.
 
-No query scans the whole list: candidates come from the character trigrams of the query's core
-tokens (very common trigrams are skipped), then rapidfuzz scores each candidate alias on name
-similarity (spacing- and order-insensitive edit distance with transpositions), place agreement, country and address.
+No query scans the whole list: candidates are the aliases sharing the most IDF-weighted character
+trigrams with the query's folded core tokens (very common trigrams skipped), plus any alias whose
+folded core is the query's. Each candidate is scored two ways and the better counts: spacing- and
+order-insensitive edit similarity of the core names, and a token alignment in any order (people's
+name parts, company words) in which generic words weigh little, transliteration/OCR folds and
+abbreviations match, and the entry's unmatched words cost (a missing part costs half when
+everything the query names is matched). Place, country and address agreement adjust the score;
+ranking uses the unclamped score, so siblings sharing a brand separate.
 """
 
 from __future__ import annotations
 
 import builtins
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,21 +25,36 @@ from rapidfuzz.distance import OSA
 
 from computegate.rules.request import ScreeningEvidence
 from computegate.screening.lists import ListEntry, ListIdentity, ScreeningList
-from computegate.screening.normalize import PLACES, NormalName, acronyms, normalise
+from computegate.screening.normalize import (
+    PLACES,
+    NormalName,
+    acronyms,
+    hanzi_abbreviation,
+    normalise,
+    wade_giles,
+)
 
 DEFAULT_THRESHOLD = 0.86
 REPORT_FLOOR = 0.70  # hits below this are not reported at all
 MAX_CANDIDATES = 30
+MIN_OVERLAP = 0.3  # share of the query's (kept, IDF-weighted) trigrams a candidate must have
 SHORT = 4  # core names this short must match exactly (fuzzy short strings collide)
 ACRONYM_SCORE = 0.90
 ONE_TYPO_SCORE = 0.88  # one typo (edit or transposition) in a name of 5+ letters
 MIN_TYPO_LENGTH = 5
-TIE_BREAK = 0.01
 ACRONYM_MAX = 6  # single-token queries this short are also tried as initialisms
 MAX_BONUS = 0.10  # the most place, country and address agreement can add
 STOP_GRAM_FLOOR = (
     200  # trigrams on more aliases than this (or 2% of them) are too common to block on
 )
+CORE_WEIGHT = 1.0
+SECONDARY_WEIGHT = 0.35  # generic words, places, articles: weighted down, never deleted
+MISSING_PART_COST = 0.5  # an unmatched part costs this share when the other side is all matched
+FOLD_SCORE = 0.95  # tokens equal once transliteration/OCR differences are folded
+ABBREVIATION_SCORE = 0.9  # "Univ" for University, "Intl" for International
+SKELETON_SCORE = 0.88  # same consonants (Husayn/Hossein), 3+ of them
+TOKEN_FLOOR = 0.75  # token pairs less similar than this do not match at all
+NUMBER_MISMATCH = 0.3  # "Hao Fan 8" is not "Hao Fan 3": different numbers are different vessels
 CHINA_FAMILY = frozenset({"CN", "HK", "MO"})
 PLACE_WORDS = PLACES | {"beijingshi", "shanghaishi", "xianggang", "aomen", "zhongguo"}
 
@@ -86,8 +107,17 @@ class ScreeningResult(BaseModel):
 class _Alias:
     entry: int
     text: str
-    kind: Literal["name", "alt_name", "acronym"]
+    kind: Literal["name", "alt_name", "romanised", "acronym"]
     norm: NormalName
+    tokens: tuple[tuple[str, str, float], ...]  # (token, folded, weight)
+
+
+def _tokens(n: NormalName) -> tuple[tuple[str, str, float], ...]:
+    from computegate.screening.normalize import fold
+
+    return tuple((t, fold(t), CORE_WEIGHT) for t in n.core) + tuple(
+        (t, fold(t), SECONDARY_WEIGHT) for t in n.secondary
+    )
 
 
 def _grams(token: str) -> set[str]:
@@ -108,6 +138,7 @@ class Screener:
         self._entries: tuple[ListEntry, ...] = screening_list.entries
         self._aliases: list[_Alias] = []
         self._acronyms: dict[str, list[int]] = defaultdict(list)
+        self._exact: dict[str, list[int]] = defaultdict(list)
         postings: dict[str, list[int]] = defaultdict(list)
         self._places: list[frozenset[str]] = []
         for e, entry in enumerate(self._entries):
@@ -119,32 +150,47 @@ class Screener:
                     *(set(c.core) & PLACE_WORDS for c in cities),
                 )
             )
+            names += [(w, "romanised") for t, _ in names if (w := wade_giles(t))]
             for text, kind in names:
                 norm = normalise(text)
                 if not norm.core:
                     continue
                 idx = len(self._aliases)
-                self._aliases.append(_Alias(e, text, kind, norm))  # type: ignore[arg-type]
-                for gram in {g for t in norm.core for g in _grams(t)}:
+                self._aliases.append(_Alias(e, text, kind, norm, _tokens(norm)))  # type: ignore[arg-type]
+                for gram in {g for t in norm.folded for g in _grams(t)}:
                     postings[gram].append(idx)
+                self._exact[norm.folded_squashed].append(idx)
                 for acr in acronyms(text):
                     self._acronyms[acr].append(idx)
+                if (abbr := hanzi_abbreviation(text)) is not None:
+                    self._acronyms[normalise(abbr).squashed].append(idx)
         self._stop = max(STOP_GRAM_FLOOR, len(self._aliases) // 50)
         self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
+        self._idf = {g: math.log(len(self._aliases) / len(ids)) for g, ids in postings.items()}
 
     def _candidates(self, q: NormalName) -> list[int]:
-        """Aliases sharing the most core trigrams with the query (very common trigrams skipped)."""
-        grams = {g for t in q.core for g in _grams(t)}
-        lists = [self._postings[g] for g in grams if g in self._postings]
-        useful = [ids for ids in lists if len(ids) <= self._stop] or lists
-        if not useful:
-            return []
-        ids, counts = np.unique(np.concatenate(useful), return_counts=True)
-        need = max(1, int(0.3 * len(grams)))
-        if len(ids) > MAX_CANDIDATES:
-            keep = np.argpartition(counts, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
-            ids, counts = ids[keep], counts[keep]
-        return [int(i) for i, c in zip(ids, counts, strict=True) if c >= need]
+        """Aliases sharing the most IDF-weighted trigrams of the query's folded core tokens.
+
+        The overlap is counted over the trigrams kept (very common ones are skipped), and aliases
+        whose folded core equals the query's are always candidates.
+        """
+        grams = [g for g in {g for t in q.folded for g in _grams(t)} if g in self._postings]
+        kept = [g for g in grams if len(self._postings[g]) <= self._stop]
+        if not kept:  # only common trigrams: block on the rarest few
+            kept = sorted(grams, key=lambda g: len(self._postings[g]))[:3]
+        exact = self._exact.get(q.folded_squashed, [])
+        if not kept:
+            return list(exact)
+        ids = np.concatenate([self._postings[g] for g in kept])
+        weights = np.concatenate([np.full(len(self._postings[g]), self._idf[g]) for g in kept])
+        unique, inverse = np.unique(ids, return_inverse=True)
+        scores = np.bincount(inverse, weights=weights)
+        need = MIN_OVERLAP * sum(self._idf[g] for g in kept)
+        if len(unique) > MAX_CANDIDATES:
+            top = np.argpartition(scores, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
+            unique, scores = unique[top], scores[top]
+        out = [int(i) for i, c in zip(unique, scores, strict=True) if c >= need]
+        return out + [i for i in exact if i not in out]
 
     def screen(
         self, name: str, country: str | None = None, address: str | None = None, limit: int = 5
@@ -152,23 +198,30 @@ class Screener:
         """Best hits first; `hit` is true when the best reaches the threshold."""
         q = normalise(name)
         country = country.strip().upper() if country else None
-        best: dict[int, tuple[float, int, bool, dict[str, Any]]] = {}
+        best: dict[int, tuple[float, float, int, bool, dict[str, Any]]] = {}
         if q.core:
+            q_tokens = _tokens(q)
             pairs = [(i, False) for i in self._candidates(q)]
-            if len(q.core) == 1 and len(q.squashed) <= ACRONYM_MAX:
+            if len(q.core) == 1 and (len(q.squashed) <= ACRONYM_MAX or q.original.isupper()):
                 pairs += [(i, True) for i in self._acronyms.get(q.squashed, ())]
             for i, acronym in pairs:
                 alias = self._aliases[i]
-                name_score, parts = _name_similarity(q, alias.norm, acronym)
+                name_score, parts = _name_similarity(q, q_tokens, alias, acronym)
                 if name_score < REPORT_FLOOR - MAX_BONUS:
                     continue  # no adjustment could lift it to the floor
                 score = self._adjusted(alias.entry, q, name_score, parts, country, address)
+                rank = (score, parts.get("token_alignment", 0.0))
                 if score >= REPORT_FLOOR and (
-                    alias.entry not in best or score > best[alias.entry][0]
+                    alias.entry not in best or rank > best[alias.entry][:2]
                 ):
-                    best[alias.entry] = (score, i, acronym, parts)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], self._entries[kv[0]].name))[:limit]
-        hits = [self._hit(q, score, i, acronym, parts) for _, (score, i, acronym, parts) in ranked]
+                    best[alias.entry] = (score, rank[1], i, acronym, parts)
+        ranked = sorted(
+            best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], self._entries[kv[0]].name)
+        )[:limit]
+        hits = [
+            self._hit(q, round(min(1.0, score), 4), i, acronym, parts)
+            for _, (score, _, i, acronym, parts) in ranked
+        ]
         return ScreeningResult(
             query=name,
             country=country,
@@ -187,7 +240,7 @@ class Screener:
         country: str | None,
         address: str | None,
     ) -> float:
-        """Name similarity adjusted for place, country and address agreement, clamped to 0-1."""
+        """Name similarity adjusted for place, country and address agreement (unclamped, for ranking)."""
         entry = self._entries[entry_index]
         qp, ap = _places(q), self._places[entry_index]
         if qp and ap:
@@ -208,7 +261,7 @@ class Screener:
             adj = round(0.05 * (2 * sim - 1), 4)
             score += adj
             parts["address"] = adj
-        return round(min(1.0, max(0.0, score)), 4)
+        return max(0.0, score)
 
     def _hit(
         self, q: NormalName, score: float, alias_index: int, acronym: bool, parts: dict[str, Any]
@@ -239,30 +292,103 @@ class Screener:
         )
 
 
-def _name_similarity(q: NormalName, a: NormalName, acronym: bool) -> tuple[float, dict[str, Any]]:
-    """Spacing- and order-insensitive edit similarity of the core names, with its components."""
+def _is_abbreviation(short: str, long: str) -> bool:
+    """"univ" for "university", "intl" for "international": same first letter, letters in order."""
+    if len(short) < 3 or len(short) > len(long) - 2 or short[0] != long[0]:
+        return False
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def _skeleton(token: str) -> str:
+    return token[0] + "".join(c for c in token[1:] if c not in "aeiouyhw") if token else ""
+
+
+def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float]) -> float:
+    if a[0] == b[0]:
+        return 1.0
+    if a[1] == b[1]:
+        return FOLD_SCORE
+    if a[0].isdigit() or b[0].isdigit():
+        return 0.0
+    if _is_abbreviation(a[0], b[0]) or _is_abbreviation(b[0], a[0]):
+        return ABBREVIATION_SCORE
+    sim = OSA.normalized_similarity(a[1], b[1], score_cutoff=TOKEN_FLOOR)
+    if sim < SKELETON_SCORE and min(len(a[0]), len(b[0])) >= 4:
+        ska, skb = _skeleton(a[1]), _skeleton(b[1])
+        if ska == skb and len(ska) >= 3:
+            sim = SKELETON_SCORE
+    return sim if sim >= TOKEN_FLOOR else 0.0
+
+
+def _token_alignment(
+    q: tuple[tuple[str, str, float], ...], a: tuple[tuple[str, str, float], ...]
+) -> float:
+    """Weighted one-to-one alignment of name parts in any order, Dice-style over the weights.
+
+    Unmatched parts cost their weight; when every core part of one side is matched, the other
+    side's unmatched parts (a dropped patronymic, a dropped trade word) cost only a share.
+    """
+    pairs = sorted(
+        (
+            (sim, i, j)
+            for i, x in enumerate(q)
+            for j, y in enumerate(a)
+            if (sim := _token_similarity(x, y)) > 0
+        ),
+        reverse=True,
+    )
+    used_q: set[int] = set()
+    used_a: set[int] = set()
+    matched = 0.0
+    for sim, i, j in pairs:
+        if i not in used_q and j not in used_a:
+            used_q.add(i)
+            used_a.add(j)
+            matched += sim * (q[i][2] + a[j][2])
+    q_all = all(i in used_q for i, t in enumerate(q) if t[2] == CORE_WEIGHT)
+    a_all = all(j in used_a for j, t in enumerate(a) if t[2] == CORE_WEIGHT)
+    q_left = sum(t[2] for i, t in enumerate(q) if i not in used_q)
+    a_left = sum(t[2] for j, t in enumerate(a) if j not in used_a)
+    q_cost = MISSING_PART_COST if a_all else 1.0
+    a_cost = MISSING_PART_COST if q_all else 1.0
+    matched_weight = sum(q[i][2] for i in used_q) + sum(a[j][2] for j in used_a)
+    total = matched_weight + q_cost * q_left + a_cost * a_left
+    return matched / total if total else 0.0
+
+
+def _name_similarity(
+    q: NormalName, q_tokens: tuple[tuple[str, str, float], ...], alias: _Alias, acronym: bool
+) -> tuple[float, dict[str, Any]]:
+    """The better of core edit similarity and token alignment, with its components."""
+    a = alias.norm
     if acronym:
         return ACRONYM_SCORE, {"name": ACRONYM_SCORE, "acronym": q.squashed}
     lev = OSA.normalized_similarity(q.squashed, a.squashed)
     lev_sorted = OSA.normalized_similarity(q.sorted_squashed, a.sorted_squashed)
-    name = max(lev, lev_sorted)
-    if a.generic_only:
-        name = max(name, OSA.normalized_similarity(q.all_sorted_squashed, a.all_sorted_squashed))
+    lev_folded = OSA.normalized_similarity(q.folded_squashed, a.folded_squashed)
+    aligned = _token_alignment(q_tokens, alias.tokens)
+    name = max(lev, lev_sorted, lev_folded, aligned)
     parts: dict[str, Any] = {
         "edit_similarity": round(lev, 4),
         "edit_similarity_sorted": round(lev_sorted, 4),
+        "edit_similarity_folded": round(lev_folded, 4),
+        "token_alignment": round(aligned, 4),
     }
     if name < 1.0 and min(len(q.squashed), len(a.squashed)) >= MIN_TYPO_LENGTH:
         edits = min(
-            OSA.distance(q.squashed, a.squashed), OSA.distance(q.sorted_squashed, a.sorted_squashed)
+            OSA.distance(q.squashed, a.squashed),
+            OSA.distance(q.sorted_squashed, a.sorted_squashed),
+            OSA.distance(q.folded_squashed, a.folded_squashed),
         )
         parts["edits"] = edits
         if edits == 1:
             name = max(name, ONE_TYPO_SCORE)
-    if name > REPORT_FLOOR - MAX_BONUS:
-        # tie-break among siblings sharing the distinctive name (subsidiaries, branches)
-        name -= TIE_BREAK * (1 - fuzz.token_sort_ratio(q.all_text, a.all_text) / 100)
-    if min(len(q.squashed), len(a.squashed)) <= SHORT and q.squashed != a.squashed:
+    if q.numbers != a.numbers:
+        name -= NUMBER_MISMATCH
+        parts["number_mismatch"] = sorted(q.numbers ^ a.numbers)
+    short = min(len(q.squashed), len(a.squashed)) <= SHORT
+    if short and q.sorted_squashed != a.sorted_squashed and q.folded_squashed != a.folded_squashed:
         name *= 0.5
         parts["short_name_penalty"] = True
     parts["name"] = round(name, 4)
