@@ -268,9 +268,11 @@ def _latin(text: str, core: list[str], secondary: list[str]) -> None:
     ascii_text = ARTICLE.sub(r"\1 ", ascii_text)  # al-Rahman -> al Rahman
     ascii_text = JOINERS.sub("", ascii_text)  # Hua-Wei, K'o-chi, O'Brien
     ascii_text = NUMBER_SIGN.sub("", ascii_text)  # No. 1 -> 1
-    cleaned = " ".join(t for t in NON_ALNUM.split(ascii_text) if t)
-    without_forms = " ".join(remove_org_types(cleaned).split())
-    cleaned = VESSEL.sub("", without_forms or cleaned)
+    without_forms = remove_org_types(ascii_text)  # rigour reads "s.a. de c.v." with its dots
+    cleaned = " ".join(t for t in NON_ALNUM.split(without_forms) if t) or " ".join(
+        t for t in NON_ALNUM.split(ascii_text) if t
+    )
+    cleaned = VESSEL.sub("", cleaned)
     raw = [WORDS.token_aliases.get(t, t) for t in cleaned.split()]
     if len(raw) >= 2 and raw[-1] in ROMAN and raw[-2] not in WORDS.articles:
         raw[-1] = ROMAN[raw[-1]]  # sister ships: "Ana I" = "Ana 1"

@@ -36,8 +36,8 @@ from computegate.screening.normalize import (
 
 DEFAULT_THRESHOLD = 0.86
 REPORT_FLOOR = 0.70  # hits below this are not reported at all
-MAX_CANDIDATES = 30
-MIN_OVERLAP = 0.3  # share of the query's (kept, IDF-weighted) trigrams a candidate must have
+MAX_CANDIDATES = 40
+MIN_OVERLAP = 0.15  # share of the query's (kept, IDF-weighted) trigrams a candidate must have
 SHORT = 4  # core names this short must match exactly (fuzzy short strings collide)
 ACRONYM_SCORE = 0.90
 ONE_TYPO_SCORE = 0.88  # one typo (edit or transposition) in a name of 5+ letters
@@ -125,6 +125,13 @@ def _grams(token: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _keys(n: NormalName) -> set[str]:
+    """Index keys of a name: trigrams of its folded core tokens and their consonant skeletons."""
+    keys = {g for t in n.folded for g in _grams(t)}
+    keys |= {"~" + sk for t in n.folded if len(sk := _skeleton(t)) >= 3}
+    return keys
+
+
 def _places(n: NormalName) -> frozenset[str]:
     return frozenset(t for t in n.secondary if t in PLACE_WORDS)
 
@@ -157,7 +164,7 @@ class Screener:
                     continue
                 idx = len(self._aliases)
                 self._aliases.append(_Alias(e, text, kind, norm, _tokens(norm)))  # type: ignore[arg-type]
-                for gram in {g for t in norm.folded for g in _grams(t)}:
+                for gram in _keys(norm):
                     postings[gram].append(idx)
                 self._exact[norm.folded_squashed].append(idx)
                 for acr in acronyms(text):
@@ -174,7 +181,7 @@ class Screener:
         The overlap is counted over the trigrams kept (very common ones are skipped), and aliases
         whose folded core equals the query's are always candidates.
         """
-        grams = [g for g in {g for t in q.folded for g in _grams(t)} if g in self._postings]
+        grams = [g for g in _keys(q) if g in self._postings]
         kept = [g for g in grams if len(self._postings[g]) <= self._stop]
         if not kept:  # only common trigrams: block on the rarest few
             kept = sorted(grams, key=lambda g: len(self._postings[g]))[:3]
@@ -189,7 +196,7 @@ class Screener:
         if len(unique) > MAX_CANDIDATES:
             top = np.argpartition(scores, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
             unique, scores = unique[top], scores[top]
-        out = [int(i) for i, c in zip(unique, scores, strict=True) if c >= need]
+        out = [int(i) for i, c in zip(unique, scores, strict=True) if c >= need]  # best first
         return out + [i for i in exact if i not in out]
 
     def screen(
