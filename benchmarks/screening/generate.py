@@ -395,7 +395,9 @@ class Generator:
         query = self.rng.choice(VESSEL_PREFIXES) + name.title()
         self.add(query, e, e.name, "vessel")
         if number:
-            others = [k for k in range(1, 10) if key(e.name[: number.start()] + str(k)) not in self.owners]
+            others = [
+                k for k in range(1, 10) if key(e.name[: number.start()] + str(k)) not in self.owners
+            ]
             if others:
                 self.negative(
                     e.name[: number.start()] + str(self.rng.choice(others)), e, "near_miss_vessel"

@@ -233,7 +233,9 @@ def load_list(path: Path | None = None) -> ScreeningList:
         entries = _csv_entries(shown, text)
     else:
         raise DataFileError(
-            str(shown), "(file)", "unsupported list format (use the CSL .json or .csv file, OFAC's sdn.csv or the DPL .txt file)"
+            str(shown),
+            "(file)",
+            "unsupported list format (use the CSL .json or .csv file, OFAC's sdn.csv or the DPL .txt file)",
         )
     if not entries:
         raise DataFileError(str(shown), "(file)", "the list has no entries")

@@ -85,6 +85,10 @@ VESSEL = re.compile(r"^(?:" + "|".join(re.escape(p) for p in WORDS.vessel_prefix
 NUMBER_SIGN = re.compile(r"\b(?:no|nr|number)\.?\s*(?=\d)")
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 SYMBOL_CATEGORIES = frozenset({"So", "Sk", "Sm", "Cs", "Co", "Cn"})
+CONNECTORS = frozenset({"of", "and", "the", "de", "del", "la", "el", "y", "i", "e", "da", "do", "des", "du", "et", "und", "fur", "for", "in", "al", "wal"})  # fmt: skip
+COMPANY_WORDS = frozenset(
+    {"company", "co", "limited", "ltd", "corporation", "corp", "inc", "group"}
+)
 _T2S = opencc.OpenCC("t2s")
 jieba.setLogLevel(60)
 
@@ -233,13 +237,26 @@ def _cjk_tokens(run: str) -> tuple[list[str], list[str]]:
             pending += word
             continue
         if pending:
-            core.append("".join(lazy_pinyin(pending)))
+            _hanzi_core(pending, core, secondary)
             pending = ""
         if cls != "legal":
             secondary.append("".join(lazy_pinyin(word)))
     if pending:
-        core.append("".join(lazy_pinyin(pending)))
+        _hanzi_core(pending, core, secondary)
     return core, secondary
+
+
+def _hanzi_core(run: str, core: list[str], secondary: list[str]) -> None:
+    """A distinctive hanzi run as one pinyin token, a place romanised at its front peeled off."""
+    token = "".join(lazy_pinyin(run))
+    syl = syllabify(token)
+    if syl and len(syl) >= 3:
+        for size in range(min(MAX_WORD_SYLLABLES, len(syl) - 1), 1, -1):
+            if PINYIN_CLASS.get(syl[:size]) == "place":
+                secondary.append("".join(syl[:size]))
+                token = "".join(syl[size:])
+                break
+    core.append(token)
 
 
 def _strip_symbols(text: str) -> str:
@@ -327,14 +344,18 @@ def hanzi_abbreviation(name: str) -> str | None:
 
 
 def acronyms(name: str) -> set[str]:
-    """Initialisms a party is known by: SMIC, YMTC (with and without the legal form)."""
+    """Initialisms a party is known by: SMIC, YMTC, BNC (Banco Nacional de Cuba).
+
+    Initials of every word, and of the words left once legal forms (rigour), trailing generic
+    company words and connecting words are dropped.
+    """
     text = anyascii(unicodedata.normalize("NFKC", _strip_symbols(name))).lower()
-    words = [w for w in NON_ALNUM.split(text) if w]
-    if len(words) < 3:
-        return set()
-    out = {"".join(w[0] for w in words)}
-    trimmed = [w for w in NON_ALNUM.split(remove_org_types(" ".join(words))) if w]
-    trimmed = [w for w in trimmed if w not in ("of", "and", "the")]
-    if trimmed:
-        out.add("".join(w[0] for w in trimmed))
+    words = [w for w in NON_ALNUM.split(JOINERS.sub(" ", text)) if w]
+    out = {"".join(w[0] for w in words)} if len(words) >= 3 else set()
+    trimmed = [w for w in NON_ALNUM.split(JOINERS.sub(" ", remove_org_types(text))) if w]
+    while trimmed and trimmed[-1] in COMPANY_WORDS:
+        trimmed.pop()
+    for keep in (trimmed, [w for w in trimmed if w not in CONNECTORS]):
+        if len(keep) >= 3:
+            out.add("".join(w[0] for w in keep))
     return {a for a in out if len(a) >= 3}

@@ -300,7 +300,7 @@ class Screener:
 
 
 def _is_abbreviation(short: str, long: str) -> bool:
-    """"univ" for "university", "intl" for "international": same first letter, letters in order."""
+    """ "univ" for "university", "intl" for "international": same first letter, letters in order."""
     if len(short) < 3 or len(short) > len(long) - 2 or short[0] != long[0]:
         return False
     it = iter(long)
@@ -395,7 +395,7 @@ def _name_similarity(
         name -= NUMBER_MISMATCH
         parts["number_mismatch"] = sorted(q.numbers ^ a.numbers)
     short = min(len(q.squashed), len(a.squashed)) <= SHORT
-    if short and q.sorted_squashed != a.sorted_squashed and q.folded_squashed != a.folded_squashed:
+    if short and q.sorted_squashed != a.sorted_squashed:
         name *= 0.5
         parts["short_name_penalty"] = True
     parts["name"] = round(name, 4)

@@ -80,9 +80,7 @@ def sdn_entries(path: Path, text: str, decode: Decoder) -> list[ListEntry]:
         for ent, _num, street, city, country, _rem in _rows(add_path, add, 6):
             if ent and (street or city or country):
                 addresses[ent].append(
-                    Address(
-                        address=street, city=city, country=country_code(country) or None
-                    )
+                    Address(address=street, city=city, country=country_code(country) or None)
                 )
     if (com := _read_optional(com_path, decode)) is not None:
         for ent, more in _rows(com_path, com, 2):
