@@ -34,10 +34,11 @@ Kinds (positives):
 - hanzi_vs_pinyin: an entry known only in pinyin queried in hanzi: each syllable written with the
   most frequent character that reads so (jieba's dictionary frequencies), legal form as 有限公司.
 Kinds (negatives):
-- near_miss_person: an individual's given names with a surname taken from another individual.
+- near_miss_person: an individual's given names with a surname taken from another individual,
+  unless a listed person has that surname and one of those given names.
 - near_miss_vessel: a vessel name with its number changed to one no listed vessel has.
 - near_miss_company: a company name of 1-4 significant words with its rarest word on the list
-  (4+ letters) replaced by a 6+ letter word from another entity's name.
+  (4+ letters) replaced by a made-up pronounceable word that no listed name contains.
 - real_company: well-known companies that are on none of these lists.
 """
 
@@ -409,6 +410,8 @@ class Generator:
             return
         surname, given = (p.strip() for p in e.name.split(",", 1))
         other = self.rng.choice(surnames)
+        if self.given_by_surname[other.lower()] & {g.lower() for g in given.split()}:
+            return  # a listed person has this surname and one of these given names
         if other.lower() != surname.lower() and len(given.split()) >= 2:
             self.negative(f"{other}, {given}", e, "near_miss_person")
 
@@ -435,17 +438,22 @@ class Generator:
         for e in self.entries:
             for w in {w.lower() for w in LATIN_WORD.findall(e.name)}:
                 self.word_df[w] += 1
+        self.given_by_surname: dict[str, set[str]] = defaultdict(set)
+        for e in self.entries:
+            if e.type == "Individual" and "," in e.name:
+                last, first = e.name.split(",", 1)
+                self.given_by_surname[last.strip().lower()] |= {g.lower() for g in first.split()}
         surnames = sorted(
             {e.name.split(",")[0].strip().title() for e in self.entries if e.type == "Individual"}
         )
+        listed = {
+            w.lower()
+            for e in self.entries
+            for t in (e.name, *e.alt_names)
+            for w in LATIN_WORD.findall(t)
+        }
         company_words = sorted(
-            {
-                w.title()
-                for e in self.entries
-                if e.type == "Entity"
-                for w in LATIN_WORD.findall(e.name)
-                if len(w) >= 6 and w.lower() not in LEGAL_WORDS
-            }
+            {w for w in (pseudo_word(self.rng) for _ in range(3000)) if w.lower() not in listed}
         )
         generators: list[Callable[[ListEntry], None]] = [
             self.chinese,
@@ -480,6 +488,14 @@ class Generator:
 LEGAL_WORDS = {"co", "ltd", "limited", "llc", "inc", "corp", "corporation", "company", "sa", "de",
                "cv", "ooo", "oao", "pao", "zao", "jsc", "the", "of", "and", "gmbh", "s", "a", "c",
                "v", "l", "y", "la", "el", "del"}  # fmt: skip
+
+
+def pseudo_word(rng: random.Random) -> str:
+    """A pronounceable made-up word (consonant-vowel syllables): a name no list entry has."""
+    syllables = [
+        rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4))
+    ]
+    return ("".join(syllables) + rng.choice(["", "n", "r", "s", "x"])).title()
 
 
 def respell(word: str, table: list[tuple[str, str]]) -> str:

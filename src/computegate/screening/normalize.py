@@ -39,6 +39,7 @@ class _Words(BaseModel):
     places: frozenset[str]
     token_aliases: dict[str, str]
     articles: frozenset[str]
+    company_words: frozenset[str]
     vessel_prefixes: tuple[str, ...]
     transliteration_folds: tuple[tuple[str, str], ...]
     ocr_folds: tuple[tuple[str, str], ...]
@@ -82,6 +83,7 @@ NON_ALNUM = re.compile(r"[^0-9a-z]+")
 ARTICLE = re.compile(r"\b(" + "|".join(sorted(WORDS.articles, key=len, reverse=True)) + r")-")
 JOINERS = re.compile(r"(?<=[a-z])['’`-](?=[a-z])")
 VESSEL = re.compile(r"^(?:" + "|".join(re.escape(p) for p in WORDS.vessel_prefixes) + r") (?=\w)")
+SPACED_WORDS = re.compile(r"[a-z]+(?: [a-z]+)+")
 NUMBER_SIGN = re.compile(r"\b(?:no|nr|number)\.?\s*(?=\d)")
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 SYMBOL_CATEGORIES = frozenset({"So", "Sk", "Sm", "Cs", "Co", "Cn"})
@@ -196,15 +198,15 @@ def _strip_pinyin(token: str) -> tuple[list[str], list[str]]:
     while changed and syl:
         changed = False
         for size in range(min(MAX_WORD_SYLLABLES, len(syl)), 0, -1):
-            cls = PINYIN_CLASS.get(syl[-size:])
-            if cls and (cls != "place" or size >= 2):
+            cls = PINYIN_WORDS.get("".join(syl[-size:]))  # joined: "xian" is 西安 as well
+            if cls:
                 if cls != "legal":
                     secondary.append("".join(syl[-size:]))
                 syl = syl[:-size]
                 changed = True
                 break
-    for size in range(min(MAX_WORD_SYLLABLES, len(syl) - 1), 1, -1):
-        if PINYIN_CLASS.get(syl[:size]) == "place":
+    for size in range(min(MAX_WORD_SYLLABLES, len(syl) - 1), 0, -1):
+        if PINYIN_WORDS.get("".join(syl[:size])) == "place":
             secondary.append("".join(syl[:size]))
             syl = syl[size:]
             break
@@ -270,7 +272,7 @@ def _join_syllables(tokens: list[str]) -> list[str]:
     out: list[str] = []
     run: list[str] = []
     for token in [*tokens, ""]:
-        if token and token in syllables and token not in WORDS.articles:
+        if token and token in syllables:
             run.append(token)
             continue
         out.extend(["".join(run)] if len(run) >= 2 else run)
@@ -285,6 +287,9 @@ def _latin(text: str, core: list[str], secondary: list[str]) -> None:
     ascii_text = ARTICLE.sub(r"\1 ", ascii_text)  # al-Rahman -> al Rahman
     ascii_text = JOINERS.sub("", ascii_text)  # Hua-Wei, K'o-chi, O'Brien
     ascii_text = NUMBER_SIGN.sub("", ascii_text)  # No. 1 -> 1
+    ascii_text = SPACED_WORDS.sub(
+        lambda m: " ".join(_join_syllables(m.group().split())), ascii_text
+    )
     without_forms = remove_org_types(ascii_text)  # rigour reads "s.a. de c.v." with its dots
     cleaned = " ".join(t for t in NON_ALNUM.split(without_forms) if t) or " ".join(
         t for t in NON_ALNUM.split(ascii_text) if t
@@ -293,7 +298,7 @@ def _latin(text: str, core: list[str], secondary: list[str]) -> None:
     raw = [WORDS.token_aliases.get(t, t) for t in cleaned.split()]
     if len(raw) >= 2 and raw[-1] in ROMAN and raw[-2] not in WORDS.articles:
         raw[-1] = ROMAN[raw[-1]]  # sister ships: "Ana I" = "Ana 1"
-    for token in _join_syllables(raw):
+    for token in raw:
         if token in LEGAL_FORMS:
             continue
         if token in SECONDARY:
@@ -318,7 +323,9 @@ def normalise(name: str) -> NormalName:
         position = match.end()
     _latin(text[position:], core, secondary)
     if not core:  # a name made only of generic words and places is identified by them
-        return NormalName(name, tuple(secondary), (), generic_only=True)
+        promoted = tuple(t for t in secondary if t not in WORDS.company_words)
+        kept = tuple(t for t in secondary if t in WORDS.company_words)
+        return NormalName(name, promoted or kept, kept if promoted else (), generic_only=True)
     return NormalName(name, tuple(core), tuple(secondary))
 
 
@@ -331,16 +338,18 @@ def wade_giles(name: str) -> str | None:
     return " ".join("-".join(lazy_pinyin(w, style=Style.WADEGILES)) for w in words)
 
 
-def hanzi_abbreviation(name: str) -> str | None:
-    """The first-character abbreviation of a hanzi name's distinctive words (哈尔滨工业大学 -> 哈工大)."""
+def hanzi_abbreviations(name: str) -> set[str]:
+    """First-character abbreviations of a hanzi name's words (哈尔滨工业大学 -> 哈工大).
+
+    Legal forms are left out, and so may trailing words be: 3 characters or more.
+    """
     if not CJK.fullmatch(name.strip()):
-        return None
-    words = [w for w in jieba.lcut(_T2S.convert(name.strip()), HMM=False)]
+        return set()
+    words = list(jieba.lcut(_T2S.convert(name.strip()), HMM=False))
     while words and HANZI_CLASS.get(words[-1]) == "legal":
         words.pop()
-    if not 3 <= len(words) <= 5:
-        return None
-    return "".join(w[0] for w in words)
+    initials = "".join(w[0] for w in words)
+    return {initials[:n] for n in range(3, len(initials) + 1)} if len(words) >= 3 else set()
 
 
 def acronyms(name: str) -> set[str]:
@@ -353,7 +362,7 @@ def acronyms(name: str) -> set[str]:
     words = [w for w in NON_ALNUM.split(JOINERS.sub(" ", text)) if w]
     out = {"".join(w[0] for w in words)} if len(words) >= 3 else set()
     trimmed = [w for w in NON_ALNUM.split(JOINERS.sub(" ", remove_org_types(text))) if w]
-    while trimmed and trimmed[-1] in COMPANY_WORDS:
+    while trimmed and trimmed[-1] in WORDS.company_words:
         trimmed.pop()
     for keep in (trimmed, [w for w in trimmed if w not in CONNECTORS]):
         if len(keep) >= 3:

@@ -29,7 +29,7 @@ from computegate.screening.normalize import (
     PLACES,
     NormalName,
     acronyms,
-    hanzi_abbreviation,
+    hanzi_abbreviations,
     normalise,
     wade_giles,
 )
@@ -52,7 +52,8 @@ SECONDARY_WEIGHT = 0.35  # generic words, places, articles: weighted down, never
 MISSING_PART_COST = 0.5  # an unmatched part costs this share when the other side is all matched
 FOLD_SCORE = 0.95  # tokens equal once transliteration/OCR differences are folded
 ABBREVIATION_SCORE = 0.9  # "Univ" for University, "Intl" for International
-SKELETON_SCORE = 0.88  # same consonants (Husayn/Hossein), 3+ of them
+SKELETON_SCORE = 0.88  # same consonants (Husayn/Hossein) or vowels alone differ (Duri/Dore)
+SKELETON_FLOOR = 0.5  # ...and no less similar than this as spelt
 TOKEN_FLOOR = 0.75  # token pairs less similar than this do not match at all
 NUMBER_MISMATCH = 0.3  # "Hao Fan 8" is not "Hao Fan 3": different numbers are different vessels
 CHINA_FAMILY = frozenset({"CN", "HK", "MO"})
@@ -110,6 +111,7 @@ class _Alias:
     kind: Literal["name", "alt_name", "romanised", "acronym"]
     norm: NormalName
     tokens: tuple[tuple[str, str, float], ...]  # (token, folded, weight)
+    person: bool
 
 
 def _tokens(n: NormalName) -> tuple[tuple[str, str, float], ...]:
@@ -158,18 +160,21 @@ class Screener:
                 )
             )
             names += [(w, "romanised") for t, _ in names if (w := wade_giles(t))]
+            person = (entry.type or "").lower() == "individual"
             for text, kind in names:
                 norm = normalise(text)
                 if not norm.core:
                     continue
                 idx = len(self._aliases)
-                self._aliases.append(_Alias(e, text, kind, norm, _tokens(norm)))  # type: ignore[arg-type]
+                self._aliases.append(
+                    _Alias(e, text, kind, norm, _tokens(norm), person)  # type: ignore[arg-type]
+                )
                 for gram in _keys(norm):
                     postings[gram].append(idx)
                 self._exact[norm.folded_squashed].append(idx)
                 for acr in acronyms(text):
                     self._acronyms[acr].append(idx)
-                if (abbr := hanzi_abbreviation(text)) is not None:
+                for abbr in hanzi_abbreviations(text):
                     self._acronyms[normalise(abbr).squashed].append(idx)
         self._stop = max(STOP_GRAM_FLOOR, len(self._aliases) // 50)
         self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
@@ -299,16 +304,23 @@ class Screener:
         )
 
 
-def _is_abbreviation(short: str, long: str) -> bool:
-    """ "univ" for "university", "intl" for "international": same first letter, letters in order."""
+def _is_abbreviation(short: str, long: str, generic: bool) -> bool:
+    """ "Univ" for "University"; for generic words also contractions ("Intl", "Mfg")."""
     if len(short) < 3 or len(short) > len(long) - 2 or short[0] != long[0]:
         return False
+    if not generic:
+        return long.startswith(short)
     it = iter(long)
     return all(c in it for c in short)
 
 
 def _skeleton(token: str) -> str:
     return token[0] + "".join(c for c in token[1:] if c not in "aeiouyhw") if token else ""
+
+
+def _vowel_pattern(token: str) -> str:
+    """Vowels as one letter: Arabic names romanised with different vowels (Duri/Dore) meet."""
+    return "".join("a" if c in "aeiouy" else c for c in token)
 
 
 def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float]) -> float:
@@ -318,23 +330,28 @@ def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float]) -> f
         return FOLD_SCORE
     if a[0].isdigit() or b[0].isdigit():
         return 0.0
-    if _is_abbreviation(a[0], b[0]) or _is_abbreviation(b[0], a[0]):
+    if _is_abbreviation(a[0], b[0], b[2] < CORE_WEIGHT) or _is_abbreviation(
+        b[0], a[0], a[2] < CORE_WEIGHT
+    ):
         return ABBREVIATION_SCORE
-    sim = OSA.normalized_similarity(a[1], b[1], score_cutoff=TOKEN_FLOOR)
-    if sim < SKELETON_SCORE and min(len(a[0]), len(b[0])) >= 4:
-        ska, skb = _skeleton(a[1]), _skeleton(b[1])
-        if ska == skb and len(ska) >= 3:
+    sim = OSA.normalized_similarity(a[1], b[1])
+    if sim < SKELETON_SCORE and min(len(a[1]), len(b[1])) >= 4 and sim >= SKELETON_FLOOR:
+        if _vowel_pattern(a[1]) == _vowel_pattern(b[1]) or (
+            len(ska := _skeleton(a[1])) >= 3 and ska == _skeleton(b[1])
+        ):
             sim = SKELETON_SCORE
     return sim if sim >= TOKEN_FLOOR else 0.0
 
 
 def _token_alignment(
-    q: tuple[tuple[str, str, float], ...], a: tuple[tuple[str, str, float], ...]
+    q: tuple[tuple[str, str, float], ...], a: tuple[tuple[str, str, float], ...], person: bool
 ) -> float:
     """Weighted one-to-one alignment of name parts in any order, Dice-style over the weights.
 
-    Unmatched parts cost their weight; when every core part of one side is matched, the other
-    side's unmatched parts (a dropped patronymic, a dropped trade word) cost only a share.
+    Unmatched parts cost their weight. When every core part the query names is matched, the
+    entry's unmatched parts (a dropped patronymic, a dropped trade word) cost only a share; the
+    query's own extra parts do so only for people (an added patronymic) — an extra distinctive
+    word in a company name names something else.
     """
     pairs = sorted(
         (
@@ -357,7 +374,7 @@ def _token_alignment(
     a_all = all(j in used_a for j, t in enumerate(a) if t[2] == CORE_WEIGHT)
     q_left = sum(t[2] for i, t in enumerate(q) if i not in used_q)
     a_left = sum(t[2] for j, t in enumerate(a) if j not in used_a)
-    q_cost = MISSING_PART_COST if a_all else 1.0
+    q_cost = MISSING_PART_COST if a_all and person else 1.0
     a_cost = MISSING_PART_COST if q_all else 1.0
     matched_weight = sum(q[i][2] for i in used_q) + sum(a[j][2] for j in used_a)
     total = matched_weight + q_cost * q_left + a_cost * a_left
@@ -374,7 +391,7 @@ def _name_similarity(
     lev = OSA.normalized_similarity(q.squashed, a.squashed)
     lev_sorted = OSA.normalized_similarity(q.sorted_squashed, a.sorted_squashed)
     lev_folded = OSA.normalized_similarity(q.folded_squashed, a.folded_squashed)
-    aligned = _token_alignment(q_tokens, alias.tokens)
+    aligned = _token_alignment(q_tokens, alias.tokens, alias.person)
     name = max(lev, lev_sorted, lev_folded, aligned)
     parts: dict[str, Any] = {
         "edit_similarity": round(lev, 4),
