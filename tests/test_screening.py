@@ -97,7 +97,7 @@ def test_csv_in_the_csl_layout(tmp_path: Path) -> None:
         ("nocol.csv", "name,programs\nX,EAR\n", "line 1", "missing column(s): source"),
         ("extra.csv", "name,source\nA,EL\nB,EL,surplus\n", "line 3", "more fields"),
         ("empty.csv", "name,source\nA,EL\n,EL\n", "line 3", "no name"),
-        ("list.txt", "whatever", "(file)", "unsupported list format"),
+        ("list.xml", "whatever", "(file)", "unsupported list format"),
         ("none.json", '{"results": []}', "(file)", "no entries"),
     ],
 )

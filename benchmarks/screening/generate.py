@@ -231,7 +231,7 @@ class Generator:
         self.t2s = opencc.OpenCC("s2t")
 
     def add(self, query: str, e: ListEntry, source_alias: str, kind: str) -> None:
-        if not query.strip() or key(query) == key(source_alias) and kind != "symbols":
+        if not query.strip() or (key(query) == key(source_alias) and kind != "symbols"):
             return
         expected = self.owners[key(source_alias)] | {e.id}
         self.rows.append(
@@ -375,7 +375,7 @@ class Generator:
         text = e.name
         choice = self.rng.randrange(3)
         if choice == 0:
-            text = re.sub(r"\bAL[- ]", self.rng.choice(["el-", "Al ", "al", "ad-", ""]), text, 1)
+            text = re.sub(r"\bAL[- ]", self.rng.choice(["el-", "Al ", "al", "ad-", ""]), text, count=1)
         else:
             options = [(a, b) for a, b in ARABIC_ALTERNATIONS if a in text.lower()]
             if not options:

@@ -91,6 +91,7 @@ CONNECTORS = frozenset({"of", "and", "the", "de", "del", "la", "el", "y", "i", "
 COMPANY_WORDS = frozenset(
     {"company", "co", "limited", "ltd", "corporation", "corp", "inc", "group"}
 )
+SUFFIX_FORMS = frozenset({"ltd", "limited", "inc", "llc", "plc"})
 _T2S = opencc.OpenCC("t2s")
 jieba.setLogLevel(60)
 
@@ -355,12 +356,14 @@ def hanzi_abbreviations(name: str) -> set[str]:
 def acronyms(name: str) -> set[str]:
     """Initialisms a party is known by: SMIC, YMTC, BNC (Banco Nacional de Cuba).
 
-    Initials of every word, and of the words left once legal forms (rigour), trailing generic
-    company words and connecting words are dropped.
+    Initials of every word; of the words but connectors and trailing legal suffixes (YMTC: Yangtze
+    Memory Technologies Co.); and of the words left once legal forms (rigour), trailing company
+    words and connectors are dropped.
     """
     text = anyascii(unicodedata.normalize("NFKC", _strip_symbols(name))).lower()
     words = [w for w in NON_ALNUM.split(JOINERS.sub(" ", text)) if w]
     out = {"".join(w[0] for w in words)} if len(words) >= 3 else set()
+    out.add("".join(w[0] for w in words if w not in CONNECTORS and w not in SUFFIX_FORMS))
     trimmed = [w for w in NON_ALNUM.split(JOINERS.sub(" ", remove_org_types(text))) if w]
     while trimmed and trimmed[-1] in WORDS.company_words:
         trimmed.pop()

@@ -335,11 +335,15 @@ def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float]) -> f
     ):
         return ABBREVIATION_SCORE
     sim = OSA.normalized_similarity(a[1], b[1])
-    if sim < SKELETON_SCORE and min(len(a[1]), len(b[1])) >= 4 and sim >= SKELETON_FLOOR:
-        if _vowel_pattern(a[1]) == _vowel_pattern(b[1]) or (
-            len(ska := _skeleton(a[1])) >= 3 and ska == _skeleton(b[1])
-        ):
-            sim = SKELETON_SCORE
+    if (
+        SKELETON_FLOOR <= sim < SKELETON_SCORE
+        and min(len(a[1]), len(b[1])) >= 4
+        and (
+            _vowel_pattern(a[1]) == _vowel_pattern(b[1])
+            or (len(ska := _skeleton(a[1])) >= 3 and ska == _skeleton(b[1]))
+        )
+    ):
+        sim = SKELETON_SCORE
     return sim if sim >= TOKEN_FLOOR else 0.0
 
 
