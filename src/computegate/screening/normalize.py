@@ -40,6 +40,7 @@ class _Words(BaseModel):
     token_aliases: dict[str, str]
     articles: frozenset[str]
     company_words: frozenset[str]
+    patronymic_endings: tuple[str, ...]
     vessel_prefixes: tuple[str, ...]
     transliteration_folds: tuple[tuple[str, str], ...]
     ocr_folds: tuple[tuple[str, str], ...]
@@ -184,6 +185,14 @@ def syllabify(token: str) -> tuple[str, ...] | None:
     return best[n]
 
 
+FOLDED_SECONDARY = {fold(w): w for w in sorted(SECONDARY) if len(w) >= 5}
+
+
+def is_patronymic(token: str) -> bool:
+    """Russian-style patronymics (Ivanovich, Petrovna): the part of a name most often left out."""
+    return token.endswith(WORDS.patronymic_endings) and len(token) >= 6
+
+
 def _strip_pinyin(token: str) -> tuple[list[str], list[str]]:
     """Split run-together pinyin (or Wade-Giles) into (core, secondary) at syllable boundaries.
 
@@ -304,6 +313,9 @@ def _latin(text: str, core: list[str], secondary: list[str]) -> None:
             continue
         if token in SECONDARY:
             secondary.append(token)
+            continue
+        if (known := FOLDED_SECONDARY.get(fold(token))) is not None:
+            secondary.append(known)  # "C0MPANY", "SHIPPlNG": a generic word behind OCR noise
             continue
         c, s = _strip_pinyin(token)
         core.extend(c)

@@ -29,6 +29,7 @@ from computegate.screening.normalize import (
     PLACES,
     NormalName,
     acronyms,
+    is_patronymic,
     hanzi_abbreviations,
     normalise,
     wade_giles,
@@ -179,6 +180,10 @@ class Screener:
         self._stop = max(STOP_GRAM_FLOOR, len(self._aliases) // 50)
         self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
         self._idf = {g: math.log(len(self._aliases) / len(ids)) for g, ids in postings.items()}
+        norms = np.zeros(len(self._aliases))
+        for g, ids in postings.items():
+            norms[ids] += self._idf[g]
+        self._norms = np.maximum(norms, 1e-9)
 
     def _candidates(self, q: NormalName) -> list[int]:
         """Aliases sharing the most IDF-weighted trigrams of the query's folded core tokens.
@@ -198,10 +203,13 @@ class Screener:
         unique, inverse = np.unique(ids, return_inverse=True)
         scores = np.bincount(inverse, weights=weights)
         need = MIN_OVERLAP * sum(self._idf[g] for g in kept)
-        if len(unique) > MAX_CANDIDATES:
-            top = np.argpartition(scores, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
-            unique, scores = unique[top], scores[top]
-        out = [int(i) for i, c in zip(unique, scores, strict=True) if c >= need]  # best first
+        enough = scores >= need
+        unique, scores = unique[enough], scores[enough]
+        if len(unique) > MAX_CANDIDATES:  # cosine-like: shared weight over the alias's own
+            rank = scores / np.sqrt(self._norms[unique])
+            top = np.argpartition(rank, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
+            unique = unique[top]
+        out = [int(i) for i in unique]
         return out + [i for i in exact if i not in out]
 
     def screen(
@@ -353,9 +361,9 @@ def _token_alignment(
     """Weighted one-to-one alignment of name parts in any order, Dice-style over the weights.
 
     Unmatched parts cost their weight. When every core part the query names is matched, the
-    entry's unmatched parts (a dropped patronymic, a dropped trade word) cost only a share; the
-    query's own extra parts do so only for people (an added patronymic) — an extra distinctive
-    word in a company name names something else.
+    entry's unmatched parts (a dropped patronymic, a dropped trade word) cost only a share; of the
+    query's own extra parts only an added patronymic does — another surname or distinctive word
+    names someone else.
     """
     pairs = sorted(
         (
@@ -376,12 +384,15 @@ def _token_alignment(
             matched += sim * (q[i][2] + a[j][2])
     q_all = all(i in used_q for i, t in enumerate(q) if t[2] == CORE_WEIGHT)
     a_all = all(j in used_a for j, t in enumerate(a) if t[2] == CORE_WEIGHT)
-    q_left = sum(t[2] for i, t in enumerate(q) if i not in used_q)
     a_left = sum(t[2] for j, t in enumerate(a) if j not in used_a)
-    q_cost = MISSING_PART_COST if a_all and person else 1.0
     a_cost = MISSING_PART_COST if q_all else 1.0
     matched_weight = sum(q[i][2] for i in used_q) + sum(a[j][2] for j in used_a)
-    total = matched_weight + q_cost * q_left + a_cost * a_left
+    q_extra = sum(
+        t[2] * (MISSING_PART_COST if a_all and person and is_patronymic(t[0]) else 1.0)
+        for i, t in enumerate(q)
+        if i not in used_q
+    )
+    total = matched_weight + q_extra + a_cost * a_left
     return matched / total if total else 0.0
 
 
