@@ -37,7 +37,9 @@ from computegate.screening.normalize import (
 
 DEFAULT_THRESHOLD = 0.86
 REPORT_FLOOR = 0.70  # hits below this are not reported at all
-MAX_CANDIDATES = 40
+MAX_CANDIDATES = 25
+ALIGNED_CANDIDATES = 8  # the best-ranked candidates also get the (slower) token alignment
+SIMILARITY_CACHE_SIZE = 500_000  # token pairs remembered across queries
 MIN_OVERLAP = 0.15  # share of the query's (kept, IDF-weighted) trigrams a candidate must have
 SHORT = 4  # core names this short must match exactly (fuzzy short strings collide)
 ACRONYM_SCORE = 0.90
@@ -107,12 +109,40 @@ class ScreeningResult(BaseModel):
 
 @dataclass(frozen=True)
 class _Alias:
+    """A listed name (or the query) with the strings scoring compares, computed once."""
+
     entry: int
     text: str
-    kind: Literal["name", "alt_name", "romanised", "acronym"]
+    kind: Literal["name", "alt_name", "romanised", "query"]
     norm: NormalName
-    tokens: tuple[tuple[str, str, float], ...]  # (token, folded, weight)
     person: bool
+    tokens: tuple[tuple[str, str, float], ...] = ()  # (token, folded, weight)
+    squashed: str = ""
+    sorted_squashed: str = ""
+    folded_squashed: str = ""
+    numbers: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(
+        cls,
+        entry: int,
+        text: str,
+        kind: Literal["name", "alt_name", "romanised", "query"],
+        norm: NormalName,
+        person: bool,
+    ) -> _Alias:
+        return cls(
+            entry,
+            text,
+            kind,
+            norm,
+            person,
+            _tokens(norm),
+            norm.squashed,
+            norm.sorted_squashed,
+            norm.folded_squashed,
+            norm.numbers,
+        )
 
 
 def _tokens(n: NormalName) -> tuple[tuple[str, str, float], ...]:
@@ -167,9 +197,7 @@ class Screener:
                 if not norm.core:
                     continue
                 idx = len(self._aliases)
-                self._aliases.append(
-                    _Alias(e, text, kind, norm, _tokens(norm), person)  # type: ignore[arg-type]
-                )
+                self._aliases.append(_Alias.of(e, text, kind, norm, person))  # type: ignore[arg-type]
                 for gram in _keys(norm):
                     postings[gram].append(idx)
                 self._exact[norm.folded_squashed].append(idx)
@@ -196,6 +224,7 @@ class Screener:
         if not kept:  # only common trigrams: block on the rarest few
             kept = sorted(grams, key=lambda g: len(self._postings[g]))[:3]
         exact = self._exact.get(q.folded_squashed, [])
+        # (exact matches go first, so they are always aligned)
         if not kept:
             return list(exact)
         ids = np.concatenate([self._postings[g] for g in kept])
@@ -205,12 +234,12 @@ class Screener:
         need = MIN_OVERLAP * sum(self._idf[g] for g in kept)
         enough = scores >= need
         unique, scores = unique[enough], scores[enough]
-        if len(unique) > MAX_CANDIDATES:  # cosine-like: shared weight over the alias's own
-            rank = scores / np.sqrt(self._norms[unique])
+        rank = scores / np.sqrt(self._norms[unique])  # cosine-like: over the alias's own weight
+        if len(unique) > MAX_CANDIDATES:
             top = np.argpartition(rank, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
-            unique = unique[top]
-        out = [int(i) for i in unique]
-        return out + [i for i in exact if i not in out]
+            unique, rank = unique[top], rank[top]
+        out = [int(i) for i in unique[np.argsort(-rank)]]  # best first
+        return list(exact) + [i for i in out if i not in exact]
 
     def screen(
         self, name: str, country: str | None = None, address: str | None = None, limit: int = 5
@@ -220,13 +249,14 @@ class Screener:
         country = country.strip().upper() if country else None
         best: dict[int, tuple[float, float, int, bool, dict[str, Any]]] = {}
         if q.core:
-            q_tokens = _tokens(q)
+            query = _Alias.of(-1, name, "query", q, False)
             pairs = [(i, False) for i in self._candidates(q)]
             if len(q.core) == 1 and (len(q.squashed) <= ACRONYM_MAX or q.original.isupper()):
                 pairs += [(i, True) for i in self._acronyms.get(q.squashed, ())]
-            for i, acronym in pairs:
+            for n, (i, acronym) in enumerate(pairs):
                 alias = self._aliases[i]
-                name_score, parts = _name_similarity(q, q_tokens, alias, acronym)
+                aligned = n < ALIGNED_CANDIDATES or acronym
+                name_score, parts = _name_similarity(query, alias, acronym, aligned)
                 if name_score < REPORT_FLOOR - MAX_BONUS:
                     continue  # no adjustment could lift it to the floor
                 score = self._adjusted(alias.entry, q, name_score, parts, country, address)
@@ -298,7 +328,7 @@ class Screener:
                 "core": list(alias.norm.core),
                 "secondary": list(alias.norm.secondary),
             },
-            "components": parts,
+            "components": {k: round(v, 4) if isinstance(v, float) else v for k, v in parts.items()},
         }
         return Hit(
             score=score,
@@ -329,6 +359,21 @@ def _skeleton(token: str) -> str:
 def _vowel_pattern(token: str) -> str:
     """Vowels as one letter: Arabic names romanised with different vowels (Duri/Dore) meet."""
     return "".join("a" if c in "aeiouy" else c for c in token)
+
+
+_SIMILARITY_CACHE: dict[tuple[tuple[str, str, float], tuple[str, str, float]], float] = {}
+
+
+def _cached_similarity(a: tuple[str, str, float], b: tuple[str, str, float]) -> float:
+    if a[0] == b[0]:
+        return 1.0
+    key = (a, b)
+    sim = _SIMILARITY_CACHE.get(key)
+    if sim is None:
+        if len(_SIMILARITY_CACHE) > SIMILARITY_CACHE_SIZE:
+            _SIMILARITY_CACHE.clear()
+        sim = _SIMILARITY_CACHE[key] = _token_similarity(a, b)
+    return sim
 
 
 def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float]) -> float:
@@ -365,28 +410,35 @@ def _token_alignment(
     query's own extra parts only an added patronymic does — another surname or distinctive word
     names someone else.
     """
-    pairs = sorted(
-        (
-            (sim, i, j)
-            for i, x in enumerate(q)
-            for j, y in enumerate(a)
-            if (sim := _token_similarity(x, y)) > 0
-        ),
-        reverse=True,
-    )
+    cache = _SIMILARITY_CACHE
+    pairs = []
+    for i, x in enumerate(q):
+        for j, y in enumerate(a):
+            if x[0] == y[0]:
+                pairs.append((1.0, i, j))
+            elif (sim := cache.get((x, y))) is None:
+                sim = _cached_similarity(x, y)
+                if sim:
+                    pairs.append((sim, i, j))
+            elif sim:
+                pairs.append((sim, i, j))
+    if not pairs:
+        return 0.0
+    pairs.sort(reverse=True)
     used_q: set[int] = set()
     used_a: set[int] = set()
-    matched = 0.0
+    matched = matched_weight = 0.0
     for sim, i, j in pairs:
         if i not in used_q and j not in used_a:
             used_q.add(i)
             used_a.add(j)
-            matched += sim * (q[i][2] + a[j][2])
+            weight = q[i][2] + a[j][2]
+            matched += sim * weight
+            matched_weight += weight
     q_all = all(i in used_q for i, t in enumerate(q) if t[2] == CORE_WEIGHT)
     a_all = all(j in used_a for j, t in enumerate(a) if t[2] == CORE_WEIGHT)
     a_left = sum(t[2] for j, t in enumerate(a) if j not in used_a)
     a_cost = MISSING_PART_COST if q_all else 1.0
-    matched_weight = sum(q[i][2] for i in used_q) + sum(a[j][2] for j in used_a)
     q_extra = sum(
         t[2] * (MISSING_PART_COST if a_all and person and is_patronymic(t[0]) else 1.0)
         for i, t in enumerate(q)
@@ -397,38 +449,37 @@ def _token_alignment(
 
 
 def _name_similarity(
-    q: NormalName, q_tokens: tuple[tuple[str, str, float], ...], alias: _Alias, acronym: bool
+    q: _Alias, alias: _Alias, acronym: bool, align: bool
 ) -> tuple[float, dict[str, Any]]:
-    """The better of core edit similarity and token alignment, with its components."""
-    a = alias.norm
+    """The better of core edit similarity and token alignment (when asked), with its components."""
     if acronym:
         return ACRONYM_SCORE, {"name": ACRONYM_SCORE, "acronym": q.squashed}
-    lev = OSA.normalized_similarity(q.squashed, a.squashed)
-    lev_sorted = OSA.normalized_similarity(q.sorted_squashed, a.sorted_squashed)
-    lev_folded = OSA.normalized_similarity(q.folded_squashed, a.folded_squashed)
-    aligned = _token_alignment(q_tokens, alias.tokens, alias.person)
+    lev = OSA.normalized_similarity(q.squashed, alias.squashed)
+    lev_sorted = OSA.normalized_similarity(q.sorted_squashed, alias.sorted_squashed)
+    lev_folded = OSA.normalized_similarity(q.folded_squashed, alias.folded_squashed)
+    aligned = _token_alignment(q.tokens, alias.tokens, alias.person) if align else 0.0
     name = max(lev, lev_sorted, lev_folded, aligned)
     parts: dict[str, Any] = {
-        "edit_similarity": round(lev, 4),
-        "edit_similarity_sorted": round(lev_sorted, 4),
-        "edit_similarity_folded": round(lev_folded, 4),
-        "token_alignment": round(aligned, 4),
+        "edit_similarity": lev,
+        "edit_similarity_sorted": lev_sorted,
+        "edit_similarity_folded": lev_folded,
+        "token_alignment": aligned,
     }
-    if name < 1.0 and min(len(q.squashed), len(a.squashed)) >= MIN_TYPO_LENGTH:
+    if name < 1.0 and min(len(q.squashed), len(alias.squashed)) >= MIN_TYPO_LENGTH:
         edits = min(
-            OSA.distance(q.squashed, a.squashed),
-            OSA.distance(q.sorted_squashed, a.sorted_squashed),
-            OSA.distance(q.folded_squashed, a.folded_squashed),
+            OSA.distance(q.squashed, alias.squashed, score_cutoff=2),
+            OSA.distance(q.sorted_squashed, alias.sorted_squashed, score_cutoff=2),
+            OSA.distance(q.folded_squashed, alias.folded_squashed, score_cutoff=2),
         )
         parts["edits"] = edits
         if edits == 1:
             name = max(name, ONE_TYPO_SCORE)
-    if q.numbers != a.numbers:
+    if q.numbers != alias.numbers:
         name -= NUMBER_MISMATCH
-        parts["number_mismatch"] = sorted(q.numbers ^ a.numbers)
-    short = min(len(q.squashed), len(a.squashed)) <= SHORT
-    if short and q.sorted_squashed != a.sorted_squashed:
+        parts["number_mismatch"] = sorted(q.numbers ^ alias.numbers)
+    short = min(len(q.squashed), len(alias.squashed)) <= SHORT
+    if short and q.sorted_squashed != alias.sorted_squashed:
         name *= 0.5
         parts["short_name_penalty"] = True
-    parts["name"] = round(name, 4)
+    parts["name"] = name
     return name, parts
