@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
+from rapidfuzz.process import cdist
 
 from computegate.rules.request import ScreeningEvidence
 from computegate.screening.lists import ListEntry, ListIdentity, ScreeningList
@@ -29,8 +30,8 @@ from computegate.screening.normalize import (
     PLACES,
     NormalName,
     acronyms,
-    is_patronymic,
     hanzi_abbreviations,
+    is_patronymic,
     normalise,
     wade_giles,
 )
@@ -39,7 +40,6 @@ DEFAULT_THRESHOLD = 0.86
 REPORT_FLOOR = 0.70  # hits below this are not reported at all
 MAX_CANDIDATES = 25
 ALIGNED_CANDIDATES = 8  # the best-ranked candidates also get the (slower) token alignment
-SIMILARITY_CACHE_SIZE = 500_000  # token pairs remembered across queries
 MIN_OVERLAP = 0.15  # share of the query's (kept, IDF-weighted) trigrams a candidate must have
 SHORT = 4  # core names this short must match exactly (fuzzy short strings collide)
 ACRONYM_SCORE = 0.90
@@ -253,10 +253,13 @@ class Screener:
             pairs = [(i, False) for i in self._candidates(q)]
             if len(q.core) == 1 and (len(q.squashed) <= ACRONYM_MAX or q.original.isupper()):
                 pairs += [(i, True) for i in self._acronyms.get(q.squashed, ())]
+            aliases = [self._aliases[i] for i, _ in pairs]
+            edit = _edit_similarities(query, aliases)
+            aligned = _alignments(query, aliases[:ALIGNED_CANDIDATES])
             for n, (i, acronym) in enumerate(pairs):
-                alias = self._aliases[i]
-                aligned = n < ALIGNED_CANDIDATES or acronym
-                name_score, parts = _name_similarity(query, alias, acronym, aligned)
+                alias = aliases[n]
+                measures = (*edit[n], aligned[n] if n < len(aligned) else 0.0)
+                name_score, parts = _name_similarity(query, alias, acronym, measures)
                 if name_score < REPORT_FLOOR - MAX_BONUS:
                     continue  # no adjustment could lift it to the floor
                 score = self._adjusted(alias.entry, q, name_score, parts, country, address)
@@ -361,33 +364,20 @@ def _vowel_pattern(token: str) -> str:
     return "".join("a" if c in "aeiouy" else c for c in token)
 
 
-_SIMILARITY_CACHE: dict[tuple[tuple[str, str, float], tuple[str, str, float]], float] = {}
-
-
-def _cached_similarity(a: tuple[str, str, float], b: tuple[str, str, float]) -> float:
+def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float], sim: float) -> float:
+    """Two name parts: equal, equal once folded, an abbreviation, same consonants, or close."""
     if a[0] == b[0]:
         return 1.0
-    key = (a, b)
-    sim = _SIMILARITY_CACHE.get(key)
-    if sim is None:
-        if len(_SIMILARITY_CACHE) > SIMILARITY_CACHE_SIZE:
-            _SIMILARITY_CACHE.clear()
-        sim = _SIMILARITY_CACHE[key] = _token_similarity(a, b)
-    return sim
-
-
-def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float]) -> float:
-    if a[0] == b[0]:
-        return 1.0
-    if a[1] == b[1]:
+    if sim == 1.0:
         return FOLD_SCORE
     if a[0].isdigit() or b[0].isdigit():
         return 0.0
+    if a[1][0] != b[1][0] and not (a[1][0] in "aeiouy" and b[1][0] in "aeiouy"):
+        return sim if sim >= TOKEN_FLOOR else 0.0  # the special cases all keep the first letter
     if _is_abbreviation(a[0], b[0], b[2] < CORE_WEIGHT) or _is_abbreviation(
         b[0], a[0], a[2] < CORE_WEIGHT
     ):
         return ABBREVIATION_SCORE
-    sim = OSA.normalized_similarity(a[1], b[1])
     if (
         SKELETON_FLOOR <= sim < SKELETON_SCORE
         and min(len(a[1]), len(b[1])) >= 4
@@ -401,26 +391,25 @@ def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float]) -> f
 
 
 def _token_alignment(
-    q: tuple[tuple[str, str, float], ...], a: tuple[tuple[str, str, float], ...], person: bool
+    q: tuple[tuple[str, str, float], ...],
+    a: tuple[tuple[str, str, float], ...],
+    person: bool,
+    matrix: list[list[float]],
+    offset: int,
 ) -> float:
     """Weighted one-to-one alignment of name parts in any order, Dice-style over the weights.
 
     Unmatched parts cost their weight. When every core part the query names is matched, the
     entry's unmatched parts (a dropped patronymic, a dropped trade word) cost only a share; of the
     query's own extra parts only an added patronymic does — another surname or distinctive word
-    names someone else.
+    names someone else. `matrix[i][offset + j]` is the folded edit similarity of q[i] and a[j].
     """
-    cache = _SIMILARITY_CACHE
     pairs = []
     for i, x in enumerate(q):
+        row = matrix[i]
         for j, y in enumerate(a):
-            if x[0] == y[0]:
-                pairs.append((1.0, i, j))
-            elif (sim := cache.get((x, y))) is None:
-                sim = _cached_similarity(x, y)
-                if sim:
-                    pairs.append((sim, i, j))
-            elif sim:
+            sim = _token_similarity(x, y, row[offset + j])
+            if sim:
                 pairs.append((sim, i, j))
     if not pairs:
         return 0.0
@@ -448,17 +437,41 @@ def _token_alignment(
     return matched / total if total else 0.0
 
 
+def _edit_similarities(q: _Alias, aliases: list[_Alias]) -> list[tuple[float, float, float]]:
+    """Edit similarity of the core names as spelt, sorted and folded, for all candidates at once."""
+    if not aliases:
+        return []
+    columns = [
+        cdist([getattr(q, f)], [getattr(a, f) for a in aliases], scorer=OSA.normalized_similarity)[
+            0
+        ].tolist()
+        for f in ("squashed", "sorted_squashed", "folded_squashed")
+    ]
+    return list(zip(*columns, strict=True))
+
+
+def _alignments(q: _Alias, aliases: list[_Alias]) -> list[float]:
+    """Token alignment of the query with each alias; one batched edit-similarity matrix."""
+    flat = [t[1] for a in aliases for t in a.tokens]
+    if not flat or not q.tokens:
+        return [0.0] * len(aliases)
+    matrix = cdist([t[1] for t in q.tokens], flat, scorer=OSA.normalized_similarity).tolist()
+    out = []
+    offset = 0
+    for a in aliases:
+        out.append(_token_alignment(q.tokens, a.tokens, a.person, matrix, offset))
+        offset += len(a.tokens)
+    return out
+
+
 def _name_similarity(
-    q: _Alias, alias: _Alias, acronym: bool, align: bool
+    q: _Alias, alias: _Alias, acronym: bool, measures: tuple[float, float, float, float]
 ) -> tuple[float, dict[str, Any]]:
-    """The better of core edit similarity and token alignment (when asked), with its components."""
+    """The best of the core edit similarities and the token alignment, with its components."""
     if acronym:
         return ACRONYM_SCORE, {"name": ACRONYM_SCORE, "acronym": q.squashed}
-    lev = OSA.normalized_similarity(q.squashed, alias.squashed)
-    lev_sorted = OSA.normalized_similarity(q.sorted_squashed, alias.sorted_squashed)
-    lev_folded = OSA.normalized_similarity(q.folded_squashed, alias.folded_squashed)
-    aligned = _token_alignment(q.tokens, alias.tokens, alias.person) if align else 0.0
-    name = max(lev, lev_sorted, lev_folded, aligned)
+    lev, lev_sorted, lev_folded, aligned = measures
+    name = max(measures)
     parts: dict[str, Any] = {
         "edit_similarity": lev,
         "edit_similarity_sorted": lev_sorted,
@@ -467,9 +480,12 @@ def _name_similarity(
     }
     if name < 1.0 and min(len(q.squashed), len(alias.squashed)) >= MIN_TYPO_LENGTH:
         edits = min(
-            OSA.distance(q.squashed, alias.squashed, score_cutoff=2),
-            OSA.distance(q.sorted_squashed, alias.sorted_squashed, score_cutoff=2),
-            OSA.distance(q.folded_squashed, alias.folded_squashed, score_cutoff=2),
+            round((1 - sim) * max(len(x), len(y)))
+            for sim, x, y in (
+                (lev, q.squashed, alias.squashed),
+                (lev_sorted, q.sorted_squashed, alias.sorted_squashed),
+                (lev_folded, q.folded_squashed, alias.folded_squashed),
+            )
         )
         parts["edits"] = edits
         if edits == 1:
