@@ -408,7 +408,10 @@ def _token_alignment(
     for i, x in enumerate(q):
         row = matrix[i]
         for j, y in enumerate(a):
-            sim = _token_similarity(x, y, row[offset + j])
+            sim = row[offset + j]
+            if sim < SKELETON_FLOOR and x[1][0] != y[1][0]:
+                continue  # nothing alike, not even the first letter
+            sim = _token_similarity(x, y, sim)
             if sim:
                 pairs.append((sim, i, j))
     if not pairs:
@@ -478,7 +481,11 @@ def _name_similarity(
         "edit_similarity_folded": lev_folded,
         "token_alignment": aligned,
     }
-    if name < 1.0 and min(len(q.squashed), len(alias.squashed)) >= MIN_TYPO_LENGTH:
+    one_typo_at_most = 1 - 1 / MIN_TYPO_LENGTH  # one edit in the shortest name that counts
+    if (
+        one_typo_at_most <= max(lev, lev_sorted, lev_folded) < 1.0
+        and min(len(q.squashed), len(alias.squashed)) >= MIN_TYPO_LENGTH
+    ):
         edits = min(
             round((1 - sim) * max(len(x), len(y)))
             for sim, x, y in (
