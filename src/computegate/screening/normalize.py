@@ -88,6 +88,9 @@ SPACED_WORDS = re.compile(r"[a-z]+(?: [a-z]+)+")
 NUMBER_SIGN = re.compile(r"\b(?:no|nr|number)\.?\s*(?=\d)")
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 SYMBOL_CATEGORIES = frozenset({"So", "Sk", "Sm", "Cs", "Co", "Cn"})
+ASCII_SYMBOLS = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if unicodedata.category(c) in SYMBOL_CATEGORIES}
+)
 CONNECTORS = frozenset({"of", "and", "the", "de", "del", "la", "el", "y", "i", "e", "da", "do", "des", "du", "et", "und", "fur", "for", "in", "al", "wal"})  # fmt: skip
 COMPANY_WORDS = frozenset(
     {"company", "co", "limited", "ltd", "corporation", "corp", "inc", "group"}
@@ -273,6 +276,8 @@ def _hanzi_core(run: str, core: list[str], secondary: list[str]) -> None:
 
 def _strip_symbols(text: str) -> str:
     """Trademark signs, emoji and other symbols carry no identity (dropped before NFKC: ™ -> TM)."""
+    if text.isascii():
+        return text.translate(ASCII_SYMBOLS)
     return "".join(" " if unicodedata.category(c) in SYMBOL_CATEGORIES else c for c in text)
 
 

@@ -227,13 +227,13 @@ class Screener:
         # (exact matches go first, so they are always aligned)
         if not kept:
             return list(exact)
-        ids = np.concatenate([self._postings[g] for g in kept])
-        weights = np.concatenate([np.full(len(self._postings[g]), self._idf[g]) for g in kept])
-        unique, inverse = np.unique(ids, return_inverse=True)
-        scores = np.bincount(inverse, weights=weights)
+        lists = [self._postings[g] for g in kept]
+        ids = np.concatenate(lists)
+        weights = np.repeat([self._idf[g] for g in kept], [len(x) for x in lists])
+        totals = np.bincount(ids, weights=weights, minlength=len(self._aliases))
         need = MIN_OVERLAP * sum(self._idf[g] for g in kept)
-        enough = scores >= need
-        unique, scores = unique[enough], scores[enough]
+        unique = np.flatnonzero(totals >= need)
+        scores = totals[unique]
         rank = scores / np.sqrt(self._norms[unique])  # cosine-like: over the alias's own weight
         if len(unique) > MAX_CANDIDATES:
             top = np.argpartition(rank, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
@@ -444,13 +444,11 @@ def _edit_similarities(q: _Alias, aliases: list[_Alias]) -> list[tuple[float, fl
     """Edit similarity of the core names as spelt, sorted and folded, for all candidates at once."""
     if not aliases:
         return []
-    columns = [
-        cdist([getattr(q, f)], [getattr(a, f) for a in aliases], scorer=OSA.normalized_similarity)[
-            0
-        ].tolist()
-        for f in ("squashed", "sorted_squashed", "folded_squashed")
-    ]
-    return list(zip(*columns, strict=True))
+    score = OSA.normalized_similarity
+    spelt = cdist([q.squashed], [a.squashed for a in aliases], scorer=score)[0].tolist()
+    ordered = cdist([q.sorted_squashed], [a.sorted_squashed for a in aliases], scorer=score)
+    folded = cdist([q.folded_squashed], [a.folded_squashed for a in aliases], scorer=score)
+    return list(zip(spelt, ordered[0].tolist(), folded[0].tolist(), strict=True))
 
 
 def _alignments(q: _Alias, aliases: list[_Alias]) -> list[float]:
