@@ -38,8 +38,8 @@ from computegate.screening.normalize import (
 
 DEFAULT_THRESHOLD = 0.86
 REPORT_FLOOR = 0.70  # hits below this are not reported at all
-MAX_CANDIDATES = 25
-ALIGNED_CANDIDATES = 8  # the best-ranked candidates also get the (slower) token alignment
+MAX_CANDIDATES = 16
+ALIGNED_CANDIDATES = 6  # the best-ranked candidates also get the (slower) token alignment
 MIN_OVERLAP = 0.15  # share of the query's (kept, IDF-weighted) trigrams a candidate must have
 SHORT = 4  # core names this short must match exactly (fuzzy short strings collide)
 ACRONYM_SCORE = 0.90
@@ -333,7 +333,7 @@ class Screener:
             },
             "components": {k: round(v, 4) if isinstance(v, float) else v for k, v in parts.items()},
         }
-        return Hit(
+        return Hit.model_construct(  # built from validated list entries: no re-validation
             score=score,
             entry_id=entry.id,
             entry_name=entry.name,
