@@ -353,7 +353,7 @@ def wade_giles(name: str) -> str | None:
         return None
     simplified = _T2S.convert(name)
     words = [w for w in jieba.lcut(simplified, HMM=False) if w.strip()]
-    return " ".join("-".join(lazy_pinyin(w, style=Style.WADEGILES)) for w in words)
+    return " ".join("-".join(lazy_pinyin(w, style=Style.WADEGILES, v_to_u=True)) for w in words)
 
 
 def hanzi_abbreviations(name: str) -> set[str]:
@@ -363,7 +363,9 @@ def hanzi_abbreviations(name: str) -> set[str]:
     """
     if not CJK.fullmatch(name.strip()):
         return set()
-    words = list(jieba.lcut(_T2S.convert(name.strip()), HMM=False))
+    words = [
+        p for w in jieba.lcut(_T2S.convert(name.strip()), HMM=False) for p, _ in _peel_hanzi(w)
+    ]
     while words and HANZI_CLASS.get(words[-1]) == "legal":
         words.pop()
     initials = "".join(w[0] for w in words)

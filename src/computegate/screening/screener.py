@@ -27,6 +27,7 @@ from rapidfuzz.process import cdist
 from computegate.rules.request import ScreeningEvidence
 from computegate.screening.lists import ListEntry, ListIdentity, ScreeningList
 from computegate.screening.normalize import (
+    CJK,
     PLACES,
     NormalName,
     acronyms,
@@ -179,6 +180,7 @@ class Screener:
         self._aliases: list[_Alias] = []
         self._acronyms: dict[str, list[int]] = defaultdict(list)
         self._exact: dict[str, list[int]] = defaultdict(list)
+        self._abbreviations: dict[str, list[int]] = defaultdict(list)  # 哈工大
         postings: dict[str, list[int]] = defaultdict(list)
         self._places: list[frozenset[str]] = []
         for e, entry in enumerate(self._entries):
@@ -204,7 +206,7 @@ class Screener:
                 for acr in acronyms(text):
                     self._acronyms[acr].append(idx)
                 for abbr in hanzi_abbreviations(text):
-                    self._acronyms[normalise(abbr).squashed].append(idx)
+                    self._abbreviations[normalise(abbr).squashed].append(idx)
         self._stop = max(STOP_GRAM_FLOOR, len(self._aliases) // 50)
         self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
         self._idf = {g: math.log(len(self._aliases) / len(ids)) for g, ids in postings.items()}
@@ -253,6 +255,8 @@ class Screener:
             pairs = [(i, False) for i in self._candidates(q)]
             if len(q.core) == 1 and (len(q.squashed) <= ACRONYM_MAX or q.original.isupper()):
                 pairs += [(i, True) for i in self._acronyms.get(q.squashed, ())]
+            if len(q.core) == 1 and CJK.search(name):
+                pairs += [(i, True) for i in self._abbreviations.get(q.squashed, ())]
             aliases = [self._aliases[i] for i, _ in pairs]
             edit = _edit_similarities(query, aliases)
             aligned = _alignments(query, aliases[:ALIGNED_CANDIDATES])
@@ -472,7 +476,7 @@ def _name_similarity(
     if acronym:
         return ACRONYM_SCORE, {"name": ACRONYM_SCORE, "acronym": q.squashed}
     lev, lev_sorted, lev_folded, aligned = measures
-    name = max(measures)
+    name = max(lev, lev_sorted, lev_folded)
     parts: dict[str, Any] = {
         "edit_similarity": lev,
         "edit_similarity_sorted": lev_sorted,
@@ -495,12 +499,13 @@ def _name_similarity(
         parts["edits"] = edits
         if edits == 1:
             name = max(name, ONE_TYPO_SCORE)
+    short = min(len(q.squashed), len(alias.squashed)) <= SHORT
+    if short and q.sorted_squashed != alias.sorted_squashed:
+        name *= 0.5  # short strings a few edits apart collide; matched parts are another matter
+        parts["short_name_penalty"] = True
+    name = max(name, aligned)
     if q.numbers != alias.numbers:
         name -= NUMBER_MISMATCH
         parts["number_mismatch"] = sorted(q.numbers ^ alias.numbers)
-    short = min(len(q.squashed), len(alias.squashed)) <= SHORT
-    if short and q.sorted_squashed != alias.sorted_squashed:
-        name *= 0.5
-        parts["short_name_penalty"] = True
     parts["name"] = name
     return name, parts
