@@ -375,7 +375,9 @@ class Generator:
         text = e.name
         choice = self.rng.randrange(3)
         if choice == 0:
-            text = re.sub(r"\bAL[- ]", self.rng.choice(["el-", "Al ", "al", "ad-", ""]), text, count=1)
+            text = re.sub(
+                r"\bAL[- ]", self.rng.choice(["el-", "Al ", "al", "ad-", ""]), text, count=1
+            )
         else:
             options = [(a, b) for a, b in ARABIC_ALTERNATIONS if a in text.lower()]
             if not options:

@@ -16,13 +16,13 @@ import time
 from pathlib import Path
 
 from followthemoney import EntityProxy
+from generate import evaluation_list
 from nomenklatura.matching import LogicV2
 
 from computegate.screening import Screener
 from computegate.screening import screener as screener_module
 from computegate.screening.lists import ListEntry
 from computegate.screening.normalize import normalise
-from generate import evaluation_list
 
 GENERATED = Path(__file__).with_name("generated_set.csv")
 CUTOFF = 0.7
