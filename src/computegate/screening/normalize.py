@@ -84,6 +84,9 @@ NON_ALNUM = re.compile(r"[^0-9a-z]+")
 ARTICLE = re.compile(r"\b(" + "|".join(sorted(WORDS.articles, key=len, reverse=True)) + r")-")
 JOINERS = re.compile(r"(?<=[a-z])['’`-](?=[a-z])")
 VESSEL = re.compile(r"^(?:" + "|".join(re.escape(p) for p in WORDS.vessel_prefixes) + r") (?=\w)")
+OCR_LETTERS = {"0": "o", "1": "l", "5": "s", "8": "b"}
+# A digit read where a letter was printed: inside a word (C0MPANY) or as an initial (5.A.).
+OCR_DIGIT = re.compile(r"(?<=[a-z])[0158]|[0158](?=[a-z])|\b[0158](?=\.[a-z]\b)")
 SPACED_WORDS = re.compile(r"[a-z]+(?: [a-z]+)+")
 NUMBER_SIGN = re.compile(r"\b(?:no|nr|number)\.?\s*(?=\d)")
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
@@ -302,6 +305,7 @@ def _latin(text: str, core: list[str], secondary: list[str]) -> None:
     ascii_text = ARTICLE.sub(r"\1 ", ascii_text)  # al-Rahman -> al Rahman
     ascii_text = JOINERS.sub("", ascii_text)  # Hua-Wei, K'o-chi, O'Brien
     ascii_text = NUMBER_SIGN.sub("", ascii_text)  # No. 1 -> 1
+    ascii_text = OCR_DIGIT.sub(lambda m: OCR_LETTERS[m.group()], ascii_text)  # 5.A. -> s.a.
     ascii_text = SPACED_WORDS.sub(
         lambda m: " ".join(_join_syllables(m.group().split())), ascii_text
     )

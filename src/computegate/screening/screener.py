@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -160,9 +161,11 @@ def _grams(token: str) -> set[str]:
 
 
 def _keys(n: NormalName) -> set[str]:
-    """Index keys of a name: trigrams of its folded core tokens and their consonant skeletons."""
+    """Index keys of a name: trigrams of its folded core tokens, their consonant skeletons and
+    vowel patterns (so Husayn/Hossein and Kani/Kane share a key)."""
     keys = {g for t in n.folded for g in _grams(t)}
     keys |= {"~" + sk for t in n.folded if len(sk := _skeleton(t)) >= 3}
+    keys |= {"^" + _vowel_pattern(t) for t in n.folded if len(t) >= 4 and not t.isdigit()}
     return keys
 
 
@@ -363,9 +366,12 @@ def _skeleton(token: str) -> str:
     return token[0] + "".join(c for c in token[1:] if c not in "aeiouyhw") if token else ""
 
 
+VOWELS = re.compile("[aeiouy]+")
+
+
 def _vowel_pattern(token: str) -> str:
     """Vowels as one letter: Arabic names romanised with different vowels (Duri/Dore) meet."""
-    return "".join("a" if c in "aeiouy" else c for c in token)
+    return VOWELS.sub("a", token)
 
 
 def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float], sim: float) -> float:
