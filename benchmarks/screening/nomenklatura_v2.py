@@ -27,10 +27,11 @@ from computegate.screening.normalize import normalise
 GENERATED = Path(__file__).with_name("generated_set.csv")
 CUTOFF = 0.7
 SCHEMA = {"Individual": "Person", "Vessel": "Vessel", "Aircraft": "Airplane"}
+DEFAULT_SCHEMA = "Organization"  # logic-v2 reads legal forms only on organisations
 
 
 def entity(entry: ListEntry) -> EntityProxy:
-    schema = SCHEMA.get(entry.type or "", "LegalEntity")
+    schema = SCHEMA.get(entry.type or "", DEFAULT_SCHEMA)
     proxy = EntityProxy.from_dict({"id": entry.id, "schema": schema, "properties": {}})
     for name in (entry.name, *entry.alt_names):
         proxy.add("name", name)
@@ -51,6 +52,7 @@ def main() -> None:
     if args.sample and args.sample < len(rows):
         rows = rows[:: len(rows) // args.sample]
     entities: dict[int, EntityProxy] = {}
+    by_id = {e.id: e for e in screening_list.entries}
     config = LogicV2.default_config()
     tp = fp = fn = 0
     pairs = 0
@@ -60,7 +62,9 @@ def main() -> None:
         ids = ours._candidates(q) if q.core else []
         ids += list(ours._acronyms.get(q.squashed, ()))
         entries = {ours._aliases[i].entry for i in ids}
-        query = EntityProxy.from_dict({"id": "q", "schema": "LegalEntity", "properties": {}})
+        source = by_id.get(row["entry"])
+        schema = SCHEMA.get(source.type or "", DEFAULT_SCHEMA) if source else "LegalEntity"
+        query = EntityProxy.from_dict({"id": "q", "schema": schema, "properties": {}})
         query.add("name", row["query"])
         best, best_id = 0.0, None
         for e in entries:

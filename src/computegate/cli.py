@@ -43,7 +43,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tab
 ListOpt = Annotated[
     Path | None,
     typer.Option(
-        "--list", help="Consolidated Screening List file (.json or .csv); default: bundled sample."
+        "--list",
+        help="List file: CSL (.json or .csv), OFAC sdn.csv (with alt, add, comments beside it) or the DPL .txt; default: bundled sample.",
     ),
 ]
 CatalogOpt = Annotated[
