@@ -45,6 +45,7 @@ ALIGNED_CANDIDATES = 6  # the best-ranked candidates also get the (slower) token
 MIN_OVERLAP = 0.15  # share of the query's (kept, IDF-weighted) trigrams a candidate must have
 SHORT = 4  # core names this short must match exactly (fuzzy short strings collide)
 ACRONYM_SCORE = 0.90
+AMBIGUOUS_ACRONYM = 0.1  # initials shared by several entries: reported, below the threshold
 ONE_TYPO_SCORE = 0.88  # one typo (edit or transposition) in a name of 5+ letters
 MIN_TYPO_LENGTH = 5
 ACRONYM_MAX = 6  # single-token queries this short are also tried as initialisms
@@ -256,10 +257,14 @@ class Screener:
         if q.core:
             query = _Alias.of(-1, name, "query", q, False)
             pairs = [(i, False) for i in self._candidates(q)]
+            initials: list[int] = []
             if len(q.core) == 1 and (len(q.squashed) <= ACRONYM_MAX or q.original.isupper()):
-                pairs += [(i, True) for i in self._acronyms.get(q.squashed, ())]
+                initials += self._acronyms.get(q.squashed, ())
             if len(q.core) == 1 and CJK.search(name):
-                pairs += [(i, True) for i in self._abbreviations.get(q.squashed, ())]
+                initials += self._abbreviations.get(q.squashed, ())
+            pairs += [(i, True) for i in initials]
+            # initials several listed parties share identify none of them
+            ambiguous = len({self._aliases[i].entry for i in initials}) > 1
             aliases = [self._aliases[i] for i, _ in pairs]
             edit = _edit_similarities(query, aliases)
             aligned = _alignments(query, aliases[:ALIGNED_CANDIDATES])
@@ -267,6 +272,9 @@ class Screener:
                 alias = aliases[n]
                 measures = (*edit[n], aligned[n] if n < len(aligned) else 0.0)
                 name_score, parts = _name_similarity(query, alias, acronym, measures)
+                if acronym and ambiguous:
+                    name_score -= AMBIGUOUS_ACRONYM
+                    parts["ambiguous_acronym"] = True
                 if name_score < REPORT_FLOOR - MAX_BONUS:
                     continue  # no adjustment could lift it to the floor
                 score = self._adjusted(alias.entry, q, name_score, parts, country, address)
