@@ -301,7 +301,7 @@ def _join_syllables(tokens: list[str]) -> list[str]:
 
 
 def _latin(text: str, core: list[str], secondary: list[str]) -> None:
-    ascii_text = anyascii(text).lower()
+    ascii_text = " ".join(anyascii(text).lower().split())  # a dropped symbol leaves no gap
     ascii_text = ARTICLE.sub(r"\1 ", ascii_text)  # al-Rahman -> al Rahman
     ascii_text = JOINERS.sub("", ascii_text)  # Hua-Wei, K'o-chi, O'Brien
     ascii_text = NUMBER_SIGN.sub("", ascii_text)  # No. 1 -> 1
