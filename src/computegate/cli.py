@@ -888,6 +888,29 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 
+lists_app = typer.Typer(help="Restricted-party list files kept current.", no_args_is_help=True)
+app.add_typer(lists_app, name="lists")
+
+
+@lists_app.command("update")
+def lists_update(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where versions are kept (use it as --list DIR).")
+    ] = Path("var/lists"),
+    url: Annotated[
+        str | None, typer.Option("--url", help="Default: the official Consolidated Screening List.")
+    ] = None,
+) -> None:
+    """Download the list if it changed (conditional GET); keep earlier versions; record the version."""
+    from computegate.screening.update import OFFICIAL_CSL, update_list
+
+    version, changed = update_list(directory, url or OFFICIAL_CSL)
+    state = "new version" if changed else "unchanged"
+    out.print(
+        f"{state}: {directory / version.file} ({version.entries:,} entries, sha256 {version.sha256[:12]}, fetched {version.fetched_at})"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
     try:

@@ -210,6 +210,13 @@ def _csv_entries(path: Path, text: str) -> list[ListEntry]:
 
 def load_list(path: Path | None = None) -> ScreeningList:
     """Load a CSL JSON/CSV file, OFAC's SDN CSV set or the DPL text file (or the bundled sample); all or nothing."""
+    if path is not None and path.is_dir():  # a directory kept by `computegate lists update`
+        from computegate.screening.update import current_version
+
+        version = current_version(path)
+        if version is None:
+            raise DataFileError(str(path), "(directory)", "no list downloaded here yet")
+        path = path / version.file
     if path is None:
         data = (resources.files("computegate.screening") / "data" / BUNDLED).read_bytes()
         shown = Path(f"bundled:{BUNDLED}")
