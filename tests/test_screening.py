@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from computegate.io.errors import DataFileError
 from computegate.rules import decide
 from computegate.screening import DEFAULT_THRESHOLD, Screener, load_list
+from computegate.screening.lists import entries_from
 from computegate.screening.normalize import acronyms, normalise
 from tests.test_cli import run
 
@@ -97,7 +98,7 @@ def test_csv_in_the_csl_layout(tmp_path: Path) -> None:
         ("nocol.csv", "name,programs\nX,EAR\n", "line 1", "missing column(s): source"),
         ("extra.csv", "name,source\nA,EL\nB,EL,surplus\n", "line 3", "more fields"),
         ("empty.csv", "name,source\nA,EL\n,EL\n", "line 3", "no name"),
-        ("list.txt", "whatever", "(file)", "unsupported list format"),
+        ("list.xml", "whatever", "(file)", "unsupported list format"),
         ("none.json", '{"results": []}', "(file)", "no entries"),
     ],
 )
@@ -334,3 +335,102 @@ def test_batch_decisions_with_screening(capsys: pytest.CaptureFixture[str], tmp_
     assert out["outcome"].to_list() == ["license_required", "no_license_required", None]
     assert "744.11" in out["finding_rules"][0] and "screening" in out["finding_rules"][1]
     assert out["error"][2] == "end_user.name: screening needs the party's name"
+
+
+@pytest.mark.parametrize(
+    ("name", "core", "secondary"),
+    [
+        ("華為技術有限公司", ("huawei",), ("jishu",)),  # traditional characters (OpenCC)
+        ("Hua-wei Chi-shu Yu-hsien Kung-ssu", ("huawei",), ("chishu",)),  # Wade-Giles
+        ("Huawei Jishu Youxian Gongsi", ("huawei",), ("jishu",)),  # "youxian" is no Xi'an
+        ("Beijing Zhongke Xinxi Chanye", ("zhongke",), ("beijing", "xinxi", "chanye")),
+        ("丹东鸿祥实业发展有限公司", ("hongxiang",), ("dandong", "shiye", "fazhan")),
+        ("Huawei™ 🙂", ("huawei",), ()),  # symbols carry no identity (™ is not "TM")
+        ("MV Iran Hormuz No. 22", ("iran", "hormuz", "22"), ()),  # vessel prefix, number sign
+        ("Ana I", ("ana", "1"), ()),  # sister ships: roman numerals
+        ("Publichnoe Aktsionernoe Obshchestvo Gazprom", ("gazprom",), ()),  # rigour legal forms
+        ("HAVANATUR, S.A. DE C.V.", ("havanatur",), ()),
+    ],
+)
+def test_one_pipeline_for_scripts_forms_and_symbols(
+    name: str, core: tuple[str, ...], secondary: tuple[str, ...]
+) -> None:
+    n = normalise(name)
+    assert (n.core, n.secondary) == (core, secondary)
+
+
+@given(
+    st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=8), min_size=1),
+    st.sampled_from(["™", "®", "©", "🙂", "★", "🚀", "✓", "→"]),
+    st.integers(min_value=0),
+)
+def test_symbols_never_change_a_name(words: list[str], symbol: str, at: int) -> None:
+    spot = at % (len(words) + 1)
+    with_symbol = [*words[:spot], symbol, *words[spot:]]
+    assert normalise(" ".join(with_symbol)).core == normalise(" ".join(words)).core
+
+
+@pytest.fixture(scope="module")
+def mixed() -> Screener:
+    rows = [
+        {"id": "uni", "source": "EL", "name": "Harbin Institute of Technology",
+         "alt_names": ["哈尔滨工业大学"], "addresses": [{"country": "CN"}]},
+        {"id": "dd", "source": "SDN", "name": "DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO LTD"},
+        {"id": "ana1", "source": "SDN", "name": "ANA 1", "type": "Vessel"},
+        {"id": "ana2", "source": "SDN", "name": "ANA 2", "type": "Vessel"},
+        {"id": "uday", "source": "SDN", "name": "AL-TIKRITI, Uday Saddam Hussein", "type": "Individual"},
+        {"id": "pavel", "source": "SDN", "name": "IVANOV, Pavel Sergeyevich", "type": "Individual"},
+        {"id": "hw", "source": "EL", "name": "Huawei Technologies Co., Ltd."},
+        {"id": "hwc", "source": "EL", "name": "Huawei Cloud Computing Technologies Co., Ltd."},
+    ]  # fmt: skip
+    return Screener(entries_from(rows))
+
+
+@pytest.mark.parametrize(
+    ("query", "entry_id"),
+    [
+        ("哈工大", "uni"),  # first-character abbreviation of the hanzi name
+        ("Harbin Inst. of Tech.", "uni"),  # Latin abbreviations
+        ("HARB1N lNSTITUTE 0F TECHNOLOGY", "uni"),  # OCR confusions
+        ("丹东鸿祥实业发展有限公司", "dd"),  # hanzi query, pinyin-only entry
+        ("Dan Dong Hong Xiang Shi Ye Fa Zhan You Xian Gong Si", "dd"),  # spaced pinyin
+        ("M/T Ana I", "ana1"),  # vessel prefix, roman numeral
+        ("MV ANA No. 2", "ana2"),
+        ("Odai Saddam Hussein el-Tikriti", "uday"),  # order, article, vowels
+        ("Pavel Ivanov", "pavel"),  # patronymic dropped, given name first
+        ("Huawei", "hw"),  # the group, not the subsidiary sharing its brand
+        ("Huawei Cloud", "hwc"),
+    ],
+)
+def test_variants_meet_their_entry(mixed: Screener, query: str, entry_id: str) -> None:
+    result = mixed.screen(query)
+    assert result.hit and result.hits[0].entry_id == entry_id, result.hits[:2]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ANA 3",  # a sister ship that is not listed
+        "Sidorov, Pavel Sergeyevich",  # same given name and patronymic, another surname
+        "Harbin Electric Company",  # shares a place, nothing distinctive
+    ],
+)
+def test_near_misses_stay_below_the_threshold(mixed: Screener, query: str) -> None:
+    assert not mixed.screen(query).hit, mixed.screen(query).hits[:2]
+
+
+def test_generated_test_half_meets_the_floor() -> None:
+    """The generated set's test half (benchmarks/screening/generate.py): a regression floor."""
+    if not any((p / "shared" / "data" / "lists").is_dir() for p in ROOT.parents):
+        pytest.skip("shared/data/lists is not beside the repo")
+    out = subprocess.run(
+        [sys.executable, "evaluate.py", "--generated", "test", "--no-baseline"],
+        cwd=ROOT / "benchmarks" / "screening",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("computegate"))
+    precision = float(line.split("precision ")[1].split()[0])
+    recall = float(line.split("recall ")[1].split()[0])
+    assert precision >= 0.95 and recall >= 0.90, line

@@ -56,7 +56,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tab
 ListOpt = Annotated[
     Path | None,
     typer.Option(
-        "--list", help="Consolidated Screening List file (.json or .csv); default: bundled sample."
+        "--list",
+        help="List file: CSL (.json or .csv), OFAC sdn.csv (with alt, add, comments beside it) or the DPL .txt; default: bundled sample.",
     ),
 ]
 CatalogOpt = Annotated[
@@ -1037,6 +1038,29 @@ def serve(
     service_log.addHandler(handler)
     service_log.setLevel(logging.INFO)
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+lists_app = typer.Typer(help="Restricted-party list files kept current.", no_args_is_help=True)
+app.add_typer(lists_app, name="lists")
+
+
+@lists_app.command("update")
+def lists_update(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where versions are kept (use it as --list DIR).")
+    ] = Path("var/lists"),
+    url: Annotated[
+        str | None, typer.Option("--url", help="Default: the official Consolidated Screening List.")
+    ] = None,
+) -> None:
+    """Download the list if it changed (conditional GET); keep earlier versions; record the version."""
+    from computegate.screening.update import OFFICIAL_CSL, update_list
+
+    version, changed = update_list(directory, url or OFFICIAL_CSL)
+    state = "new version" if changed else "unchanged"
+    out.print(
+        f"{state}: {directory / version.file} ({version.entries:,} entries, sha256 {version.sha256[:12]}, fetched {version.fetched_at})"
+    )
 
 
 register_licence_commands(app)

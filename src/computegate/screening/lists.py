@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,9 @@ class ScreeningList:
     entries: tuple[ListEntry, ...]
 
 
-def _country_code(value: str | None) -> str | None:
-    """CSL files carry ISO alpha-2 codes; tolerate country names."""
+@lru_cache(maxsize=4096)
+def country_code(value: str | None) -> str | None:
+    """CSL files carry ISO alpha-2 codes; tolerate country names ("Russia", "Korea, North")."""
     if not value:
         return None
     text = value.strip()
@@ -87,7 +89,12 @@ def _country_code(value: str | None) -> str | None:
     try:
         return str(pycountry.countries.lookup(text).alpha_2)
     except LookupError:
+        pass
+    try:
+        found = pycountry.countries.search_fuzzy(text)
+    except LookupError:
         return None
+    return str(found[0].alpha_2) if len(found) == 1 else None
 
 
 def _entry(raw: Mapping[str, Any], where: str, path: Path) -> ListEntry:
@@ -121,12 +128,12 @@ def _entry(raw: Mapping[str, Any], where: str, path: Path) -> ListEntry:
                         for k, v in item.items()
                         if k in Address.model_fields
                     }
-                ).model_copy(update={"country": _country_code(item.get("country"))})
+                ).model_copy(update={"country": country_code(item.get("country"))})
             )
         elif isinstance(item, str):
             parts = [p.strip() for p in item.split(",")]
             addresses.append(
-                Address(address=item, country=_country_code(parts[-1]) if parts else None)
+                Address(address=item, country=country_code(parts[-1]) if parts else None)
             )
         else:
             raise DataFileError(
@@ -202,7 +209,14 @@ def _csv_entries(path: Path, text: str) -> list[ListEntry]:
 
 
 def load_list(path: Path | None = None) -> ScreeningList:
-    """Load a CSL JSON/CSV file (or the bundled sample); all or nothing."""
+    """Load a CSL JSON/CSV file, OFAC's SDN CSV set or the DPL text file (or the bundled sample); all or nothing."""
+    if path is not None and path.is_dir():  # a directory kept by `computegate lists update`
+        from computegate.screening.update import current_version
+
+        version = current_version(path)
+        if version is None:
+            raise DataFileError(str(path), "(directory)", "no list downloaded here yet")
+        path = path / version.file
     if path is None:
         data = (resources.files("computegate.screening") / "data" / BUNDLED).read_bytes()
         shown = Path(f"bundled:{BUNDLED}")
@@ -212,21 +226,31 @@ def load_list(path: Path | None = None) -> ScreeningList:
         except OSError as exc:
             raise DataFileError(str(path), "(file)", f"cannot read: {exc.strerror}") from None
         shown = path
+    from computegate.screening.sources import dpl_entries, is_sdn, sdn_entries, sdn_files
+
     text = _decode(shown, data)
     suffix = shown.suffix.lower()
-    if suffix == ".json":
+    if is_sdn(shown):
+        entries = sdn_entries(shown, text, _decode)
+    elif suffix == ".txt":
+        entries = dpl_entries(shown, text)
+    elif suffix == ".json":
         entries = _json_entries(shown, text)
     elif suffix in (".csv", ".tsv"):
         entries = _csv_entries(shown, text)
     else:
         raise DataFileError(
-            str(shown), "(file)", "unsupported list format (use the CSL .json or .csv file)"
+            str(shown),
+            "(file)",
+            "unsupported list format (use the CSL .json or .csv file, OFAC's sdn.csv or the DPL .txt file)",
         )
     if not entries:
         raise DataFileError(str(shown), "(file)", "the list has no entries")
     identity = ListIdentity(
         source=str(shown),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=hashlib.sha256(
+            b"".join(p.read_bytes() for p in sdn_files(shown)) if is_sdn(shown) else data
+        ).hexdigest(),
         loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         entries=len(entries),
     )

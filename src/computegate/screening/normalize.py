@@ -1,9 +1,13 @@
-"""Name normalisation for screening: scripts, legal forms, generic words, places, pinyin, acronyms.
+"""Name normalisation for screening: symbols, scripts, legal forms, generic words, places, pinyin.
 
-A name becomes *core* tokens (what identifies the party) and *secondary* tokens (places and generic
-words such as "Technology" or 科技), so that shared generic words neither create nor hide matches.
-Chinese characters are romanised to pinyin, one token per run, so 华为 and "Hua Wei" and "Huawei"
-meet; other scripts are transliterated to ASCII.
+A name becomes *core* tokens (what identifies the party) and *secondary* tokens (places, generic
+trade words, Arabic articles), so generic words are weighted down but never deleted. Legal forms
+carry no identity and are removed (rigour's org-type table for Latin script, the hanzi list for
+Chinese). Chinese goes through one pipeline: traditional -> simplified (OpenCC), words (jieba),
+pinyin (pypinyin); Latin pinyin is parsed into syllables and the same generic words, generated from
+the one hanzi list, are recognised at syllable boundaries ("youxian" is a legal form, not
+"you" + Xi'an). Other scripts are transliterated to ASCII. Each token also has a *folded* form in
+which transliteration systems and OCR confusions meet (Bortnikow/Bortnikov, rn/m).
 """
 
 from __future__ import annotations
@@ -15,22 +19,31 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
+import jieba
+import opencc
 from anyascii import anyascii
 from pydantic import BaseModel, ConfigDict
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin
+from rigour.names.org_types import remove_org_types
 
 from computegate.io.files import read_yaml, validate_file
 
 
 class _Words(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    legal_forms: frozenset[str]
+    hanzi_legal: tuple[str, ...]
+    hanzi_generic: tuple[str, ...]
+    hanzi_places: tuple[str, ...]
+    hanzi_place_suffixes: tuple[str, ...]
     generic: frozenset[str]
     places: frozenset[str]
     token_aliases: dict[str, str]
-    cn_secondary: tuple[str, ...]
-    pinyin_places: tuple[str, ...]
-    pinyin_secondary: tuple[str, ...]
+    articles: frozenset[str]
+    company_words: frozenset[str]
+    patronymic_endings: tuple[str, ...]
+    vessel_prefixes: tuple[str, ...]
+    transliteration_folds: tuple[tuple[str, str], ...]
+    ocr_folds: tuple[tuple[str, str], ...]
 
 
 def _load_words() -> _Words:
@@ -39,29 +52,55 @@ def _load_words() -> _Words:
 
 
 WORDS = _load_words()
-LEGAL_FORMS = WORDS.legal_forms
-GENERIC = WORDS.generic
-PLACES = WORDS.places
-TOKEN_ALIASES = WORDS.token_aliases
-CN_SECONDARY = sorted(
-    WORDS.cn_secondary, key=len, reverse=True
-)  # longest first: 股份有限公司 before 有限公司
-PINYIN_PREFIXES = sorted(
-    [*WORDS.pinyin_places, *(p + s for p in WORDS.pinyin_places for s in ("shi", "sheng"))],
-    key=len,
-    reverse=True,
+HANZI_PLACES = frozenset(
+    [*WORDS.hanzi_places, *(p + s for p in WORDS.hanzi_places for s in WORDS.hanzi_place_suffixes)]
 )
-PINYIN_SECONDARY = sorted(
-    [
-        *WORDS.pinyin_secondary,
-        *WORDS.pinyin_places,
-        *(p + s for p in WORDS.pinyin_places for s in ("shi", "sheng")),
-    ],
-    key=len,
-    reverse=True,
-)
+HANZI_CLASS = {
+    **{w: "generic" for w in WORDS.hanzi_generic},
+    **{w: "place" for w in HANZI_PLACES},
+    **{w: "legal" for w in WORDS.hanzi_legal},
+}
+
+
+def _syllables_of(word: str, style: Style = Style.NORMAL) -> tuple[str, ...]:
+    return tuple(
+        re.sub(r"[^a-z]", "", s.lower()) for s in lazy_pinyin(word, style=style, v_to_u=False)
+    )
+
+
+# Pinyin and Wade-Giles forms of the hanzi list, as syllable tuples (generated, not hand-kept).
+PINYIN_CLASS: dict[tuple[str, ...], str] = {}
+for _word, _cls in HANZI_CLASS.items():
+    for _style in (Style.NORMAL, Style.WADEGILES):
+        PINYIN_CLASS.setdefault(_syllables_of(_word, _style), _cls)
+PINYIN_WORDS = {"".join(k): v for k, v in PINYIN_CLASS.items()}  # "keji", "kochi", "youxiangongsi"
+MAX_WORD_SYLLABLES = max(len(k) for k in PINYIN_CLASS)
+LEGAL_FORMS = frozenset(w for w, c in PINYIN_WORDS.items() if c == "legal")
+GENERIC = WORDS.generic | {w for w, c in PINYIN_WORDS.items() if c == "generic"}
+PLACES = WORDS.places | {w for w, c in PINYIN_WORDS.items() if c == "place"}
+SECONDARY = GENERIC | PLACES | WORDS.articles
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 NON_ALNUM = re.compile(r"[^0-9a-z]+")
+ARTICLE = re.compile(r"\b(" + "|".join(sorted(WORDS.articles, key=len, reverse=True)) + r")-")
+JOINERS = re.compile(r"(?<=[a-z])['’`-](?=[a-z])")
+VESSEL = re.compile(r"^(?:" + "|".join(re.escape(p) for p in WORDS.vessel_prefixes) + r") (?=\w)")
+OCR_LETTERS = {"0": "o", "1": "l", "5": "s", "8": "b"}
+# A digit read where a letter was printed: inside a word (C0MPANY) or as an initial (5.A.).
+OCR_DIGIT = re.compile(r"(?<=[a-z])[0158]|[0158](?=[a-z])|\b[0158](?=\.[a-z]\b)")
+SPACED_WORDS = re.compile(r"[a-z]+(?: [a-z]+)+")
+NUMBER_SIGN = re.compile(r"\b(?:no|nr|number)\.?\s*(?=\d)")
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
+SYMBOL_CATEGORIES = frozenset({"So", "Sk", "Sm", "Cs", "Co", "Cn"})
+ASCII_SYMBOLS = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if unicodedata.category(c) in SYMBOL_CATEGORIES}
+)
+CONNECTORS = frozenset({"of", "and", "the", "de", "del", "la", "el", "y", "i", "e", "da", "do", "des", "du", "et", "und", "fur", "for", "in", "al", "wal"})  # fmt: skip
+COMPANY_WORDS = frozenset(
+    {"company", "co", "limited", "ltd", "corporation", "corp", "inc", "group"}
+)
+SUFFIX_FORMS = frozenset({"ltd", "limited", "inc", "llc", "plc"})
+_T2S = opencc.OpenCC("t2s")
+jieba.setLogLevel(60)
 
 
 @dataclass(frozen=True)
@@ -70,10 +109,6 @@ class NormalName:
     core: tuple[str, ...]
     secondary: tuple[str, ...]
     generic_only: bool = False  # nothing distinctive: the generic words themselves identify it
-
-    @cached_property
-    def all_sorted_squashed(self) -> str:
-        return "".join(sorted(self.core + self.secondary))
 
     @cached_property
     def squashed(self) -> str:
@@ -86,62 +121,42 @@ class NormalName:
         return "".join(sorted(self.core))
 
     @cached_property
+    def folded(self) -> tuple[str, ...]:
+        return tuple(fold(t) for t in self.core)
+
+    @cached_property
+    def folded_squashed(self) -> str:
+        return "".join(sorted(self.folded))
+
+    @cached_property
     def all_text(self) -> str:
         return " ".join(self.core + self.secondary)
 
-
-def _strip_pinyin(token: str) -> tuple[str, list[str]]:
-    """Peel pinyin legal forms, generic words and places off the end, and places off the front.
-
-    Chinese names run place + brand + trade words + legal form, so only places are peeled from the
-    front (中芯 "zhongxin" must survive even though 中心 is also "zhongxin").
-    """
-    removed: list[str] = []
-    for words, at_end in ((PINYIN_SECONDARY, True), (PINYIN_PREFIXES, False)):
-        changed = True
-        while changed:
-            changed = False
-            for word in words:
-                fits = token.endswith(word) if at_end else token.startswith(word)
-                if fits and len(token) > len(word) + 2:
-                    token = token[: -len(word)] if at_end else token[len(word) :]
-                    removed.append(word)
-                    changed = True
-    return token, removed
+    @cached_property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(t for t in self.core if t.isdigit())
 
 
-def _cjk_tokens(run: str) -> tuple[list[str], list[str]]:
-    """A run of Chinese characters: secondary words out, the rest as one pinyin token per piece."""
-    secondary: list[str] = []
-    pieces = [run]
-    for word in CN_SECONDARY:
-        next_pieces: list[str] = []
-        for piece in pieces:
-            parts = piece.split(word)
-            if len(parts) > 1:
-                secondary.extend(["".join(lazy_pinyin(word))] * (len(parts) - 1))
-            next_pieces.extend(p for p in parts if p)
-        pieces = next_pieces
-    core = ["".join(lazy_pinyin(p)) for p in pieces]
-    return core, secondary
+@lru_cache(maxsize=100_000)
+def fold(token: str) -> str:
+    """A token with OCR confusions and transliteration differences folded away (both sides)."""
+    if token.isdigit():
+        return token
+    for a, b in WORDS.ocr_folds:
+        token = token.replace(a, b)
+    for a, b in WORDS.transliteration_folds:
+        token = token.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", token)  # doubled letters: Mukhammed = Muhammad's mm
 
 
-@lru_cache(maxsize=200_000)
-def normalise(name: str) -> NormalName:
-    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    core: list[str] = []
-    secondary: list[str] = []
-    position = 0
-    for match in CJK.finditer(text):
-        _latin(text[position : match.start()], core, secondary)
-        c, s = _cjk_tokens(match.group())
-        core += c
-        secondary += s
-        position = match.end()
-    _latin(text[position:], core, secondary)
-    if not core:  # a name made only of generic words and places is identified by them
-        return NormalName(name, tuple(secondary), (), generic_only=True)
-    return NormalName(name, tuple(core), tuple(secondary))
+@lru_cache(maxsize=1)
+def romanised_syllables() -> frozenset[str]:
+    """Every pinyin and Wade-Giles syllable, apostrophes dropped (from pypinyin's tables)."""
+    from pypinyin.style.wadegiles import to_wade_glides
+
+    pinyin = pinyin_syllables()
+    wade = {re.sub(r"[^a-z]", "", to_wade_glides(s).lower()) for s in pinyin}
+    return frozenset(pinyin | wade)
 
 
 @lru_cache(maxsize=1)
@@ -159,17 +174,123 @@ def pinyin_syllables() -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=100_000)
+def syllabify(token: str) -> tuple[str, ...] | None:
+    """A Latin token as pinyin/Wade-Giles syllables (fewest), or None if it is not romanised Chinese."""
+    syllables = romanised_syllables()
+    n = len(token)
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for i in range(1, n + 1):
+        for j in range(max(0, i - 6), i):
+            prev = best[j]
+            if prev is not None and token[j:i] in syllables:
+                current = best[i]
+                if current is None or len(prev) + 1 < len(current):
+                    best[i] = (*prev, token[j:i])
+    return best[n]
+
+
+FOLDED_SECONDARY = {fold(w): w for w in sorted(SECONDARY) if len(w) >= 5}
+
+
+def is_patronymic(token: str) -> bool:
+    """Russian-style patronymics (Ivanovich, Petrovna): the part of a name most often left out."""
+    return token.endswith(WORDS.patronymic_endings) and len(token) >= 6
+
+
+def _strip_pinyin(token: str) -> tuple[list[str], list[str]]:
+    """Split run-together pinyin (or Wade-Giles) into (core, secondary) at syllable boundaries.
+
+    Generic words and legal forms are peeled off the end and places off the front (Chinese names
+    run place + brand + trade words + legal form), longest word first; legal forms are dropped.
+    A token made only of such words is all secondary.
+    """
+    syl = syllabify(token)
+    if not syl or len(syl) < 2:
+        return [token], []
+    secondary: list[str] = []
+    changed = True
+    while changed and syl:
+        changed = False
+        for size in range(min(MAX_WORD_SYLLABLES, len(syl)), 0, -1):
+            cls = PINYIN_WORDS.get("".join(syl[-size:]))  # joined: "xian" is 西安 as well
+            if cls:
+                if cls != "legal":
+                    secondary.append("".join(syl[-size:]))
+                syl = syl[:-size]
+                changed = True
+                break
+    for size in range(min(MAX_WORD_SYLLABLES, len(syl) - 1), 0, -1):
+        if PINYIN_WORDS.get("".join(syl[:size])) == "place":
+            secondary.append("".join(syl[:size]))
+            syl = syl[size:]
+            break
+    return (["".join(syl)] if syl else []), secondary
+
+
+def _peel_hanzi(word: str) -> list[tuple[str, str | None]]:
+    """A jieba word (which may be a whole company name) as (piece, class) with list words peeled."""
+    if word in HANZI_CLASS or len(word) < 3:
+        return [(word, HANZI_CLASS.get(word))]
+    for size in range(min(6, len(word) - 1), 1, -1):
+        if word[-size:] in HANZI_CLASS:
+            return [*_peel_hanzi(word[:-size]), (word[-size:], HANZI_CLASS[word[-size:]])]
+        if word[:size] in HANZI_CLASS:
+            return [(word[:size], HANZI_CLASS[word[:size]]), *_peel_hanzi(word[size:])]
+    return [(word, None)]
+
+
+def _cjk_tokens(run: str) -> tuple[list[str], list[str]]:
+    """A run of Chinese characters: jieba words; generic words and places secondary, legal forms out.
+
+    Adjacent distinctive words join into one pinyin token (华为 -> "huawei").
+    """
+    core: list[str] = []
+    secondary: list[str] = []
+    pending = ""
+    pieces = [p for w in jieba.lcut(_T2S.convert(run), HMM=False) for p in _peel_hanzi(w)]
+    for word, cls in pieces:
+        if cls is None:
+            pending += word
+            continue
+        if pending:
+            _hanzi_core(pending, core, secondary)
+            pending = ""
+        if cls != "legal":
+            secondary.append("".join(lazy_pinyin(word)))
+    if pending:
+        _hanzi_core(pending, core, secondary)
+    return core, secondary
+
+
+def _hanzi_core(run: str, core: list[str], secondary: list[str]) -> None:
+    """A distinctive hanzi run as one pinyin token, a place romanised at its front peeled off."""
+    token = "".join(lazy_pinyin(run))
+    syl = syllabify(token)
+    if syl and len(syl) >= 3:
+        for size in range(min(MAX_WORD_SYLLABLES, len(syl) - 1), 1, -1):
+            if PINYIN_CLASS.get(syl[:size]) == "place":
+                secondary.append("".join(syl[:size]))
+                token = "".join(syl[size:])
+                break
+    core.append(token)
+
+
+def _strip_symbols(text: str) -> str:
+    """Trademark signs, emoji and other symbols carry no identity (dropped before NFKC: ™ -> TM)."""
+    if text.isascii():
+        return text.translate(ASCII_SYMBOLS)
+    return "".join(" " if unicodedata.category(c) in SYMBOL_CATEGORIES else c for c in text)
+
+
 def _join_syllables(tokens: list[str]) -> list[str]:
     """Spaced pinyin ("Hua Wei Ji Shu") back into runs ("huaweijishu"); two or more syllables in a row."""
     syllables = pinyin_syllables()
     out: list[str] = []
     run: list[str] = []
     for token in [*tokens, ""]:
-        if (
-            token
-            and token in syllables
-            and not (token in LEGAL_FORMS or token in GENERIC or token in PLACES)
-        ):
+        if token and token in syllables:
             run.append(token)
             continue
         out.extend(["".join(run)] if len(run) >= 2 else run)
@@ -180,29 +301,96 @@ def _join_syllables(tokens: list[str]) -> list[str]:
 
 
 def _latin(text: str, core: list[str], secondary: list[str]) -> None:
-    raw = [TOKEN_ALIASES.get(t, t) for t in NON_ALNUM.split(anyascii(text).lower()) if t]
-    tokens = _join_syllables(raw)
-    for token in tokens:
+    ascii_text = " ".join(anyascii(text).lower().split())  # a dropped symbol leaves no gap
+    ascii_text = ARTICLE.sub(r"\1 ", ascii_text)  # al-Rahman -> al Rahman
+    ascii_text = JOINERS.sub("", ascii_text)  # Hua-Wei, K'o-chi, O'Brien
+    ascii_text = NUMBER_SIGN.sub("", ascii_text)  # No. 1 -> 1
+    ascii_text = OCR_DIGIT.sub(lambda m: OCR_LETTERS[m.group()], ascii_text)  # 5.A. -> s.a.
+    ascii_text = SPACED_WORDS.sub(
+        lambda m: " ".join(_join_syllables(m.group().split())), ascii_text
+    )
+    without_forms = remove_org_types(ascii_text)  # rigour reads "s.a. de c.v." with its dots
+    cleaned = " ".join(t for t in NON_ALNUM.split(without_forms) if t) or " ".join(
+        t for t in NON_ALNUM.split(ascii_text) if t
+    )
+    cleaned = VESSEL.sub("", cleaned)
+    raw = [WORDS.token_aliases.get(t, t) for t in cleaned.split()]
+    if len(raw) >= 2 and raw[-1] in ROMAN and raw[-2] not in WORDS.articles:
+        raw[-1] = ROMAN[raw[-1]]  # sister ships: "Ana I" = "Ana 1"
+    for token in raw:
         if token in LEGAL_FORMS:
             continue
-        if token in GENERIC or token in PLACES:
+        if token in SECONDARY:
             secondary.append(token)
             continue
-        stripped, removed = _strip_pinyin(token)
-        core.append(stripped)
-        secondary.extend(removed)
+        if (known := FOLDED_SECONDARY.get(fold(token))) is not None:
+            secondary.append(known)  # "C0MPANY", "SHIPPlNG": a generic word behind OCR noise
+            continue
+        c, s = _strip_pinyin(token)
+        core.extend(c)
+        secondary.extend(s)
+
+
+@lru_cache(maxsize=200_000)
+def normalise(name: str) -> NormalName:
+    text = unicodedata.normalize("NFKC", _strip_symbols(name)).casefold().replace("&", " and ")
+    core: list[str] = []
+    secondary: list[str] = []
+    position = 0
+    for match in CJK.finditer(text):
+        _latin(text[position : match.start()], core, secondary)
+        c, s = _cjk_tokens(match.group())
+        core += c
+        secondary += s
+        position = match.end()
+    _latin(text[position:], core, secondary)
+    if not core:  # a name made only of generic words and places is identified by them
+        promoted = tuple(t for t in secondary if t not in WORDS.company_words)
+        kept = tuple(t for t in secondary if t in WORDS.company_words)
+        return NormalName(name, promoted or kept, kept if promoted else (), generic_only=True)
+    return NormalName(name, tuple(core), tuple(secondary))
+
+
+def wade_giles(name: str) -> str | None:
+    """A hanzi name romanised in Wade-Giles, word by word (list side: 华为 -> "Hua-wei")."""
+    if not CJK.search(name):
+        return None
+    simplified = _T2S.convert(name)
+    words = [w for w in jieba.lcut(simplified, HMM=False) if w.strip()]
+    return " ".join("-".join(lazy_pinyin(w, style=Style.WADEGILES, v_to_u=True)) for w in words)
+
+
+def hanzi_abbreviations(name: str) -> set[str]:
+    """First-character abbreviations of a hanzi name's words (哈尔滨工业大学 -> 哈工大).
+
+    Legal forms are left out, and so may trailing words be: 3 characters or more.
+    """
+    if not CJK.fullmatch(name.strip()):
+        return set()
+    words = [
+        p for w in jieba.lcut(_T2S.convert(name.strip()), HMM=False) for p, _ in _peel_hanzi(w)
+    ]
+    while words and HANZI_CLASS.get(words[-1]) == "legal":
+        words.pop()
+    initials = "".join(w[0] for w in words)
+    return {initials[:n] for n in range(3, len(initials) + 1)} if len(words) >= 3 else set()
 
 
 def acronyms(name: str) -> set[str]:
-    """Initialisms a party is known by: SMIC, YMTC (with and without the legal form)."""
-    words = [w for w in NON_ALNUM.split(anyascii(unicodedata.normalize("NFKC", name)).lower()) if w]
-    if len(words) < 3:
-        return set()
-    out = {"".join(w[0] for w in words)}
-    trimmed = [
-        w for w in words if w not in ("ltd", "limited", "inc", "llc", "plc", "of", "and", "the")
-    ]
-    out.add("".join(w[0] for w in trimmed))
-    core = [w for w in trimmed if w not in LEGAL_FORMS]
-    out.add("".join(w[0] for w in core))
+    """Initialisms a party is known by: SMIC, YMTC, BNC (Banco Nacional de Cuba).
+
+    Initials of every word; of the words but connectors and trailing legal suffixes (YMTC: Yangtze
+    Memory Technologies Co.); and of the words left once legal forms (rigour), trailing company
+    words and connectors are dropped.
+    """
+    text = anyascii(unicodedata.normalize("NFKC", _strip_symbols(name))).lower()
+    words = [w for w in NON_ALNUM.split(JOINERS.sub(" ", text)) if w]
+    out = {"".join(w[0] for w in words)} if len(words) >= 3 else set()
+    out.add("".join(w[0] for w in words if w not in CONNECTORS and w not in SUFFIX_FORMS))
+    trimmed = [w for w in NON_ALNUM.split(JOINERS.sub(" ", remove_org_types(text))) if w]
+    while trimmed and trimmed[-1] in WORDS.company_words:
+        trimmed.pop()
+    for keep in (trimmed, [w for w in trimmed if w not in CONNECTORS]):
+        if len(keep) >= 3:
+            out.add("".join(w[0] for w in keep))
     return {a for a in out if len(a) >= 3}

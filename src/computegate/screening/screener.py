@@ -1,13 +1,20 @@
 """Screener: a trigram candidate index over every alias, then explained, calibrated scores.
 
-No query scans the whole list: candidates come from the character trigrams of the query's core
-tokens (very common trigrams are skipped), then rapidfuzz scores each candidate alias on name
-similarity (spacing- and order-insensitive edit distance with transpositions), place agreement, country and address.
+No query scans the whole list: candidates are the aliases sharing the most IDF-weighted character
+trigrams with the query's folded core tokens (very common trigrams skipped), plus any alias whose
+folded core is the query's. Each candidate is scored two ways and the better counts: spacing- and
+order-insensitive edit similarity of the core names, and a token alignment in any order (people's
+name parts, company words) in which generic words weigh little, transliteration/OCR folds and
+abbreviations match, and the entry's unmatched words cost (a missing part costs half when
+everything the query names is matched). Place, country and address agreement adjust the score;
+ranking uses the unclamped score, so siblings sharing a brand separate.
 """
 
 from __future__ import annotations
 
 import builtins
+import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -16,24 +23,45 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
+from rapidfuzz.process import cdist
 
 from computegate.model.requests import ScreeningEvidence
 from computegate.screening.lists import ListEntry, ListIdentity, ScreeningList
-from computegate.screening.normalize import PLACES, NormalName, acronyms, normalise
+from computegate.screening.normalize import (
+    CJK,
+    PLACES,
+    NormalName,
+    acronyms,
+    hanzi_abbreviations,
+    is_patronymic,
+    normalise,
+    wade_giles,
+)
 
 DEFAULT_THRESHOLD = 0.86
 REPORT_FLOOR = 0.70  # hits below this are not reported at all
-MAX_CANDIDATES = 30
+MAX_CANDIDATES = 16
+ALIGNED_CANDIDATES = 6  # the best-ranked candidates also get the (slower) token alignment
+MIN_OVERLAP = 0.15  # share of the query's (kept, IDF-weighted) trigrams a candidate must have
 SHORT = 4  # core names this short must match exactly (fuzzy short strings collide)
 ACRONYM_SCORE = 0.90
+AMBIGUOUS_ACRONYM = 0.1  # initials shared by several entries: reported, below the threshold
 ONE_TYPO_SCORE = 0.88  # one typo (edit or transposition) in a name of 5+ letters
 MIN_TYPO_LENGTH = 5
-TIE_BREAK = 0.01
 ACRONYM_MAX = 6  # single-token queries this short are also tried as initialisms
 MAX_BONUS = 0.10  # the most place, country and address agreement can add
 STOP_GRAM_FLOOR = (
     200  # trigrams on more aliases than this (or 2% of them) are too common to block on
 )
+CORE_WEIGHT = 1.0
+SECONDARY_WEIGHT = 0.35  # generic words, places, articles: weighted down, never deleted
+MISSING_PART_COST = 0.5  # an unmatched part costs this share when the other side is all matched
+FOLD_SCORE = 0.95  # tokens equal once transliteration/OCR differences are folded
+ABBREVIATION_SCORE = 0.9  # "Univ" for University, "Intl" for International
+SKELETON_SCORE = 0.88  # same consonants (Husayn/Hossein) or vowels alone differ (Duri/Dore)
+SKELETON_FLOOR = 0.5  # ...and no less similar than this as spelt
+TOKEN_FLOOR = 0.75  # token pairs less similar than this do not match at all
+NUMBER_MISMATCH = 0.3  # "Hao Fan 8" is not "Hao Fan 3": different numbers are different vessels
 CHINA_FAMILY = frozenset({"CN", "HK", "MO"})
 PLACE_WORDS = PLACES | {"beijingshi", "shanghaishi", "xianggang", "aomen", "zhongguo"}
 
@@ -84,15 +112,62 @@ class ScreeningResult(BaseModel):
 
 @dataclass(frozen=True)
 class _Alias:
+    """A listed name (or the query) with the strings scoring compares, computed once."""
+
     entry: int
     text: str
-    kind: Literal["name", "alt_name", "acronym"]
+    kind: Literal["name", "alt_name", "romanised", "query"]
     norm: NormalName
+    person: bool
+    tokens: tuple[tuple[str, str, float], ...] = ()  # (token, folded, weight)
+    squashed: str = ""
+    sorted_squashed: str = ""
+    folded_squashed: str = ""
+    numbers: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(
+        cls,
+        entry: int,
+        text: str,
+        kind: Literal["name", "alt_name", "romanised", "query"],
+        norm: NormalName,
+        person: bool,
+    ) -> _Alias:
+        return cls(
+            entry,
+            text,
+            kind,
+            norm,
+            person,
+            _tokens(norm),
+            norm.squashed,
+            norm.sorted_squashed,
+            norm.folded_squashed,
+            norm.numbers,
+        )
+
+
+def _tokens(n: NormalName) -> tuple[tuple[str, str, float], ...]:
+    from computegate.screening.normalize import fold
+
+    return tuple((t, fold(t), CORE_WEIGHT) for t in n.core) + tuple(
+        (t, fold(t), SECONDARY_WEIGHT) for t in n.secondary
+    )
 
 
 def _grams(token: str) -> set[str]:
     padded = f" {token} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _keys(n: NormalName) -> set[str]:
+    """Index keys of a name: trigrams of its folded core tokens, their consonant skeletons and
+    vowel patterns (so Husayn/Hossein and Kani/Kane share a key)."""
+    keys = {g for t in n.folded for g in _grams(t)}
+    keys |= {"~" + sk for t in n.folded if len(sk := _skeleton(t)) >= 3}
+    keys |= {"^" + _vowel_pattern(t) for t in n.folded if len(t) >= 4 and not t.isdigit()}
+    return keys
 
 
 def _places(n: NormalName) -> frozenset[str]:
@@ -108,6 +183,8 @@ class Screener:
         self._entries: tuple[ListEntry, ...] = screening_list.entries
         self._aliases: list[_Alias] = []
         self._acronyms: dict[str, list[int]] = defaultdict(list)
+        self._exact: dict[str, list[int]] = defaultdict(list)
+        self._abbreviations: dict[str, list[int]] = defaultdict(list)  # 哈工大
         postings: dict[str, list[int]] = defaultdict(list)
         self._places: list[frozenset[str]] = []
         for e, entry in enumerate(self._entries):
@@ -119,32 +196,56 @@ class Screener:
                     *(set(c.core) & PLACE_WORDS for c in cities),
                 )
             )
+            names += [(w, "romanised") for t, _ in names if (w := wade_giles(t))]
+            person = (entry.type or "").lower() == "individual"
             for text, kind in names:
                 norm = normalise(text)
                 if not norm.core:
                     continue
                 idx = len(self._aliases)
-                self._aliases.append(_Alias(e, text, kind, norm))  # type: ignore[arg-type]
-                for gram in {g for t in norm.core for g in _grams(t)}:
+                self._aliases.append(_Alias.of(e, text, kind, norm, person))  # type: ignore[arg-type]
+                for gram in _keys(norm):
                     postings[gram].append(idx)
+                self._exact[norm.folded_squashed].append(idx)
                 for acr in acronyms(text):
                     self._acronyms[acr].append(idx)
+                for abbr in hanzi_abbreviations(text):
+                    self._abbreviations[normalise(abbr).squashed].append(idx)
         self._stop = max(STOP_GRAM_FLOOR, len(self._aliases) // 50)
         self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
+        self._idf = {g: math.log(len(self._aliases) / len(ids)) for g, ids in postings.items()}
+        norms = np.zeros(len(self._aliases))
+        for g, ids in postings.items():
+            norms[ids] += self._idf[g]
+        self._norms = np.maximum(norms, 1e-9)
 
     def _candidates(self, q: NormalName) -> list[int]:
-        """Aliases sharing the most core trigrams with the query (very common trigrams skipped)."""
-        grams = {g for t in q.core for g in _grams(t)}
-        lists = [self._postings[g] for g in grams if g in self._postings]
-        useful = [ids for ids in lists if len(ids) <= self._stop] or lists
-        if not useful:
-            return []
-        ids, counts = np.unique(np.concatenate(useful), return_counts=True)
-        need = max(1, int(0.3 * len(grams)))
-        if len(ids) > MAX_CANDIDATES:
-            keep = np.argpartition(counts, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
-            ids, counts = ids[keep], counts[keep]
-        return [int(i) for i, c in zip(ids, counts, strict=True) if c >= need]
+        """Aliases sharing the most IDF-weighted trigrams of the query's folded core tokens.
+
+        The overlap is counted over the trigrams kept (very common ones are skipped), and aliases
+        whose folded core equals the query's are always candidates.
+        """
+        grams = [g for g in _keys(q) if g in self._postings]
+        kept = [g for g in grams if len(self._postings[g]) <= self._stop]
+        if not kept:  # only common trigrams: block on the rarest few
+            kept = sorted(grams, key=lambda g: len(self._postings[g]))[:3]
+        exact = self._exact.get(q.folded_squashed, [])
+        # (exact matches go first, so they are always aligned)
+        if not kept:
+            return list(exact)
+        lists = [self._postings[g] for g in kept]
+        ids = np.concatenate(lists)
+        weights = np.repeat([self._idf[g] for g in kept], [len(x) for x in lists])
+        totals = np.bincount(ids, weights=weights, minlength=len(self._aliases))
+        need = MIN_OVERLAP * sum(self._idf[g] for g in kept)
+        unique = np.flatnonzero(totals >= need)
+        scores = totals[unique]
+        rank = scores / np.sqrt(self._norms[unique])  # cosine-like: over the alias's own weight
+        if len(unique) > MAX_CANDIDATES:
+            top = np.argpartition(rank, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
+            unique, rank = unique[top], rank[top]
+        out = [int(i) for i in unique[np.argsort(-rank)]]  # best first
+        return list(exact) + [i for i in out if i not in exact]
 
     def screen(
         self, name: str, country: str | None = None, address: str | None = None, limit: int = 5
@@ -152,23 +253,43 @@ class Screener:
         """Best hits first; `hit` is true when the best reaches the threshold."""
         q = normalise(name)
         country = country.strip().upper() if country else None
-        best: dict[int, tuple[float, int, bool, dict[str, Any]]] = {}
+        best: dict[int, tuple[float, float, int, bool, dict[str, Any]]] = {}
         if q.core:
+            query = _Alias.of(-1, name, "query", q, False)
             pairs = [(i, False) for i in self._candidates(q)]
-            if len(q.core) == 1 and len(q.squashed) <= ACRONYM_MAX:
-                pairs += [(i, True) for i in self._acronyms.get(q.squashed, ())]
-            for i, acronym in pairs:
-                alias = self._aliases[i]
-                name_score, parts = _name_similarity(q, alias.norm, acronym)
+            initials: list[int] = []
+            if len(q.core) == 1 and (len(q.squashed) <= ACRONYM_MAX or q.original.isupper()):
+                initials += self._acronyms.get(q.squashed, ())
+            if len(q.core) == 1 and CJK.search(name):
+                initials += self._abbreviations.get(q.squashed, ())
+            pairs += [(i, True) for i in initials]
+            # initials several listed parties share identify none of them
+            ambiguous = len({self._aliases[i].entry for i in initials}) > 1
+            aliases = [self._aliases[i] for i, _ in pairs]
+            edit = _edit_similarities(query, aliases)
+            aligned = _alignments(query, aliases[:ALIGNED_CANDIDATES])
+            for n, (i, acronym) in enumerate(pairs):
+                alias = aliases[n]
+                measures = (*edit[n], aligned[n] if n < len(aligned) else 0.0)
+                name_score, parts = _name_similarity(query, alias, acronym, measures)
+                if acronym and ambiguous:
+                    name_score -= AMBIGUOUS_ACRONYM
+                    parts["ambiguous_acronym"] = True
                 if name_score < REPORT_FLOOR - MAX_BONUS:
                     continue  # no adjustment could lift it to the floor
                 score = self._adjusted(alias.entry, q, name_score, parts, country, address)
+                rank = (score, parts.get("token_alignment", 0.0))
                 if score >= REPORT_FLOOR and (
-                    alias.entry not in best or score > best[alias.entry][0]
+                    alias.entry not in best or rank > best[alias.entry][:2]
                 ):
-                    best[alias.entry] = (score, i, acronym, parts)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], self._entries[kv[0]].name))[:limit]
-        hits = [self._hit(q, score, i, acronym, parts) for _, (score, i, acronym, parts) in ranked]
+                    best[alias.entry] = (score, rank[1], i, acronym, parts)
+        ranked = sorted(
+            best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], self._entries[kv[0]].name)
+        )[:limit]
+        hits = [
+            self._hit(q, round(min(1.0, score), 4), i, acronym, parts)
+            for _, (score, _, i, acronym, parts) in ranked
+        ]
         return ScreeningResult(
             query=name,
             country=country,
@@ -187,7 +308,7 @@ class Screener:
         country: str | None,
         address: str | None,
     ) -> float:
-        """Name similarity adjusted for place, country and address agreement, clamped to 0-1."""
+        """Name similarity adjusted for place, country and address agreement (unclamped, for ranking)."""
         entry = self._entries[entry_index]
         qp, ap = _places(q), self._places[entry_index]
         if qp and ap:
@@ -208,7 +329,7 @@ class Screener:
             adj = round(0.05 * (2 * sim - 1), 4)
             score += adj
             parts["address"] = adj
-        return round(min(1.0, max(0.0, score)), 4)
+        return max(0.0, score)
 
     def _hit(
         self, q: NormalName, score: float, alias_index: int, acronym: bool, parts: dict[str, Any]
@@ -225,9 +346,9 @@ class Screener:
                 "core": list(alias.norm.core),
                 "secondary": list(alias.norm.secondary),
             },
-            "components": parts,
+            "components": {k: round(v, 4) if isinstance(v, float) else v for k, v in parts.items()},
         }
-        return Hit(
+        return Hit.model_construct(  # built from validated list entries: no re-validation
             score=score,
             entry_id=entry.id,
             entry_name=entry.name,
@@ -239,31 +360,166 @@ class Screener:
         )
 
 
-def _name_similarity(q: NormalName, a: NormalName, acronym: bool) -> tuple[float, dict[str, Any]]:
-    """Spacing- and order-insensitive edit similarity of the core names, with its components."""
+def _is_abbreviation(short: str, long: str, generic: bool) -> bool:
+    """ "Univ" for "University"; for generic words also contractions ("Intl", "Mfg")."""
+    if len(short) < 3 or len(short) > len(long) - 2 or short[0] != long[0]:
+        return False
+    if not generic:
+        return long.startswith(short)
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def _skeleton(token: str) -> str:
+    return token[0] + "".join(c for c in token[1:] if c not in "aeiouyhw") if token else ""
+
+
+VOWELS = re.compile("[aeiouy]+")
+
+
+def _vowel_pattern(token: str) -> str:
+    """Vowels as one letter: Arabic names romanised with different vowels (Duri/Dore) meet."""
+    return VOWELS.sub("a", token)
+
+
+def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float], sim: float) -> float:
+    """Two name parts: equal, equal once folded, an abbreviation, same consonants, or close."""
+    if a[0] == b[0]:
+        return 1.0
+    if sim == 1.0:
+        return FOLD_SCORE
+    if a[0].isdigit() or b[0].isdigit():
+        return 0.0
+    if a[1][0] != b[1][0] and not (a[1][0] in "aeiouy" and b[1][0] in "aeiouy"):
+        return sim if sim >= TOKEN_FLOOR else 0.0  # the special cases all keep the first letter
+    if _is_abbreviation(a[0], b[0], b[2] < CORE_WEIGHT) or _is_abbreviation(
+        b[0], a[0], a[2] < CORE_WEIGHT
+    ):
+        return ABBREVIATION_SCORE
+    if (
+        SKELETON_FLOOR <= sim < SKELETON_SCORE
+        and min(len(a[1]), len(b[1])) >= 4
+        and (
+            _vowel_pattern(a[1]) == _vowel_pattern(b[1])
+            or (len(ska := _skeleton(a[1])) >= 3 and ska == _skeleton(b[1]))
+        )
+    ):
+        sim = SKELETON_SCORE
+    return sim if sim >= TOKEN_FLOOR else 0.0
+
+
+def _token_alignment(
+    q: tuple[tuple[str, str, float], ...],
+    a: tuple[tuple[str, str, float], ...],
+    person: bool,
+    matrix: list[list[float]],
+    offset: int,
+) -> float:
+    """Weighted one-to-one alignment of name parts in any order, Dice-style over the weights.
+
+    Unmatched parts cost their weight. When every core part the query names is matched, the
+    entry's unmatched parts (a dropped patronymic, a dropped trade word) cost only a share; of the
+    query's own extra parts only an added patronymic does — another surname or distinctive word
+    names someone else. `matrix[i][offset + j]` is the folded edit similarity of q[i] and a[j].
+    """
+    pairs = []
+    for i, x in enumerate(q):
+        row = matrix[i]
+        for j, y in enumerate(a):
+            sim = row[offset + j]
+            if sim < SKELETON_FLOOR and x[1][0] != y[1][0]:
+                continue  # nothing alike, not even the first letter
+            sim = _token_similarity(x, y, sim)
+            if sim:
+                pairs.append((sim, i, j))
+    if not pairs:
+        return 0.0
+    pairs.sort(reverse=True)
+    used_q: set[int] = set()
+    used_a: set[int] = set()
+    matched = matched_weight = 0.0
+    for sim, i, j in pairs:
+        if i not in used_q and j not in used_a:
+            used_q.add(i)
+            used_a.add(j)
+            weight = q[i][2] + a[j][2]
+            matched += sim * weight
+            matched_weight += weight
+    q_all = all(i in used_q for i, t in enumerate(q) if t[2] == CORE_WEIGHT)
+    a_all = all(j in used_a for j, t in enumerate(a) if t[2] == CORE_WEIGHT)
+    a_left = sum(t[2] for j, t in enumerate(a) if j not in used_a)
+    a_cost = MISSING_PART_COST if q_all else 1.0
+    q_extra = sum(
+        t[2] * (MISSING_PART_COST if a_all and person and is_patronymic(t[0]) else 1.0)
+        for i, t in enumerate(q)
+        if i not in used_q
+    )
+    total = matched_weight + q_extra + a_cost * a_left
+    return matched / total if total else 0.0
+
+
+def _edit_similarities(q: _Alias, aliases: list[_Alias]) -> list[tuple[float, float, float]]:
+    """Edit similarity of the core names as spelt, sorted and folded, for all candidates at once."""
+    if not aliases:
+        return []
+    score = OSA.normalized_similarity
+    spelt = cdist([q.squashed], [a.squashed for a in aliases], scorer=score)[0].tolist()
+    ordered = cdist([q.sorted_squashed], [a.sorted_squashed for a in aliases], scorer=score)
+    folded = cdist([q.folded_squashed], [a.folded_squashed for a in aliases], scorer=score)
+    return list(zip(spelt, ordered[0].tolist(), folded[0].tolist(), strict=True))
+
+
+def _alignments(q: _Alias, aliases: list[_Alias]) -> list[float]:
+    """Token alignment of the query with each alias; one batched edit-similarity matrix."""
+    flat = [t[1] for a in aliases for t in a.tokens]
+    if not flat or not q.tokens:
+        return [0.0] * len(aliases)
+    matrix = cdist([t[1] for t in q.tokens], flat, scorer=OSA.normalized_similarity).tolist()
+    out = []
+    offset = 0
+    for a in aliases:
+        out.append(_token_alignment(q.tokens, a.tokens, a.person, matrix, offset))
+        offset += len(a.tokens)
+    return out
+
+
+def _name_similarity(
+    q: _Alias, alias: _Alias, acronym: bool, measures: tuple[float, float, float, float]
+) -> tuple[float, dict[str, Any]]:
+    """The best of the core edit similarities and the token alignment, with its components."""
     if acronym:
         return ACRONYM_SCORE, {"name": ACRONYM_SCORE, "acronym": q.squashed}
-    lev = OSA.normalized_similarity(q.squashed, a.squashed)
-    lev_sorted = OSA.normalized_similarity(q.sorted_squashed, a.sorted_squashed)
-    name = max(lev, lev_sorted)
-    if a.generic_only:
-        name = max(name, OSA.normalized_similarity(q.all_sorted_squashed, a.all_sorted_squashed))
+    lev, lev_sorted, lev_folded, aligned = measures
+    name = max(lev, lev_sorted, lev_folded)
     parts: dict[str, Any] = {
-        "edit_similarity": round(lev, 4),
-        "edit_similarity_sorted": round(lev_sorted, 4),
+        "edit_similarity": lev,
+        "edit_similarity_sorted": lev_sorted,
+        "edit_similarity_folded": lev_folded,
+        "token_alignment": aligned,
     }
-    if name < 1.0 and min(len(q.squashed), len(a.squashed)) >= MIN_TYPO_LENGTH:
+    one_typo_at_most = 1 - 1 / MIN_TYPO_LENGTH  # one edit in the shortest name that counts
+    if (
+        one_typo_at_most <= max(lev, lev_sorted, lev_folded) < 1.0
+        and min(len(q.squashed), len(alias.squashed)) >= MIN_TYPO_LENGTH
+    ):
         edits = min(
-            OSA.distance(q.squashed, a.squashed), OSA.distance(q.sorted_squashed, a.sorted_squashed)
+            round((1 - sim) * max(len(x), len(y)))
+            for sim, x, y in (
+                (lev, q.squashed, alias.squashed),
+                (lev_sorted, q.sorted_squashed, alias.sorted_squashed),
+                (lev_folded, q.folded_squashed, alias.folded_squashed),
+            )
         )
         parts["edits"] = edits
         if edits == 1:
             name = max(name, ONE_TYPO_SCORE)
-    if name > REPORT_FLOOR - MAX_BONUS:
-        # tie-break among siblings sharing the distinctive name (subsidiaries, branches)
-        name -= TIE_BREAK * (1 - fuzz.token_sort_ratio(q.all_text, a.all_text) / 100)
-    if min(len(q.squashed), len(a.squashed)) <= SHORT and q.squashed != a.squashed:
-        name *= 0.5
+    short = min(len(q.squashed), len(alias.squashed)) <= SHORT
+    if short and q.sorted_squashed != alias.sorted_squashed:
+        name *= 0.5  # short strings a few edits apart collide; matched parts are another matter
         parts["short_name_penalty"] = True
-    parts["name"] = round(name, 4)
+    name = max(name, aligned)
+    if q.numbers != alias.numbers:
+        name -= NUMBER_MISMATCH
+        parts["number_mismatch"] = sorted(q.numbers ^ alias.numbers)
+    parts["name"] = name
     return name, parts

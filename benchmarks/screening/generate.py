@@ -1,0 +1,545 @@
+"""Generate labelled screening variants from real list entries, split by entity into dev and test.
+
+The list is the real 2021 OFAC SDN set, the 2019 CSL extract and the bundled Entity List sample
+(~9,100 entries; ``evaluation_list()``). Every variant is made from one list entry by one documented
+procedure (a *kind*, below), and the entry decides the half: ``dev`` when the first byte of
+sha1(entry id) is even, else ``test`` — all variants of an entity land in the same half, so
+tuning on dev never sees a test entity. ``expected`` lists every entry carrying the source alias
+(the SDN repeats some names). Negatives are labelled with no expected entry and are checked not to
+be any listed name. The procedures use their own tools and tables (pypinyin, jieba's dictionary
+and part-of-speech tags, OpenCC, the transliteration tables below), never the matcher's word
+lists. Deterministic (seeded). Run: `python benchmarks/screening/generate.py`.
+
+Kinds (positives):
+- pinyin_spaced: a hanzi alias romanised word by word (jieba words, pypinyin), capitalised and
+  spaced, legal forms and trade words included ("Hua Wei Ji Shu You Xian Gong Si", "Huawei Jishu
+  Youxian Gongsi"); for Latin pinyin names, the run-together brand spaced by syllable.
+- traditional: a hanzi alias converted to traditional characters (OpenCC s2t).
+- latin_abbreviation: English words abbreviated (Univ., Inst., Tech., Intl, Corp, ...); or the
+  initials of the name's words when no other entry has them.
+- short_chinese: a hanzi alias without its leading place words (jieba tag ns) and trailing legal
+  form and parenthesised places (3+ characters kept), or the first character of each remaining
+  word (哈尔滨工业大学 -> 哈工大) when 3-4 words remain.
+- ocr: two OCR-like confusions (m->rn, w->vv, I<->l, O->0, S->5, e->c, B->8) anywhere in the name.
+- wade_giles: a hanzi alias romanised in Wade-Giles (pypinyin Style.WADEGILES), words hyphenated.
+- symbols: a trademark sign, emoji or decorative symbol added to or inside the name.
+- russian_person: an SDN individual with a patronymic: patronymic dropped, given name first, or
+  the surname respelt in German/French/ICAO transliteration, or written in Cyrillic.
+- arabic_person: a name with an Arabic article or common Arabic given names: al-/el-/ad- articles
+  respelt, joined or dropped; vowel and consonant alternations (u/o, i/e, ay/ei, ou/u, dh/z).
+- legal_form: a legal form written out, abbreviated or in the local language (LLC <-> Limited
+  Liability Company, OOO <-> Obshchestvo s Ogranichennoy Otvetstvennostyu, S.A. <-> Sociedad Anonima).
+- vessel: an SDN vessel with a type prefix (MV, M/T, M.V., Tanker) and its number respelt
+  (No. 1, 1, I).
+- hanzi_vs_pinyin: an entry known only in pinyin queried in hanzi: each syllable written with the
+  most frequent character that reads so (jieba's dictionary frequencies), legal form as 有限公司.
+Kinds (negatives):
+- near_miss_person: an individual's given names with a surname taken from another individual,
+  unless a listed person has that surname and one of those given names.
+- near_miss_vessel: a vessel name with its number changed to one no listed vessel has.
+- near_miss_company: a company name of 1-4 significant words with its rarest word on the list
+  (4+ letters) replaced by a made-up pronounceable word that no listed name contains.
+- real_company: well-known companies that are on none of these lists.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import jieba.posseg
+import opencc
+from pypinyin import Style, lazy_pinyin, pinyin
+from pypinyin.constants import PINYIN_DICT
+
+from computegate.screening.lists import ListEntry, ListIdentity, ScreeningList, load_list
+from computegate.screening.normalize import pinyin_syllables
+
+LISTS = next(
+    (
+        p / "shared" / "data" / "lists"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "data" / "lists").is_dir()
+    ),
+    Path("shared/data/lists"),
+)  # the shared/ folder beside the repository (or above its worktree)
+OUT = Path(__file__).with_name("generated_set.csv")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z]+")
+CN_LEGAL = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团公司|公司)$")
+CN_LEGAL_ANY = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司)")
+
+ABBREVIATIONS = {
+    "university": "Univ.",
+    "institute": "Inst.",
+    "technology": "Tech.",
+    "technologies": "Techs.",
+    "international": "Intl",
+    "corporation": "Corp.",
+    "industrial": "Ind.",
+    "industries": "Inds.",
+    "engineering": "Eng.",
+    "academy": "Acad.",
+    "science": "Sci.",
+    "sciences": "Scis.",
+    "national": "Natl",
+    "manufacturing": "Mfg.",
+    "development": "Dev.",
+    "electronics": "Elec.",
+    "association": "Assn.",
+    "department": "Dept.",
+    "trading": "Trdg.",
+    "services": "Svcs.",
+    "information": "Info.",
+    "research": "Res.",
+}
+LEGAL_FORMS = [  # (as written on lists, written out / local language)
+    ("LLC", "Limited Liability Company"),
+    ("OOO", "Obshchestvo s Ogranichennoy Otvetstvennostyu"),
+    ("OAO", "Otkrytoe Aktsionernoe Obshchestvo"),
+    ("PAO", "Publichnoe Aktsionernoe Obshchestvo"),
+    ("ZAO", "Zakrytoe Aktsionernoe Obshchestvo"),
+    ("JSC", "Joint Stock Company"),
+    ("PJSC", "Public Joint Stock Company"),
+    ("S.A. de C.V.", "Sociedad Anonima de Capital Variable"),
+    ("S.A.", "Sociedad Anonima"),
+    ("S.R.L.", "Sociedad de Responsabilidad Limitada"),
+    ("LTDA", "Limitada"),
+    ("GmbH", "Gesellschaft mit beschraenkter Haftung"),
+    ("CO., LTD.", "Company Limited"),
+    ("CO. LTD.", "Company Limited"),
+    ("LTD.", "Limited"),
+    ("INC.", "Incorporated"),
+    ("CORP.", "Corporation"),
+    ("FZE", "Free Zone Establishment"),
+    ("Limited Liability Company", "LLC"),
+    ("Joint Stock Company", "AO"),
+    ("Company Limited", "Co. Ltd"),
+]
+GERMAN = [("kh", "ch"), ("zh", "sch"), ("sh", "sch"), ("ch", "tsch"), ("v", "w"), ("y", "j")]
+FRENCH = [("kh", "kh"), ("sh", "ch"), ("ch", "tch"), ("u", "ou"), ("v", "v"), ("y", "ï")]
+ICAO = [("iy", "ii"), ("ya", "ia"), ("yu", "iu"), ("yev", "iev"), ("y", "i")]
+CYRILLIC = [
+    ("shch", "щ"), ("kh", "х"), ("zh", "ж"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"), ("yu", "ю"),
+    ("ya", "я"), ("ye", "е"), ("a", "а"), ("b", "б"), ("v", "в"), ("g", "г"), ("d", "д"),
+    ("e", "е"), ("z", "з"), ("i", "и"), ("y", "й"), ("k", "к"), ("l", "л"), ("m", "м"),
+    ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"),
+    ("f", "ф"),
+]  # fmt: skip
+ARABIC_ALTERNATIONS = [("ou", "u"), ("u", "o"), ("ay", "ei"), ("ai", "ei"), ("dh", "z"),
+                       ("ee", "i"), ("i", "e"), ("q", "k"), ("mm", "m")]  # fmt: skip
+OCR = [("m", "rn"), ("w", "vv"), ("I", "l"), ("l", "I"), ("O", "0"), ("o", "0"), ("S", "5"),
+       ("e", "c"), ("B", "8"), ("i", "l"), ("W", "VV"), ("M", "RN")]  # fmt: skip
+SYMBOLS = ["™", "®", "©", " 🙂", " ★", "🚀 ", " ✓", "※"]
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX"}
+VESSEL_PREFIXES = ["MV ", "M/T ", "M.V. ", "Tanker ", "MT "]
+EN_TO_HANZI = {"industrial": "实业", "development": "发展", "trading": "贸易", "technology": "科技",
+               "international": "国际", "import": "进口", "export": "出口", "group": "集团",
+               "electronics": "电子", "investment": "投资", "logistics": "物流",
+               "shipping": "航运", "industry": "工业"}  # fmt: skip
+REAL_COMPANIES = [
+    "Alibaba Group Holding Limited", "阿里巴巴集团控股有限公司", "Tencent Holdings Ltd.",
+    "腾讯控股有限公司", "Baidu, Inc.", "ByteDance Ltd.", "北京字节跳动科技有限公司",
+    "Lenovo Group Limited", "Xiaomi Corporation", "小米科技有限责任公司", "BYD Company Limited",
+    "Contemporary Amperex Technology Co., Limited", "JD.com, Inc.", "NetEase, Inc.",
+    "Midea Group Co., Ltd.", "Haier Smart Home Co., Ltd.", "Geely Automobile Holdings Limited",
+    "MediaTek Inc.", "Taiwan Semiconductor Manufacturing Company Limited", "Acer Incorporated",
+    "Samsung Electronics Co., Ltd.", "Sony Group Corporation", "Infineon Technologies AG",
+    "Siemens Aktiengesellschaft", "Gazprom Neft PJSC", "Aeroflot PJSC", "Maersk Line A/S",
+    "Saudi Arabian Oil Company", "Emirates Airline", "Qatar National Bank", "Petrobras S.A.",
+    "Banco Santander S.A.", "Nestle S.A.", "Deutsche Bank AG", "Toyota Motor Corporation",
+]  # fmt: skip
+
+
+def evaluation_list() -> ScreeningList:
+    """SDN 2021 + CSL extract + the bundled Entity List sample, as one list."""
+    parts = [
+        load_list(LISTS / "ofac-2021-sdn.csv"),
+        load_list(LISTS / "csl-extract-2019.csv"),
+        load_list(),
+    ]
+    entries = tuple(e for p in parts for e in p.entries)
+    identity = ListIdentity(
+        source="evaluation list: " + " + ".join(p.identity.source for p in parts),
+        sha256=hashlib.sha256("".join(p.identity.sha256 for p in parts).encode()).hexdigest(),
+        loaded_at=parts[0].identity.loaded_at,
+        entries=len(entries),
+    )
+    return ScreeningList(identity, entries)
+
+
+def half(entry_id: str) -> str:
+    return "dev" if hashlib.sha1(entry_id.encode()).digest()[0] % 2 == 0 else "test"
+
+
+def key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+@lru_cache(maxsize=1)
+def char_for_syllable() -> dict[str, str]:
+    """The most frequent character (jieba's single-character frequencies) reading each syllable."""
+    freq: dict[str, int] = {}
+    dict_path = Path(jieba.__file__).with_name("dict.txt")
+    for line in dict_path.read_text(encoding="utf-8").splitlines():
+        word, count, *_ = line.split(" ")
+        if len(word) == 1:
+            freq[word] = int(count)
+    best: dict[str, tuple[int, str]] = {}
+    for cp in PINYIN_DICT:
+        char = chr(cp)
+        if char not in freq:
+            continue
+        syllable = lazy_pinyin(char)[0]
+        if freq[char] > best.get(syllable, (0, ""))[0]:
+            best[syllable] = (freq[char], char)
+    return {s: c for s, (_, c) in best.items()}
+
+
+def syllabify(word: str) -> list[str] | None:
+    """A Latin word as pinyin syllables (fewest syllables), or None if it is not pinyin."""
+    syl = pinyin_syllables()
+    w = word.lower()
+    best: list[list[str] | None] = [None] * (len(w) + 1)
+    best[0] = []
+    for i in range(1, len(w) + 1):
+        for j in range(max(0, i - 6), i):
+            prev = best[j]
+            if prev is not None and w[j:i] in syl and len(w[j:i]) > 0:
+                cand = [*prev, w[j:i]]
+                if best[i] is None or len(cand) < len(best[i] or []):
+                    best[i] = cand
+    return best[len(w)]
+
+
+class Generator:
+    def __init__(self, screening_list: ScreeningList, seed: int = 20261201) -> None:
+        self.rng = random.Random(seed)
+        self.entries = screening_list.entries
+        self.owners: dict[str, set[str]] = defaultdict(set)
+        for e in self.entries:
+            for text in (e.name, *e.alt_names):
+                self.owners[key(text)].add(e.id)
+        self.rows: list[dict[str, str]] = []
+        self.t2s = opencc.OpenCC("s2t")
+
+    def add(self, query: str, e: ListEntry, source_alias: str, kind: str) -> None:
+        if not query.strip() or (key(query) == key(source_alias) and kind != "symbols"):
+            return
+        expected = self.owners[key(source_alias)] | {e.id}
+        self.rows.append(
+            {
+                "query": query,
+                "expected": ";".join(sorted(expected)),
+                "kind": kind,
+                "half": half(e.id),
+                "entry": e.id,
+            }
+        )
+
+    def negative(self, query: str, e: ListEntry, kind: str) -> None:
+        if key(query) in self.owners or not query.strip():
+            return
+        self.rows.append(
+            {"query": query, "expected": "", "kind": kind, "half": half(e.id), "entry": e.id}
+        )
+
+    # --- Chinese ------------------------------------------------------------------------------
+    def chinese(self, e: ListEntry) -> None:
+        for alias in (a for a in (e.name, *e.alt_names) if CJK.search(a)):
+            words = [w for w in jieba.lcut(alias) if w.strip()]
+            by_syllable = " ".join(s.capitalize() for s in lazy_pinyin(alias) if s.isalpha())
+            by_word = " ".join("".join(lazy_pinyin(w)).capitalize() for w in words)
+            self.add(self.rng.choice([by_syllable, by_word]), e, alias, "pinyin_spaced")
+            self.add(self.t2s.convert(alias), e, alias, "traditional")
+            tagged = [(p.word, p.flag) for p in jieba.posseg.lcut(alias)]
+            while tagged and tagged[0][1] == "ns":
+                tagged = tagged[1:]
+            core = re.sub(r"[(（].*?[)）]", "", CN_LEGAL.sub("", "".join(w for w, _ in tagged)))
+            core_words = [w for w in jieba.lcut(core) if w.strip()]
+            if len(core) >= 3:
+                if 3 <= len(core_words) <= 4 and self.rng.random() < 0.5:
+                    self.add("".join(w[0] for w in core_words), e, alias, "short_chinese")
+                else:
+                    self.add(core, e, alias, "short_chinese")
+            wade = " ".join(
+                "-".join(s[0] for s in pinyin(w, style=Style.WADEGILES)).capitalize() for w in words
+            )
+            self.add(wade, e, alias, "wade_giles")
+
+    def latin_pinyin(self, e: ListEntry) -> None:
+        """Entries written in Latin pinyin (China/HK addresses): spaced syllables, a hanzi query."""
+        if not e.countries & {"CN", "HK"} or e.type not in ("Entity", None):
+            return
+        words = LATIN_WORD.findall(e.name)
+        parsed = [syllabify(w) if len(w) >= 4 else None for w in words]
+        brand = [(w, p) for w, p in zip(words, parsed, strict=True) if p and len(p) >= 2]
+        if not brand:
+            return
+        spaced = e.name
+        for w, p in brand:
+            spaced = spaced.replace(w, " ".join(s.capitalize() for s in p), 1)
+        self.add(spaced, e, e.name, "pinyin_spaced")
+        chars = char_for_syllable()
+        hanzi = []
+        for w, p in zip(words, parsed, strict=True):
+            low = w.lower()
+            if low in EN_TO_HANZI:
+                hanzi.append(EN_TO_HANZI[low])
+            elif p and all(s in chars for s in p):
+                hanzi.append("".join(chars[s] for s in p))
+            elif low in ("co", "ltd", "limited", "company"):
+                if "有限公司" not in hanzi:
+                    hanzi.append("有限公司")
+            else:
+                return  # a word with no hanzi form: no faithful hanzi query
+        self.add("".join(hanzi), e, e.name, "hanzi_vs_pinyin")
+
+    # --- Latin --------------------------------------------------------------------------------
+    def abbreviation(self, e: ListEntry) -> None:
+        words = e.name.split()
+        out = [ABBREVIATIONS.get(w.lower().strip(",."), w) for w in words]
+        if out != words:
+            self.add(" ".join(out), e, e.name, "latin_abbreviation")
+            return
+        significant = [w for w in LATIN_WORD.findall(e.name) if w.lower() not in LEGAL_WORDS]
+        if len(significant) >= 3 and e.type == "Entity":
+            initials = "".join(w[0] for w in significant).upper()
+            if key(initials) not in self.owners and not self.acronym_taken(initials, e):
+                self.add(initials, e, e.name, "latin_abbreviation")
+
+    def acronym_taken(self, initials: str, e: ListEntry) -> bool:
+        return len(self.initials[initials.lower()] - {e.id}) > 0
+
+    def ocr(self, e: ListEntry) -> None:
+        text = e.name
+        options = [(a, b) for a, b in OCR if a in text]
+        if len(text) < 8 or not options:
+            return
+        for a, b in self.rng.sample(options, min(2, len(options))):
+            spots = [m.start() for m in re.finditer(re.escape(a), text)]
+            i = self.rng.choice(spots)
+            text = text[:i] + b + text[i + len(a) :]
+        self.add(text, e, e.name, "ocr")
+
+    def symbols(self, e: ListEntry) -> None:
+        sym = self.rng.choice(SYMBOLS)
+        words = e.name.split()
+        if self.rng.random() < 0.5 or len(words) < 2:
+            query = e.name + sym if not sym.endswith(" ") else sym + e.name
+        else:
+            i = self.rng.randrange(1, len(words))
+            query = " ".join([*words[:i], sym.strip(), *words[i:]])
+        self.add(query, e, e.name, "symbols")
+
+    def legal_form(self, e: ListEntry) -> None:
+        for short, long in LEGAL_FORMS:
+            pattern = re.compile(rf"(?<![\w.]){re.escape(short)}(?![\w])", re.IGNORECASE)
+            if pattern.search(e.name):
+                self.add(pattern.sub(long, e.name, count=1), e, e.name, "legal_form")
+                return
+
+    # --- people and vessels -------------------------------------------------------------------
+    def russian(self, e: ListEntry) -> None:
+        if e.type != "Individual" or "," not in e.name:
+            return
+        surname, given = (p.strip() for p in e.name.split(",", 1))
+        parts = given.split()
+        if len(parts) != 2 or not re.search(r"(vich|vna|ich)$", parts[1], re.IGNORECASE):
+            return
+        first, patronymic = parts
+        choice = self.rng.randrange(5)
+        if choice == 0:
+            query = f"{first} {surname.title()}"  # patronymic dropped, given name first
+        elif choice == 1:
+            query = f"{first} {patronymic} {surname.title()}"
+        elif choice == 2:
+            query = f"{surname.title()} {first}"
+        elif choice == 3:
+            table = self.rng.choice([GERMAN, FRENCH, ICAO])
+            query = f"{first} {respell(surname.lower(), table).title()}"
+        else:
+            query = " ".join(respell(w.lower(), CYRILLIC).title() for w in (first, surname))
+        self.add(query, e, e.name, "russian_person")
+
+    def arabic(self, e: ListEntry) -> None:
+        if not re.search(r"\b(AL|EL|ABD|ABU|BIN)\b|\bAL-", e.name) or e.type == "Vessel":
+            return
+        text = e.name
+        choice = self.rng.randrange(3)
+        if choice == 0:
+            text = re.sub(
+                r"\bAL[- ]", self.rng.choice(["el-", "Al ", "al", "ad-", ""]), text, count=1
+            )
+        else:
+            options = [(a, b) for a, b in ARABIC_ALTERNATIONS if a in text.lower()]
+            if not options:
+                return
+            for a, b in self.rng.sample(options, min(2, len(options))):
+                text = re.sub(a, b, text, count=1, flags=re.IGNORECASE)
+        self.add(text, e, e.name, "arabic_person")
+
+    def vessel(self, e: ListEntry) -> None:
+        if e.type != "Vessel":
+            return
+        name = e.name
+        number = re.search(r"\b(\d)$", name)
+        if number:
+            n = int(number.group(1))
+            form = self.rng.choice([f"No. {n}", ROMAN.get(n, str(n)), str(n)])
+            name = name[: number.start()] + form
+        query = self.rng.choice(VESSEL_PREFIXES) + name.title()
+        self.add(query, e, e.name, "vessel")
+        if number:
+            others = [
+                k for k in range(1, 10) if key(e.name[: number.start()] + str(k)) not in self.owners
+            ]
+            if others:
+                self.negative(
+                    e.name[: number.start()] + str(self.rng.choice(others)), e, "near_miss_vessel"
+                )
+
+    # --- negatives ----------------------------------------------------------------------------
+    def near_miss_person(self, e: ListEntry, surnames: list[str]) -> None:
+        if e.type != "Individual" or "," not in e.name:
+            return
+        surname, given = (p.strip() for p in e.name.split(",", 1))
+        other = self.rng.choice(surnames)
+        if self.given_by_surname[other.lower()] & {g.lower() for g in given.split()}:
+            return  # a listed person has this surname and one of these given names
+        if other.lower() != surname.lower() and len(given.split()) >= 2:
+            self.negative(f"{other}, {given}", e, "near_miss_person")
+
+    def near_miss_company(self, e: ListEntry, words: list[str]) -> None:
+        if e.type not in ("Entity", None):
+            return
+        tokens = [w for w in LATIN_WORD.findall(e.name) if w.lower() not in LEGAL_WORDS]
+        if not 1 <= len(tokens) <= 4:
+            return
+        target = min(tokens, key=lambda w: (self.word_df[w.lower()], -len(w)))  # most distinctive
+        if len(target) < 4:
+            return
+        replacement = self.rng.choice(words)
+        if replacement.lower() != target.lower():
+            self.negative(e.name.replace(target, replacement, 1), e, "near_miss_company")
+
+    def run(self) -> list[dict[str, str]]:
+        self.initials: dict[str, set[str]] = defaultdict(set)
+        for e in self.entries:
+            sig = [w for w in LATIN_WORD.findall(e.name) if w.lower() not in LEGAL_WORDS]
+            if sig:
+                self.initials["".join(w[0] for w in sig).lower()].add(e.id)
+        self.word_df: dict[str, int] = defaultdict(int)
+        for e in self.entries:
+            for w in {w.lower() for w in LATIN_WORD.findall(e.name)}:
+                self.word_df[w] += 1
+        self.given_by_surname: dict[str, set[str]] = defaultdict(set)
+        for e in self.entries:
+            if e.type == "Individual" and "," in e.name:
+                last, first = e.name.split(",", 1)
+                self.given_by_surname[last.strip().lower()] |= {g.lower() for g in first.split()}
+        surnames = sorted(
+            {e.name.split(",")[0].strip().title() for e in self.entries if e.type == "Individual"}
+        )
+        listed = {
+            w.lower()
+            for e in self.entries
+            for t in (e.name, *e.alt_names)
+            for w in LATIN_WORD.findall(t)
+        }
+        company_words = sorted(
+            {w for w in (pseudo_word(self.rng) for _ in range(3000)) if w.lower() not in listed}
+        )
+        generators: list[Callable[[ListEntry], None]] = [
+            self.chinese,
+            self.latin_pinyin,
+            self.abbreviation,
+            self.ocr,
+            self.symbols,
+            self.legal_form,
+            self.russian,
+            self.arabic,
+            self.vessel,
+        ]
+        for e in self.entries:
+            for make in generators:
+                make(e)
+            if self.rng.random() < 0.25:
+                self.near_miss_person(e, surnames)
+                self.near_miss_company(e, company_words)
+        for i, name in enumerate(REAL_COMPANIES):
+            self.rows.append(
+                {
+                    "query": name,
+                    "expected": "",
+                    "kind": "real_company",
+                    "half": "dev" if i % 2 == 0 else "test",
+                    "entry": "",
+                }
+            )
+        return self.rows
+
+
+LEGAL_WORDS = {"co", "ltd", "limited", "llc", "inc", "corp", "corporation", "company", "sa", "de",
+               "cv", "ooo", "oao", "pao", "zao", "jsc", "the", "of", "and", "gmbh", "s", "a", "c",
+               "v", "l", "y", "la", "el", "del"}  # fmt: skip
+
+
+def pseudo_word(rng: random.Random) -> str:
+    """A pronounceable made-up word (consonant-vowel syllables): a name no list entry has."""
+    syllables = [
+        rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4))
+    ]
+    return ("".join(syllables) + rng.choice(["", "n", "r", "s", "x"])).title()
+
+
+def respell(word: str, table: list[tuple[str, str]]) -> str:
+    out, i = "", 0
+    while i < len(word):
+        for a, b in table:
+            if word.startswith(a, i):
+                out += b
+                i += len(a)
+                break
+        else:
+            out += word[i]
+            i += 1
+    return out
+
+
+def cap_per_kind(rows: list[dict[str, str]], cap: int, rng: random.Random) -> list[dict[str, str]]:
+    """At most `cap` queries of each kind in each half (the SDN would swamp the small kinds)."""
+    groups: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for r in rows:
+        groups[(r["kind"], r["half"])].append(r)
+    out = []
+    for _, group in sorted(groups.items()):
+        out += group if len(group) <= cap else rng.sample(group, cap)
+    return out
+
+
+def main() -> None:
+    jieba.setLogLevel(60)
+    rows = Generator(evaluation_list()).run()
+    rows = cap_per_kind(rows, 250, random.Random(5))
+    with OUT.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["query", "expected", "kind", "half", "entry"])
+        writer.writeheader()
+        writer.writerows(rows)
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        counts[f"{r['kind']}/{r['half']}"] += 1
+    print(f"{len(rows)} queries written to {OUT}")
+    for k in sorted(counts):
+        print(f"  {k:28} {counts[k]}")
+
+
+if __name__ == "__main__":
+    main()
