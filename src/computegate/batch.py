@@ -10,7 +10,7 @@ import gc
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,7 @@ from computegate.rules import Decision, decide
 from computegate.screening import Screener
 
 REQUIRED = ("kind", "date", "item")
+SCREEN_REQUIRED = ("id", "name")
 FACT_COLUMNS = (
     "kind",
     "date",
@@ -261,6 +262,22 @@ def with_screening(request: dict[str, Any], screener: Screener | None) -> dict[s
     return {**request, key: {**party, "screening": result.evidence().model_dump()}}
 
 
+def check_decide_columns(columns: Sequence[str]) -> None:
+    """The columns a decision batch needs, and none it would overwrite (checked before any work)."""
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise InputError("--input", f"missing required column(s): {', '.join(missing)}")
+    clash = [c for c in OUTPUT_COLUMNS if c in columns]
+    if clash:
+        raise InputError("--input", f"input already has output column(s): {', '.join(clash)}")
+
+
+def check_screen_columns(columns: Sequence[str]) -> None:
+    missing = [c for c in SCREEN_REQUIRED if c not in columns]
+    if missing:
+        raise InputError("--input", f"missing required column(s): {', '.join(missing)}")
+
+
 def decide_frame(
     df: pl.DataFrame,
     catalog: Catalog | None = None,
@@ -270,12 +287,7 @@ def decide_frame(
 ) -> tuple[pl.DataFrame, BatchSummary]:
     """Add the decision columns to every row of `df` (all text columns)."""
     start = time.perf_counter()
-    missing = [c for c in REQUIRED if c not in df.columns]
-    if missing:
-        raise InputError("--input", f"missing required column(s): {', '.join(missing)}")
-    clash = [c for c in OUTPUT_COLUMNS if c in df.columns]
-    if clash:
-        raise InputError("--input", f"input already has output column(s): {', '.join(clash)}")
+    check_decide_columns(df.columns)
     wording = (
         WORDING_COLUMNS if full else ("end_user_name",) if screener else ()
     )  # screening reads the name
@@ -345,22 +357,25 @@ def screen_frame(
     screener: Screener,
     progress: Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]] | None = None,
 ) -> tuple[pl.DataFrame, int]:
-    """One output row per input row: id, hit, best score/entry/source, all hits as JSON, error."""
-    missing = [c for c in ("id", "name") if c not in df.columns]
-    if missing:
-        raise InputError("--input", f"missing required column(s): {', '.join(missing)}")
+    """One output row per input row: id, hit, best score/entry/source, all hits as JSON, error.
+
+    Each distinct (name, country) is screened once: customer and transaction files repeat names.
+    """
+    check_screen_columns(df.columns)
     rows = df.select(["id", "name", *(["country"] if "country" in df.columns else [])]).to_dicts()
     out: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str | None], dict[str, Any]] = {}
     for row in progress(rows, len(rows)) if progress else rows:
         name = (row.get("name") or "").strip()
         if not name:
             out.append({"id": row["id"], "error": "name: empty"})
             continue
-        result = screener.screen(name, row.get("country") or None)
-        best = result.best
-        out.append(
-            {
-                "id": row["id"],
+        key = (name, row.get("country") or None)
+        columns = seen.get(key)
+        if columns is None:
+            result = screener.screen(*key)
+            best = result.best
+            columns = seen[key] = {
                 "hit": result.hit,
                 "best_score": best.score if best else None,
                 "best_entry_name": best.entry_name if best else None,
@@ -368,7 +383,7 @@ def screen_frame(
                 "hits": json.dumps([h.model_dump() for h in result.hits], ensure_ascii=False),
                 "error": None,
             }
-        )
+        out.append({"id": row["id"], **columns})
     schema = {
         "id": pl.Utf8,
         "hit": pl.Boolean,
