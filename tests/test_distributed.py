@@ -274,3 +274,15 @@ def test_partitions_tile_the_input_and_spread_over_the_workers(orders: dict[str,
     assert csv_parts[0].offset == 0 and ends[-1] == orders["csv"].stat().st_size
     pq_parts = cd.partitions(str(orders["parquet"]), "decide", blocksize=1)
     assert [p.row_groups for p in pq_parts] == [(i,) for i in range(ROWS // 10_000)]
+
+
+def test_unreadable_input_is_one_error_naming_the_file(client: Client, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.parquet").write_bytes(b"not parquet at all")
+    with pytest.raises(ComputegateError, match=r"--input: cannot read .*a\.parquet"):
+        cd.run("decide", str(src), str(tmp_path / "o"), client, _decide_job())
+    bad = tmp_path / "bad.csv"
+    bad.write_text('kind,date,item\nexport,2026-01-16,"H200\n')  # an unclosed quote
+    with pytest.raises(ComputegateError, match=r"bad\.csv \(partition 0\): --input: cannot read"):
+        cd.run("decide", str(bad), str(tmp_path / "o2"), client, _decide_job())

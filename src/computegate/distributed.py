@@ -51,6 +51,11 @@ MANIFEST = "_computegate.json"
 PART_PREFIX = "part."
 
 
+# what polars, pyarrow (ArrowInvalid is a ValueError, ArrowIOError an OSError) and fsspec raise
+# for a file that is not what its name says
+UNREADABLE = (OSError, ValueError, pl.exceptions.PolarsError)
+
+
 class ClusterError(ComputegateError):
     """A problem found on a worker, as one picklable message (InputError's two arguments are not)."""
 
@@ -212,7 +217,10 @@ def run_part(job: Job, part: Part, output: str) -> dict[str, Any]:
     """One task: read, decide or screen, write `part.NNNNN.parquet`; return counts and versions."""
     try:
         catalog, screener, used = worker_state(job)
-        frame = read_part(part)
+        try:
+            frame = read_part(part)
+        except UNREADABLE as exc:
+            raise InputError("--input", f"cannot read: {exc}") from None
         stats: dict[str, Any]
         if job.command == "decide":
             result, summary = decide_frame(frame, catalog, job.full, None, screener)
@@ -279,15 +287,18 @@ def partitions(
     files: list[tuple[str, bytes, int, Any]] = []  # url, CSV header, CSV size, Parquet metadata
     for url in urls:
         fs, path = fsspec.core.url_to_fs(url)
-        with fs.open(path, "rb") as fh:
-            if fmt == "csv":
-                header = read_block(fh, 0, 1, delimiter=b"\n")
-                names = pl.read_csv(io.BytesIO(header), infer_schema=False, n_rows=0).columns
-                files.append((url, header, fs.size(path), None))
-            else:
-                meta = pq.ParquetFile(fh).metadata
-                names = meta.schema.names
-                files.append((url, b"", 0, meta))
+        try:
+            with fs.open(path, "rb") as fh:
+                if fmt == "csv":
+                    header = read_block(fh, 0, 1, delimiter=b"\n")
+                    names = pl.read_csv(io.BytesIO(header), infer_schema=False, n_rows=0).columns
+                    files.append((url, header, fs.size(path), None))
+                else:
+                    meta = pq.ParquetFile(fh).metadata
+                    names = meta.schema.names
+                    files.append((url, b"", 0, meta))
+        except UNREADABLE as exc:
+            raise InputError("--input", f"cannot read {url}: {exc}") from None
         if url == urls[0]:
             check(names)
             columns = names
