@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ import pyarrow.parquet as pq
 import pytest
 from distributed import Client
 from distributed.diagnostics.plugin import WorkerPlugin
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from computegate import distributed as cd
 from computegate.batch import decide_frame, read_table, screen_frame
@@ -286,3 +289,48 @@ def test_unreadable_input_is_one_error_naming_the_file(client: Client, tmp_path:
     bad.write_text('kind,date,item\nexport,2026-01-16,"H200\n')  # an unclosed quote
     with pytest.raises(ComputegateError, match=r"bad\.csv \(partition 0\): --input: cannot read"):
         cd.run("decide", str(bad), str(tmp_path / "o2"), client, _decide_job())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.text(st.characters(blacklist_characters="\r\n"), max_size=12),
+            st.sampled_from(["", "CN", "a,b", 'say "hi"']),
+        ),
+        max_size=40,
+    ),
+    blocksize=st.integers(1, 300),
+    crlf=st.booleans(),
+)
+def test_partitions_read_back_as_the_whole_file(
+    rows: list[tuple[str, str]], blocksize: int, crlf: bool
+) -> None:
+    """However the file is cut, its partitions hold its rows once each, in order."""
+    frame = pl.DataFrame(
+        {
+            "id": [str(i) for i in range(len(rows))],
+            "name": [r[0] for r in rows],
+            "country": [r[1] for r in rows],
+        },
+        schema={"id": pl.Utf8, "name": pl.Utf8, "country": pl.Utf8},
+    )
+    text = frame.write_csv(line_terminator="\r\n" if crlf else "\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "names.csv"
+        path.write_text(text, newline="")
+        parts = [cd.read_part(p) for p in cd.partitions(str(path), "screen", blocksize)]
+        assert pl.concat(parts).equals(read_table(path))
+
+
+def test_answers_carried_across_frames_change_nothing(orders: dict[str, Path]) -> None:
+    frame = read_table(orders["csv"]).head(20_000)
+    catalog = Catalog.bundled()
+    known: dict[tuple[str, ...], dict[str, dict[str, str | None]]] = {}
+    halves = [frame.head(10_000), frame.tail(10_000), frame.drop("end_user_headquarters")]
+    for part in halves:
+        alone, _ = decide_frame(part, catalog)
+        carried, summary = decide_frame(part, catalog, known=known)
+        assert carried.equals(alone)
+    assert len(known) == 2  # the frame without a column keeps its own answers
+    assert sum(len(v) for v in known.values()) >= summary.distinct > 0

@@ -71,6 +71,8 @@ OUTPUT_COLUMNS = (
 TRUE = {"true", "yes", "y", "1"}
 FALSE = {"false", "no", "n", "0", ""}
 KEY = "__computegate_key"
+ROW_MEMO_LIMIT = 1_000_000  # situations remembered across frames before the memo starts afresh
+RowMemo = dict[tuple[str, ...], dict[str, dict[str, str | None]]]  # fact columns -> key -> answer
 
 
 @dataclass
@@ -284,8 +286,14 @@ def decide_frame(
     full: bool = False,
     progress: Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]] | None = None,
     screener: Screener | None = None,
+    known: RowMemo | None = None,
 ) -> tuple[pl.DataFrame, BatchSummary]:
-    """Add the decision columns to every row of `df` (all text columns)."""
+    """Add the decision columns to every row of `df` (all text columns).
+
+    `known` carries the answers of earlier frames of the same job (same catalog, screener and
+    `full`) to later ones, so a situation repeated across the partitions of a large file is turned
+    into a request and decided once per process.
+    """
     start = time.perf_counter()
     check_decide_columns(df.columns)
     wording = (
@@ -296,8 +304,13 @@ def decide_frame(
         pl.concat_str([pl.col(c).fill_null("\x00") for c in facts], separator="\x1f").alias(KEY)
     )
     unique = keyed.select([*facts, KEY]).unique(subset=KEY, maintain_order=True)
-    rows = unique.to_dicts()
-    results: list[dict[str, Any]] = []
+    seen = {} if known is None else known.setdefault(tuple(facts), {})
+    if len(seen) > ROW_MEMO_LIMIT:
+        seen.clear()
+    keys = unique.get_column(KEY).to_list()
+    found = [seen.get(k) for k in keys]  # one lookup each: safe if another thread clears `seen`
+    results = [{KEY: k, **v} for k, v in zip(keys, found, strict=True) if v is not None]
+    rows = unique.filter(pl.Series([v is None for v in found], dtype=pl.Boolean)).to_dicts()
     iterator = progress(rows, len(rows)) if progress else rows
     with (
         _no_gc()
@@ -308,6 +321,7 @@ def decide_frame(
                 out = decision_columns(decide(request, catalog=catalog), full)
             except ComputegateError as exc:
                 out = _error_columns(str(exc))
+            seen[row[KEY]] = out
             results.append({KEY: row[KEY], **out})
     decided = pl.DataFrame(results, schema={KEY: pl.Utf8, **{c: pl.Utf8 for c in OUTPUT_COLUMNS}})
     joined = keyed.join(decided, on=KEY, how="left", maintain_order="left").drop(KEY)
@@ -329,7 +343,7 @@ def decide_frame(
         )
     if not full:
         joined = joined.drop("findings")
-    summary = BatchSummary(rows=joined.height, distinct=len(rows))
+    summary = BatchSummary(rows=joined.height, distinct=unique.height)
     summary.errors = joined.filter(pl.col("error").is_not_null()).height
     summary.outcomes = Counter(
         dict(joined.group_by("outcome").len().drop_nulls("outcome").iter_rows())

@@ -33,7 +33,13 @@ import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, as_completed
 from fsspec.utils import read_block
 
-from computegate.batch import check_decide_columns, check_screen_columns, decide_frame, screen_frame
+from computegate.batch import (
+    RowMemo,
+    check_decide_columns,
+    check_screen_columns,
+    decide_frame,
+    screen_frame,
+)
 from computegate.catalog import Catalog
 from computegate.errors import ComputegateError, InputError
 from computegate.regime import default_regime_data
@@ -162,8 +168,8 @@ def make_job(
 
 
 @functools.cache
-def worker_state(job: Job) -> tuple[Catalog, Screener | None, dict[str, Any]]:
-    """Built once per worker process and job; the decision memo lives on in the rules module."""
+def worker_state(job: Job) -> tuple[Catalog, Screener | None, dict[str, Any], RowMemo]:
+    """Built once per worker process and job, with the memo of answers kept across partitions."""
     here = socket.gethostname()
     if software_versions() != job.versions:
         raise ClusterError(
@@ -186,7 +192,7 @@ def worker_state(job: Job) -> tuple[Catalog, Screener | None, dict[str, Any]]:
         ident = screening_list.identity
         used["list"] = {"source": ident.source, "sha256": ident.sha256, "entries": ident.entries}
         used["threshold"] = job.threshold
-    return catalog, screener, used
+    return catalog, screener, used, {}
 
 
 def _check_same(f: DataFile, host: str, option: str) -> None:
@@ -216,14 +222,14 @@ def read_part(part: Part) -> pl.DataFrame:
 def run_part(job: Job, part: Part, output: str) -> dict[str, Any]:
     """One task: read, decide or screen, write `part.NNNNN.parquet`; return counts and versions."""
     try:
-        catalog, screener, used = worker_state(job)
+        catalog, screener, used, known = worker_state(job)
         try:
             frame = read_part(part)
         except UNREADABLE as exc:
             raise InputError("--input", f"cannot read: {exc}") from None
         stats: dict[str, Any]
         if job.command == "decide":
-            result, summary = decide_frame(frame, catalog, job.full, None, screener)
+            result, summary = decide_frame(frame, catalog, job.full, None, screener, known)
             stats = {"rows": summary.rows, "errors": summary.errors, "outcomes": summary.outcomes}
         else:
             assert screener is not None
