@@ -334,3 +334,19 @@ def test_answers_carried_across_frames_change_nothing(orders: dict[str, Path]) -
         assert carried.equals(alone)
     assert len(known) == 2  # the frame without a column keeps its own answers
     assert sum(len(v) for v in known.values()) >= summary.distinct > 0
+
+
+def test_user_catalog_reaches_the_workers(client: Client, tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "accelerators:\n  - {id: acme-z1, name: Acme Z1, dense_tflops: {fp8: 2000}, datacenter: true}\n"
+    )
+    src = tmp_path / "orders.csv"
+    src.write_text(
+        "kind,date,item,to_country\nexport,2026-01-16,Acme Z1,CN\nexport,2026-01-16,H200,CN\n"
+    )
+    local, _ = decide_frame(read_table(src), Catalog.bundled().with_files([mine]))
+    job = cd.make_job("decide", catalog_files=[mine])
+    summary = cd.run("decide", str(src), str(tmp_path / "out"), client, job)
+    assert _parts(tmp_path / "out").equals(local) and summary.errors == 0
+    assert summary.versions["catalog_files"][0]["path"] == str(mine.resolve())
