@@ -4,8 +4,9 @@ The client cuts the input into partitions (CSV byte ranges ending on line ends, 
 groups) and submits one task per partition. A task reads its partition with polars exactly as the
 local engine reads a whole file, runs the same `decide_frame` / `screen_frame`, and writes one
 Parquet part. Each worker process builds its catalog and screener once per job (keyed by the data
-files' sha256) and keeps the decision memo between partitions. Parts are written to a temporary name
-and renamed, so a task re-run after its worker died leaves exactly one complete copy.
+files' sha256) and keeps its memos between partitions: the rules' decision memo and the answers by
+situation, so a situation seen in an earlier partition costs a lookup. Parts are written to a
+temporary name and renamed, so a task re-run after its worker died leaves exactly one copy.
 """
 
 from __future__ import annotations
@@ -77,9 +78,8 @@ class Job:
     """What every worker needs to rebuild the client's state; hashable, so it keys a per-process cache."""
 
     command: Command
-    versions: tuple[
-        tuple[str, str], ...
-    ]  # computegate version and regime digest, checked per worker
+    # computegate version, regime digest and knowledge horizon: each worker checks its own
+    versions: tuple[tuple[str, str], ...]
     catalog_files: tuple[DataFile, ...] = ()
     list_file: DataFile | None = None  # None: the bundled sample list
     screen: bool = False  # decide: screen the end user too; always true for the screen command
