@@ -6,6 +6,7 @@ included) serve the whole module, so the suite pays for the cluster's start once
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -350,3 +351,12 @@ def test_user_catalog_reaches_the_workers(client: Client, tmp_path: Path) -> Non
     summary = cd.run("decide", str(src), str(tmp_path / "out"), client, job)
     assert _parts(tmp_path / "out").equals(local) and summary.errors == 0
     assert summary.versions["catalog_files"][0]["path"] == str(mine.resolve())
+
+
+def test_workers_with_other_versions_are_refused_before_any_work(
+    client: Client, orders: dict[str, Path], tmp_path: Path
+) -> None:
+    job = dataclasses.replace(_decide_job(), versions=(("computegate", "0.0.0"),))
+    with pytest.raises(ComputegateError, match="every worker needs the same computegate version"):
+        cd.run("decide", str(orders["csv"]), str(tmp_path / "o"), client, job)
+    assert not (tmp_path / "o").exists()

@@ -171,7 +171,7 @@ def make_job(
 def worker_state(job: Job) -> tuple[Catalog, Screener | None, dict[str, Any], RowMemo]:
     """Built once per worker process and job, with the memo of answers kept across partitions."""
     here = socket.gethostname()
-    if software_versions() != job.versions:
+    if software_versions() != job.versions:  # a worker that joined after the client's check
         raise ClusterError(
             f"worker on {here} has {dict(software_versions())}, the client {dict(job.versions)}: "
             "every worker needs the same computegate version and data files"
@@ -373,6 +373,7 @@ def run(
 ) -> ClusterSummary:
     """Decide or screen every row of `source` on the cluster; write parts and a manifest to `output`."""
     start = time.perf_counter()
+    _check_workers(client, job)
     workers = max(1, sum(client.nthreads().values()))  # task slots across the cluster
     parts = partitions(source, command, blocksize, workers)
     _prepare_output(output)
@@ -404,6 +405,22 @@ def run(
     summary.seconds = time.perf_counter() - start
     _write_manifest(command, source, output, summary)
     return summary
+
+
+def _check_workers(client: Client, job: Job) -> None:
+    """Fail before any work when a connected worker runs other code or regime data."""
+    try:
+        found = client.run(software_versions)
+    except Exception as exc:  # a worker without computegate cannot even unpickle the call
+        raise ClusterError(
+            f"the workers cannot run computegate: {type(exc).__name__}: {exc}"
+        ) from None
+    odd = sorted(w for w, v in found.items() if tuple(map(tuple, v)) != job.versions)
+    if odd:
+        raise ClusterError(
+            f"worker(s) {', '.join(odd)} run {dict(found[odd[0]])}, the client {dict(job.versions)}: "
+            "every worker needs the same computegate version and data files"
+        )
 
 
 def _write_manifest(command: Command, source: str, output: str, summary: ClusterSummary) -> None:
