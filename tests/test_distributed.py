@@ -360,3 +360,16 @@ def test_workers_with_other_versions_are_refused_before_any_work(
     with pytest.raises(ComputegateError, match="every worker needs the same computegate version"):
         cd.run("decide", str(orders["csv"]), str(tmp_path / "o"), client, job)
     assert not (tmp_path / "o").exists()
+
+
+def test_screening_each_distinct_name_once_matches_screening_every_row() -> None:
+    screener = Screener(load_list())
+    names = ["Huawei Technologies", "Acme Ltd", "Huawei Technologies", "Megvii", "Acme Ltd"]
+    countries = ["CN", None, None, "CN", None]
+    frame = pl.DataFrame({"id": [str(i) for i in range(5)], "name": names, "country": countries})
+    out, hits = screen_frame(frame, screener)
+    for row, name, country in zip(out.to_dicts(), names, countries, strict=True):
+        result = screener.screen(name, country)
+        assert row["hit"] == result.hit
+        assert row["hits"] == json.dumps([h.model_dump() for h in result.hits], ensure_ascii=False)
+    assert hits == sum(screener.screen(n, c).hit for n, c in zip(names, countries, strict=True)) > 0
