@@ -253,6 +253,14 @@ def test_cli_on_a_scheduler_address(
         (["--engine", "spark"], "--engine: 'spark' is not local or dask"),
         (["--scheduler", "tcp://x:8786"], "--scheduler: needs --engine dask"),
         (["--engine", "dask"], "give --input and --output"),
+        (
+            ["--engine", "dask", "--input", "x.csv", "--output", "y.csv"],
+            "--output: the dask engine writes Parquet parts: give a directory",
+        ),
+        (
+            ["--engine", "dask", "--input", "missing.csv", "--output", "never-made"],
+            "--input: no such file or directory: missing.csv",
+        ),
     ],
 )
 def test_cli_engine_errors_are_one_line(

@@ -369,6 +369,7 @@ def _dask_batch(
     from computegate import distributed
 
     spec = distributed.make_job(command, **job)
+    distributed.check_paths(str(input_), str(output))
     with distributed.connect(scheduler) as client:
         s = distributed.run(command, str(input_), str(output), client, spec, progress=_progress)
     found = ", ".join(f"{k}: {v:,}" for k, v in sorted(s.outcomes.items())) or f"{s.hits:,} hits"

@@ -346,7 +346,18 @@ def _groups(meta: pq.FileMetaData, blocksize: int) -> list[tuple[int, ...]]:
 
 def _prepare_output(output: str) -> None:
     """A new or empty directory, or one holding only an earlier run's parts (which are replaced)."""
+    fs, root = check_paths(source=None, output=output)
+    if fs.exists(root):
+        for path in fs.ls(root, detail=False):
+            fs.rm(path)
+    fs.makedirs(root, exist_ok=True)
+
+
+def check_paths(source: str | None, output: str) -> tuple[Any, str]:
+    """Input files present; output a new directory or an earlier run's (checked before connecting)."""
     fs, root = fsspec.core.url_to_fs(output)
+    if Path(root).suffix.lower() == ".csv":
+        raise InputError("--output", "the dask engine writes Parquet parts: give a directory")
     if fs.exists(root):
         if not fs.isdir(root):
             raise InputError(
@@ -358,8 +369,9 @@ def _prepare_output(output: str) -> None:
                 raise InputError(
                     "--output", f"{output} holds other files ({name}); use a new directory"
                 )
-            fs.rm(path)
-    fs.makedirs(root, exist_ok=True)
+    if source is not None:
+        input_files(source)
+    return fs, root
 
 
 def run(
