@@ -10,7 +10,7 @@ import gc
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,7 @@ from computegate.rules import Decision, decide
 from computegate.screening import Screener
 
 REQUIRED = ("kind", "date", "item")
+SCREEN_REQUIRED = ("id", "name")
 FACT_COLUMNS = (
     "kind",
     "date",
@@ -72,6 +73,8 @@ OUTPUT_COLUMNS = (
 TRUE = {"true", "yes", "y", "1"}
 FALSE = {"false", "no", "n", "0", ""}
 KEY = "__computegate_key"
+ROW_MEMO_LIMIT = 1_000_000  # situations remembered across frames before the memo starts afresh
+RowMemo = dict[tuple[str, ...], dict[str, dict[str, str | None]]]  # fact columns -> key -> answer
 
 
 @dataclass
@@ -268,21 +271,38 @@ def with_screening(request: dict[str, Any], screener: Screener | None) -> dict[s
     return {**request, key: {**party, "screening": result.evidence().model_dump()}}
 
 
+def check_decide_columns(columns: Sequence[str]) -> None:
+    """The columns a decision batch needs, and none it would overwrite (checked before any work)."""
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise InputError("--input", f"missing required column(s): {', '.join(missing)}")
+    clash = [c for c in OUTPUT_COLUMNS if c in columns]
+    if clash:
+        raise InputError("--input", f"input already has output column(s): {', '.join(clash)}")
+
+
+def check_screen_columns(columns: Sequence[str]) -> None:
+    missing = [c for c in SCREEN_REQUIRED if c not in columns]
+    if missing:
+        raise InputError("--input", f"missing required column(s): {', '.join(missing)}")
+
+
 def decide_frame(
     df: pl.DataFrame,
     catalog: Catalog | None = None,
     full: bool = False,
     progress: Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]] | None = None,
     screener: Screener | None = None,
+    known: RowMemo | None = None,
 ) -> tuple[pl.DataFrame, BatchSummary]:
-    """Add the decision columns to every row of `df` (all text columns)."""
+    """Add the decision columns to every row of `df` (all text columns).
+
+    `known` carries the answers of earlier frames of the same job (same catalog, screener and
+    `full`) to later ones, so a situation repeated across the partitions of a large file is turned
+    into a request and decided once per process.
+    """
     start = time.perf_counter()
-    missing = [c for c in REQUIRED if c not in df.columns]
-    if missing:
-        raise InputError("--input", f"missing required column(s): {', '.join(missing)}")
-    clash = [c for c in OUTPUT_COLUMNS if c in df.columns]
-    if clash:
-        raise InputError("--input", f"input already has output column(s): {', '.join(clash)}")
+    check_decide_columns(df.columns)
     wording = (
         WORDING_COLUMNS if full else ("end_user_name",) if screener else ()
     )  # screening reads the name
@@ -291,8 +311,13 @@ def decide_frame(
         pl.concat_str([pl.col(c).fill_null("\x00") for c in facts], separator="\x1f").alias(KEY)
     )
     unique = keyed.select([*facts, KEY]).unique(subset=KEY, maintain_order=True)
-    rows = unique.to_dicts()
-    results: list[dict[str, Any]] = []
+    seen = {} if known is None else known.setdefault(tuple(facts), {})
+    if len(seen) > ROW_MEMO_LIMIT:
+        seen.clear()
+    keys = unique.get_column(KEY).to_list()
+    found = [seen.get(k) for k in keys]  # one lookup each: safe if another thread clears `seen`
+    results = [{KEY: k, **v} for k, v in zip(keys, found, strict=True) if v is not None]
+    rows = unique.filter(pl.Series([v is None for v in found], dtype=pl.Boolean)).to_dicts()
     iterator = progress(rows, len(rows)) if progress else rows
     with (
         _no_gc()
@@ -303,6 +328,7 @@ def decide_frame(
                 out = decision_columns(decide(request, catalog=catalog), full)
             except ComputegateError as exc:
                 out = _error_columns(str(exc))
+            seen[row[KEY]] = out
             results.append({KEY: row[KEY], **out})
     decided = pl.DataFrame(results, schema={KEY: pl.Utf8, **{c: pl.Utf8 for c in OUTPUT_COLUMNS}})
     joined = keyed.join(decided, on=KEY, how="left", maintain_order="left").drop(KEY)
@@ -324,7 +350,7 @@ def decide_frame(
         )
     if not full:
         joined = joined.drop("findings")
-    summary = BatchSummary(rows=joined.height, distinct=len(rows))
+    summary = BatchSummary(rows=joined.height, distinct=unique.height)
     summary.errors = joined.filter(pl.col("error").is_not_null()).height
     summary.outcomes = Counter(
         dict(joined.group_by("outcome").len().drop_nulls("outcome").iter_rows())
@@ -352,22 +378,25 @@ def screen_frame(
     screener: Screener,
     progress: Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]] | None = None,
 ) -> tuple[pl.DataFrame, int]:
-    """One output row per input row: id, hit, best score/entry/source, all hits as JSON, error."""
-    missing = [c for c in ("id", "name") if c not in df.columns]
-    if missing:
-        raise InputError("--input", f"missing required column(s): {', '.join(missing)}")
+    """One output row per input row: id, hit, best score/entry/source, all hits as JSON, error.
+
+    Each distinct (name, country) is screened once: customer and transaction files repeat names.
+    """
+    check_screen_columns(df.columns)
     rows = df.select(["id", "name", *(["country"] if "country" in df.columns else [])]).to_dicts()
     out: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str | None], dict[str, Any]] = {}
     for row in progress(rows, len(rows)) if progress else rows:
         name = (row.get("name") or "").strip()
         if not name:
             out.append({"id": row["id"], "error": "name: empty"})
             continue
-        result = screener.screen(name, row.get("country") or None)
-        best = result.best
-        out.append(
-            {
-                "id": row["id"],
+        key = (name, row.get("country") or None)
+        columns = seen.get(key)
+        if columns is None:
+            result = screener.screen(*key)
+            best = result.best
+            columns = seen[key] = {
                 "hit": result.hit,
                 "best_score": best.score if best else None,
                 "best_entry_name": best.entry_name if best else None,
@@ -375,7 +404,7 @@ def screen_frame(
                 "hits": json.dumps([h.model_dump() for h in result.hits], ensure_ascii=False),
                 "error": None,
             }
-        )
+        out.append({"id": row["id"], **columns})
     schema = {
         "id": pl.Utf8,
         "hit": pl.Boolean,

@@ -408,6 +408,49 @@ def _progress(rows: Any, total: int) -> Any:
     return track(rows, total=total, description="deciding", console=err, transient=False)
 
 
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Batch engine: local, or dask (a cluster; --output is a directory of parts).",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address (default: a 2-worker LocalCluster)."),
+]
+
+
+def _dask_batch(
+    engine: str,
+    scheduler: str | None,
+    input_: Path | None,
+    output: Path | None,
+    command: Any,
+    **job: Any,
+) -> bool:
+    """Run the batch on Dask if asked; False when the local engine should run instead."""
+    if engine not in ("local", "dask"):
+        raise InputError("--engine", f"{engine!r} is not local or dask")
+    if engine == "local":
+        if scheduler:
+            raise InputError("--scheduler", "needs --engine dask")
+        return False
+    if input_ is None or output is None:
+        raise InputError("--engine", "dask runs batches: give --input and --output")
+    from computegate import distributed
+
+    spec = distributed.make_job(command, **job)
+    distributed.check_paths(str(input_), str(output))
+    with distributed.connect(scheduler) as client:
+        s = distributed.run(command, str(input_), str(output), client, spec, progress=_progress)
+    found = ", ".join(f"{k}: {v:,}" for k, v in sorted(s.outcomes.items())) or f"{s.hits:,} hits"
+    err.print(
+        f"{s.rows:,} rows in {s.parts} parts on dask in {s.seconds:.1f}s; {s.errors:,} rows with errors; {found}; written to {output}/"
+    )
+    return True
+
+
 @app.command("decide")
 def decide_cmd(
     item: Annotated[str | None, typer.Option("--item", help="Catalog name or JSON spec.")] = None,
@@ -463,8 +506,22 @@ def decide_cmd(
     database_url: Annotated[
         str | None, typer.Option("--database-url", help="Database of the licence register.")
     ] = None,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Is a license required for this export, reexport, transfer or remote access — and why?"""
+    if _dask_batch(
+        engine,
+        scheduler,
+        input_,
+        output,
+        "decide",
+        catalog_files=catalog or (),
+        list_file=list_file,
+        screen=screen_party,
+        full=full,
+    ):
+        return
     cat = _catalog(catalog)
     if input_ is not None or output is not None:
         if input_ is None or output is None:
@@ -685,8 +742,14 @@ def screen(
         Path | None, typer.Option("--output", help="Batch output (.csv or .parquet).")
     ] = None,
     json_out: JsonOpt = False,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Screen a name (or a file of names) against restricted-party lists, with explained scores."""
+    if _dask_batch(
+        engine, scheduler, input_, output, "screen", list_file=list_file, threshold=threshold
+    ):
+        return
     screener = _screener(list_file, threshold)
     if input_ is not None or output is not None:
         if input_ is None or output is None:
