@@ -304,7 +304,10 @@ def test_unreadable_input_is_one_error_naming_the_file(client: Client, tmp_path:
 @given(
     rows=st.lists(
         st.tuples(
-            st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=12),
+            st.text(
+                st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)),
+                max_size=12,
+            ),
             st.sampled_from(["", "CN", "a,b", 'say "hi"']),
         ),
         max_size=40,
