@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from computegate.api import create_app
-from computegate.store.audit import AuditLog
 from computegate.store.keys import create_key
 from computegate.store.models import metadata
+from computegate.store.transparency import verify
 from tests.test_cli import run
 
 H200_CN = {
@@ -76,7 +76,14 @@ def test_decisions_are_audited_with_everything_needed_to_replay(
     assert row["key_label"] == "tests" and row["kind"] == "decide"
     assert row["request"]["item"] == "H200" and row["response"]["outcome"] == "license_required"
     assert row["regime_date"] == "2026-01-16" and row["software_version"]
-    assert len(row["row_hash"]) == 64 and row["prev_hash"] == "0" * 64
+    assert len(row["leaf_hash"]) == 64 and row["leaf_index"] == 0
+    assert d["receipt"] == {
+        "leaf_index": 0,
+        "tree_size": 1,
+        "root_hash": row["leaf_hash"],
+        "leaf_hash": row["leaf_hash"],
+        "inclusion_proof": [],
+    }
     batch = c.post("/v1/decide", json=[H200_CN, {**H200_CN, "item": "B200"}], headers=auth).json()
     assert [b["review_policy"] for b in batch] == ["case_by_case", "presumption_of_denial"]
     listing = c.get(
@@ -148,7 +155,7 @@ def test_other_endpoints(client: tuple[TestClient, dict[str, str]]) -> None:
     assert len(c.get("/v1/catalog", headers=auth).json()) >= 40
     assert c.get("/v1/timeline", headers=auth).json()[0]["effective"] <= "2022-10-07"
     assert "<title>computegate</title>" in c.get("/").text
-    svg = c.get("/v1/charts/catalog.svg", params={"date": "2026-01-16"})
+    svg = c.get("/v1/charts/catalog.svg", params={"date": "2026-01-16"}, headers=auth)
     assert (
         svg.status_code == 200
         and svg.headers["content-type"].startswith("image/svg+xml")
@@ -201,12 +208,12 @@ def test_tampering_is_detected_and_named(
         for q in (1, 2, 3)
     ]
     code, out, _ = run(capsys, "audit", "verify", "--database-url", db)
-    assert code == 0 and "3 rows verified" in out
+    assert code == 0 and "3 entries verified" in out
     code, out, _ = run(capsys, "audit", "replay", str(ids[1]), "--database-url", db)
     assert code == 0 and "matches" in out
     _tamper(db, ids[1])
     code, _, err = run(capsys, "audit", "verify", "--database-url", db)
-    assert code == 1 and f"row {ids[1]}" in err and "altered" in err
+    assert code == 1 and f"row {ids[1]} " in err and "altered" in err
     code, out, _ = run(capsys, "audit", "replay", str(ids[1]), "--database-url", db)
     assert code == 0 and "outcome" in out and "difference" in out
 
@@ -234,11 +241,11 @@ def test_postgresql(tmp_path: Path) -> None:
             ).json()["audit_id"]
             for q in range(1, 6)
         ]
-    log = AuditLog(app.state.service.engine)
-    assert log.verify().ok and log.verify().checked == 5
+    engine = app.state.service.engine
+    assert verify(engine).ok and verify(engine).tree_size == 5
     _tamper(url, ids[2])
-    broken = log.verify()
-    assert not broken.ok and broken.first_broken_id == ids[2]
+    broken = verify(engine)
+    assert not broken.ok and f"row {ids[2]} " in broken.problems[0]
 
 
 def _free_port() -> int:
