@@ -225,13 +225,18 @@ def test_keys_cli(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "already exists" in err
 
 
-def test_postgresql(tmp_path: Path) -> None:
-    url = need("COMPUTEGATE_TEST_POSTGRES_URL")
+def fresh_postgres(url: str) -> None:
+    """Empty the test database: every table of this schema and the migration marker."""
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as conn:
         metadata.drop_all(conn)
         conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
+
+
+def test_postgresql(tmp_path: Path) -> None:
+    url = need("COMPUTEGATE_TEST_POSTGRES_URL")
+    fresh_postgres(url)
     app = create_app(url)
     key = create_key(app.state.service.engine, "pg-tests")
     with TestClient(app) as c:
