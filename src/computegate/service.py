@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -68,11 +69,21 @@ class Service:
 
     def decide(
         self,
-        requests: list[Mapping[str, Any]],
+        requests: Sequence[Mapping[str, Any]],
         key_label: str | None,
         idempotency_key: str | None = None,
     ) -> list[dict[str, Any]]:
         """Decide each request and record them all in one transaction (all or nothing)."""
+        return self.submit_decide(requests, key_label, idempotency_key).result()
+
+    def submit_decide(
+        self,
+        requests: Sequence[Mapping[str, Any]],
+        key_label: str | None,
+        idempotency_key: str | None = None,
+    ) -> Future[list[dict[str, Any]]]:
+        """Decide now (a bad request raises here, before anything is recorded); the future
+        resolves once the audit rows are committed."""
         entries = []
         for request in requests:
             decision = self._decide(request)
@@ -88,20 +99,9 @@ class Service:
                     key_label,
                 )
             )
-        outputs = self.audit.append(entries, self._idem(key_label, idempotency_key, requests))
-        for o in outputs:
-            log.info(
-                orjson.dumps(
-                    {
-                        "event": "decide",
-                        "audit_id": o["audit_id"],
-                        "key": key_label,
-                        "outcome": o["outcome"],
-                        "review_policy": o["review_policy"],
-                    }
-                ).decode()
-            )
-        return outputs
+        future = self.audit.submit(entries, self._idem(key_label, idempotency_key, requests))
+        future.add_done_callback(lambda f: _log("decide", f, key_label))
+        return future
 
     def _decide(self, request: Mapping[str, Any]) -> dict[str, Any]:
         return decide(parse_request(dict(request)), catalog=self.catalog).model_dump(mode="json")
@@ -113,23 +113,23 @@ class Service:
         key_label: str | None,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
+        return self.submit_screen(name, country, key_label, idempotency_key).result()[0]
+
+    def submit_screen(
+        self,
+        name: str,
+        country: str | None,
+        key_label: str | None,
+        idempotency_key: str | None = None,
+    ) -> Future[list[dict[str, Any]]]:
         request = {"name": name, "country": country}
         result = self._screen(request)
         entry = Entry(
             "screen", request, result, None, [], [result["list"]], self.version, key_label
         )
-        [output] = self.audit.append([entry], self._idem(key_label, idempotency_key, request))
-        log.info(
-            orjson.dumps(
-                {
-                    "event": "screen",
-                    "audit_id": output["audit_id"],
-                    "key": key_label,
-                    "hit": result["hit"],
-                }
-            ).decode()
-        )
-        return output
+        future = self.audit.submit([entry], self._idem(key_label, idempotency_key, request))
+        future.add_done_callback(lambda f: _log("screen", f, key_label))
+        return future
 
     def _screen(self, request: Mapping[str, Any]) -> dict[str, Any]:
         return self.screener.screen(str(request["name"]), request.get("country")).model_dump(
@@ -159,6 +159,20 @@ class Service:
                 "ID", f"audit row {audit_id} is a {row['kind']!r}, which cannot be replayed"
             )
         return row["response"], fresh, differences(row["response"], fresh)
+
+
+def _log(event: str, future: Future[list[dict[str, Any]]], key_label: str | None) -> None:
+    """One JSON line per recorded answer, once it is committed."""
+    if future.exception() is not None or not log.isEnabledFor(logging.INFO):
+        return
+    for o in future.result():
+        fields = (
+            {"outcome": o["outcome"], "review_policy": o["review_policy"]}
+            if event == "decide"
+            else {"hit": o["hit"]}
+        )
+        line = {"event": event, "audit_id": o["audit_id"], "key": key_label, **fields}
+        log.info(orjson.dumps(line).decode())
 
 
 def _list_versions(request: Mapping[str, Any]) -> list[dict[str, Any]]:

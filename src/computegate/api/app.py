@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from computegate.api.guard import LIMITS, BodyGuard, SecurityHeaders
 from computegate.api.page import DOCS, PAGE
@@ -33,6 +35,7 @@ from computegate.store.keys import Caller
 
 MAX_DRAWS = 20_000
 MAX_LIST = 1_000
+INLINE = 8  # decisions computed on the event loop itself (each takes a fraction of a millisecond)
 CHART_CACHE = 32  # rendered catalog charts kept (one per date asked for)
 SHAPE_ERRORS = {"list_type", "model_attributes_type", "dict_type"}
 REQUEST_KINDS = {"export", "reexport", "transfer", "remote_access"}
@@ -201,7 +204,9 @@ api_key_header = APIKeyHeader(
 )
 
 
-def caller(request: Request, token: Annotated[str | None, Security(api_key_header)]) -> Caller:
+async def caller(
+    request: Request, token: Annotated[str | None, Security(api_key_header)]
+) -> Caller:
     """The calling key; 401 with a challenge without a valid key (unless the server runs --no-auth)."""
     if not request.app.state.auth:
         return Caller("no-auth", frozenset({"decide", "screen", "simulate", "audit:read"}))
@@ -215,10 +220,10 @@ def caller(request: Request, token: Annotated[str | None, Security(api_key_heade
     return found
 
 
-def scope(name: str) -> Callable[..., str]:
+def scope(name: str) -> Callable[..., Awaitable[str]]:
     """A dependency: the caller's label, 403 if the key lacks the scope."""
 
-    def check(who: Annotated[Caller, Depends(caller)]) -> str:
+    async def check(who: Annotated[Caller, Depends(caller)]) -> str:
         if name not in who.scopes:
             raise HTTPException(status_code=403, detail=f"this API key lacks the {name!r} scope")
         return who.label
@@ -333,7 +338,7 @@ def create_app(
             "requestBody": {"content": {"application/json": {"example": EXPORT_EXAMPLE}}}
         },
     )
-    def decide_(
+    async def decide_(
         body: AnyRequest | list[AnyRequest],
         label: Decide,
         idempotency_key: IdemKey = None,
@@ -342,9 +347,15 @@ def create_app(
         requests = body if isinstance(body, list) else [body]
         if len(requests) > MAX_LIST:
             raise InputError("body", f"at most {MAX_LIST:,} requests per call")
-        outputs = service.decide(
-            [r.model_dump(mode="json") for r in requests], label, idempotency_key
+        raw = [r.model_dump(mode="json") for r in requests]
+        # a single decision is quick enough for the event loop; a list goes to a thread
+        submit = service.submit_decide
+        future = (
+            submit(raw, label, idempotency_key)
+            if len(raw) <= INLINE
+            else await run_in_threadpool(submit, raw, label, idempotency_key)
         )
+        outputs = await asyncio.wrap_future(future)
         return FastJSON(outputs if isinstance(body, list) else outputs[0])
 
     @app.post("/v1/whatif", tags=["decisions"], response_model=list[WhatifRow])
@@ -371,8 +382,11 @@ def create_app(
         response_model=AuditedScreening,
         responses={409: _error("Idempotency-Key reused with a different request")},
     )
-    def screen(body: ScreenBody, label: Screen, idempotency_key: IdemKey = None) -> Response:
-        return FastJSON(service.screen(body.name, body.country, label, idempotency_key))
+    async def screen(body: ScreenBody, label: Screen, idempotency_key: IdemKey = None) -> Response:
+        future = await run_in_threadpool(
+            service.submit_screen, body.name, body.country, label, idempotency_key
+        )
+        return FastJSON((await asyncio.wrap_future(future))[0])
 
     @app.post("/v1/simulate", tags=["simulation"])
     def simulate_(body: SimulateBody, _: Simulate) -> dict[str, Any]:

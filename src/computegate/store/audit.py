@@ -98,10 +98,16 @@ class AuditLog:
         With an idempotency key already used for the same request, return the stored answer and
         record nothing.
         """
+        return self.submit(entries, idem).result()
+
+    def submit(
+        self, entries: list[Entry], idem: Idempotency | None = None
+    ) -> Future[list[dict[str, Any]]]:
+        """As append, without waiting: the future resolves after the commit."""
         job = _Job(entries, idem, Future())
         self._ensure_writer()
         self._queue.put(job)
-        return job.future.result()
+        return job.future
 
     def _ensure_writer(self) -> None:
         with self._start:

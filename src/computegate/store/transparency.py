@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
@@ -37,8 +38,10 @@ HEAD = sa.table(
 
 
 def leaf_data(row: dict[str, Any]) -> bytes:
-    body = {k: row.get(k) for k in ("id", "leaf_index", *CONTENT)}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """Canonical JSON (sorted keys, no spaces, UTF-8) of the row's id, leaf index and content."""
+    return orjson.dumps(
+        {k: row.get(k) for k in ("id", "leaf_index", *CONTENT)}, option=orjson.OPT_SORT_KEYS
+    )
 
 
 def row_leaf_hash(row: dict[str, Any]) -> bytes:
