@@ -319,12 +319,25 @@ def test_web_page_in_a_real_browser(db: str, tmp_path: Path) -> None:
         thread.join(timeout=10)
 
 
-def test_api_fuzz_has_no_server_errors(tmp_path: Path) -> None:
+def test_api_fuzz_has_no_server_errors_and_matches_its_schema(tmp_path: Path) -> None:
     import schemathesis
     from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import (
+        content_type_conformance,
+        not_a_server_error,
+        response_schema_conformance,
+        status_code_conformance,
+    )
 
-    app = create_app(f"sqlite:///{tmp_path / 'fuzz.db'}", auth=False)
+    app = create_app(f"sqlite:///{tmp_path / 'fuzz.db'}")
+    key = create_key(app.state.service.engine, "fuzz")
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -332,9 +345,10 @@ def test_api_fuzz_has_no_server_errors(tmp_path: Path) -> None:
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def check(case: Any) -> None:
-            response = case.call()
-            if response.status_code >= 500:
-                failures.append(f"{case.method} {case.path}: {response.status_code} {case.body!r}")
+            try:
+                case.call_and_validate(headers={"X-API-Key": key}, checks=checks)
+            except Exception as exc:  # a failed check (a group of them) or a transport error
+                failures.append(f"{case.method} {case.path}: {str(exc)[:600]}")
 
         check()
-    assert not failures, failures[:5]
+    assert not failures, "\n\n".join(failures[:8])

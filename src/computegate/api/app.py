@@ -418,7 +418,7 @@ def create_app(
         """Fan chart of the US:China flow ratio for the scenarios asked for."""
         return Response(content=charts.fan(_simulate(body)), media_type="image/svg+xml")
 
-    @app.get("/v1/audit/{audit_id}", tags=["audit"])
+    @app.get("/v1/audit/{audit_id}", tags=["audit"], responses={404: _error("No such row")})
     def audit_row(audit_id: Annotated[int, PathParam(ge=1, le=2**62)], _: AuditRead) -> Response:
         row = service.audit.get(audit_id)
         if row is None:
