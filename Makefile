@@ -44,7 +44,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/simulation.py
 
 bench-service: $(STAMP)
-	$(BIN)/python benchmarks/service_load.py
+	$(BIN)/python -m benchmarks.service_load
+	$(BIN)/python -m benchmarks.service_soak
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

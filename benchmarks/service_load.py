@@ -49,9 +49,7 @@ def _free_port() -> int:
 def _payloads(key: str, port: int) -> list[bytes]:
     out = []
     for i in range(60):
-        body = json.dumps(
-            {**REQUEST, "item": ITEMS[i % len(ITEMS)], "quantity": i + 1}
-        ).encode()
+        body = json.dumps({**REQUEST, "item": ITEMS[i % len(ITEMS)], "quantity": i + 1}).encode()
         head = (
             f"POST /v1/decide HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-API-Key: {key}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
@@ -61,12 +59,19 @@ def _payloads(key: str, port: int) -> list[bytes]:
 
 
 async def _connection(
-    port: int, payloads: list[bytes], start: float, stop: float, latencies: list[float]
+    port: int,
+    payloads: list[bytes],
+    start: float,
+    stop: float,
+    latencies: list[float],
+    limit: int | None = None,
 ) -> int:
+    """One keep-alive connection sending the payloads in turn until `stop` (or `limit` requests);
+    returns how many answers were not 200."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     errors = 0
     i = 0
-    while True:
+    while limit is None or i < limit:
         t0 = time.perf_counter()
         if t0 >= stop:
             break
@@ -87,7 +92,9 @@ async def _connection(
     return errors
 
 
-async def _load(port: int, payloads: list[bytes], connections: int, warmup: float, seconds: float) -> dict[str, Any]:
+async def _load(
+    port: int, payloads: list[bytes], connections: int, warmup: float, seconds: float
+) -> dict[str, Any]:
     latencies: list[float] = []
     start = time.perf_counter() + warmup
     stop = start + seconds
@@ -151,9 +158,14 @@ def _list_of_1000(port: int, key: str) -> float:
     return min(times)
 
 
-def run(databases: dict[str, str], workers: int, connections: list[int], seconds: float) -> list[dict[str, Any]]:
+def run(
+    databases: dict[str, str], workers: int, connections: list[int], seconds: float
+) -> list[dict[str, Any]]:
     rows = []
-    env = {**os.environ, "COMPUTEGATE_AUDIT_KEY": str(Path(tempfile.gettempdir()) / "bench-key.pem")}
+    env = {
+        **os.environ,
+        "COMPUTEGATE_AUDIT_KEY": str(Path(tempfile.gettempdir()) / "bench-key.pem"),
+    }
     for name, url in databases.items():
         if url.startswith("postgresql"):
             _fresh_postgres(url)
@@ -186,7 +198,9 @@ def main() -> None:
         pg = os.environ.get("COMPUTEGATE_BENCH_POSTGRES_URL")
         if pg:
             databases["PostgreSQL"] = pg
-        rows = run(databases, args.workers, [int(c) for c in args.connections.split(",")], args.seconds)
+        rows = run(
+            databases, args.workers, [int(c) for c in args.connections.split(",")], args.seconds
+        )
     print("\n| database | workers | connections | requests/s | p50 ms | p99 ms | errors |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:

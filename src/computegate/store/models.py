@@ -53,6 +53,8 @@ api_keys = sa.Table(
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("scopes", sa.String(200), nullable=False, server_default=""),
+    sa.Column(
+        "scopes", sa.String(200), nullable=False, server_default="decide screen simulate audit:read"
+    ),
     sa.Column("revoked_at", sa.String(40)),
 )

@@ -107,42 +107,39 @@ class Verification:
     checkpoint_size: int | None = None
 
 
-def snapshot(engine: Engine) -> tuple[Head, list[dict[str, Any]]]:
-    """The head and every row, read in one transaction (one snapshot, whatever is being appended)."""
-    options: dict[str, Any] = {}
+def verify(engine: Engine, checkpoint: Checkpoint | None = None) -> Verification:
+    """Recompute every leaf and the root; check the stored head; prove consistency with a checkpoint.
+
+    The head and the rows are read in one transaction (REPEATABLE READ on PostgreSQL, one read
+    transaction on SQLite): one snapshot, whatever is being appended meanwhile. Rows are streamed;
+    only their 32-byte leaf hashes are kept.
+    """
+    problems: list[str] = []
+    leaves: list[bytes | None] = []
+    options: dict[str, Any] = {"stream_results": True, "yield_per": 2_000}
     if engine.dialect.name == "postgresql":
         options["isolation_level"] = "REPEATABLE READ"
     with engine.connect().execution_options(**options) as conn, conn.begin():
         head_row = conn.execute(sa.select(HEAD).where(HEAD.c.id == 1)).first()
         head = Head.from_row(head_row) if head_row else Head.empty()
-        rows = [
-            dict(r) for r in conn.execute(sa.select(AUDIT).order_by(AUDIT.c.leaf_index)).mappings()
-        ]
-    return head, rows
-
-
-def verify(engine: Engine, checkpoint: Checkpoint | None = None) -> Verification:
-    """Recompute every leaf and the root; check the stored head; prove consistency with a checkpoint."""
-    head, rows = snapshot(engine)
-    problems: list[str] = []
-    leaves: list[bytes | None] = []
-    previous_id = 0
-    for expected, row in enumerate(rows):
-        where = f"row {row['id']} (leaf {row['leaf_index']})"
-        if row["leaf_index"] != expected:
-            problems.append(
-                f"{where}: leaf index should be {expected} (rows removed or renumbered)"
-            )
-            break
-        if row["id"] <= previous_id:
-            problems.append(f"{where}: ids are out of order (rows renumbered)")
-        digest = row_leaf_hash(row)
-        if digest.hex() != row["leaf_hash"]:
-            problems.append(
-                f"{where}: its content does not match its leaf hash (the row was altered)"
-            )
-        leaves.append(digest)
-        previous_id = row["id"]
+        previous_id = 0
+        rows = conn.execute(sa.select(AUDIT).order_by(AUDIT.c.leaf_index)).mappings()
+        for expected, row in enumerate(rows):
+            where = f"row {row['id']} (leaf {row['leaf_index']})"
+            if row["leaf_index"] != expected:
+                problems.append(
+                    f"{where}: leaf index should be {expected} (rows removed or renumbered)"
+                )
+                break
+            if row["id"] <= previous_id:
+                problems.append(f"{where}: ids are out of order (rows renumbered)")
+            digest = row_leaf_hash(dict(row))
+            if digest.hex() != row["leaf_hash"]:
+                problems.append(
+                    f"{where}: its content does not match its leaf hash (the row was altered)"
+                )
+            leaves.append(digest)
+            previous_id = row["id"]
     mth = merkle.subtree_hasher(leaves, {})
     size = len(leaves)
     root = mth(0, size) if size else merkle.EMPTY_ROOT
