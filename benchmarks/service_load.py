@@ -113,6 +113,16 @@ async def _load(
     }
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of the server and its worker processes so far."""
+    pids = [pid, *(int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    ticks = 0
+    for p in pids:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _serve(url: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "computegate", "serve", "--port", str(port)]
     cmd += ["--workers", str(workers), "--database-url", url]
@@ -175,8 +185,13 @@ def run(
         try:
             payloads = _payloads(key, port)
             for c in [1, *connections]:
+                cpu = _cpu_seconds(proc.pid)
                 result = asyncio.run(_load(port, payloads, c, warmup=2.0, seconds=seconds))
-                rows.append({"database": name, "workers": workers, **result})
+                cpu = _cpu_seconds(proc.pid) - cpu  # over warm-up and measurement alike
+                per_request = cpu / (result["requests"] * (seconds + 2.0) / seconds)
+                rows.append(
+                    {"database": name, "workers": workers, **result, "cpu_ms": per_request * 1000}
+                )
                 print(json.dumps(rows[-1]), flush=True)
             list_s = _list_of_1000(port, key)
             rows.append({"database": name, "list_of_1000_s": list_s})
@@ -193,6 +208,7 @@ def main() -> None:
     parser.add_argument("--connections", default="8,32")
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         databases = {"SQLite": f"sqlite:///{Path(tmp) / 'bench.db'}"}
         pg = os.environ.get("COMPUTEGATE_BENCH_POSTGRES_URL")
@@ -201,13 +217,16 @@ def main() -> None:
         rows = run(
             databases, args.workers, [int(c) for c in args.connections.split(",")], args.seconds
         )
-    print("\n| database | workers | connections | requests/s | p50 ms | p99 ms | errors |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(f"\nload average before: {load[0]:.1f} (this machine has {os.cpu_count()} cores)")
+    print(
+        "| database | workers | connections | requests/s | p50 ms | p99 ms | server CPU ms/request | errors |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         if "rps" in r:
             print(
                 f"| {r['database']} | {r['workers']} | {r['connections']} | {r['rps']:,.0f} "
-                f"| {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} |"
+                f"| {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['cpu_ms']:.2f} | {r['errors']} |"
             )
     for r in rows:
         if "list_of_1000_s" in r:
