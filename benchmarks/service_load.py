@@ -226,7 +226,8 @@ def main() -> None:
         if "rps" in r:
             print(
                 f"| {r['database']} | {r['workers']} | {r['connections']} | {r['rps']:,.0f} "
-                f"| {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['cpu_ms']:.2f} | {r['errors']} |"
+                f"| {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['cpu_ms']:.2f} "
+                f"| {r['rps'] * r['cpu_ms'] / 1000:.2f} | {r['errors']} |"
             )
     for r in rows:
         if "list_of_1000_s" in r:

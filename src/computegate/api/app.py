@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -445,8 +447,23 @@ def create_app(
     return app
 
 
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's per-thread malloc arenas: with a thread pool, the default (8 per core) lets
+    resident memory creep up over a long run (the soak benchmark: +8.5 MB per 10k requests with the
+    default, +2.5 MB with two). Elsewhere than glibc this does nothing."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if sys.platform.startswith("linux") and name:
+        m_arena_max = -8
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(name).mallopt(m_arena_max, arenas)
+
+
 def app_from_environment() -> FastAPI:
     """The app for `serve --workers N`: each worker process builds its own from these variables."""
+    limit_malloc_arenas()
     list_file = os.environ.get("COMPUTEGATE_LIST_FILE")
     log_answers_to_stderr()
     return create_app(
