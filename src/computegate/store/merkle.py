@@ -31,12 +31,13 @@ SubtreeHash = Callable[[int, int], bytes]
 
 
 def subtree_hasher(
-    leaves: Sequence[bytes | None], known: dict[tuple[int, int], bytes]
+    leaves: Sequence[bytes | None], known: dict[tuple[int, int], bytes], remember: bool = True
 ) -> SubtreeHash:
     """MTH over leaves[lo:hi]; subtrees in `known` (lo, hi) are taken as given, results are memoised.
 
     `leaves` may be sparse on the left (None below the first leaf held) when `known` covers that part,
-    as the writer does with the stored frontier.
+    as the writer does with the stored frontier. `remember=False` keeps no interior nodes (for a
+    whole-log check, where the memo would hold two entries per leaf).
     """
     memo = dict(known)
 
@@ -50,7 +51,8 @@ def subtree_hasher(
         else:
             k = _split(hi - lo)
             value = node_hash(mth(lo, lo + k), mth(lo + k, hi))
-        memo[(lo, hi)] = value
+        if remember:
+            memo[(lo, hi)] = value
         return value
 
     return mth

@@ -140,7 +140,7 @@ def verify(engine: Engine, checkpoint: Checkpoint | None = None) -> Verification
                 )
             leaves.append(digest)
             previous_id = row["id"]
-    mth = merkle.subtree_hasher(leaves, {})
+    mth = merkle.subtree_hasher(leaves, {}, remember=False)  # each node is needed once
     size = len(leaves)
     root = mth(0, size) if size else merkle.EMPTY_ROOT
     if (head.tree_size, head.root_hash) != (size, root):
