@@ -139,8 +139,8 @@ def _serve(url: str, port: int, workers: int, env: dict[str, str]) -> subprocess
     raise SystemExit(f"server on {url} did not start")
 
 
-def _key(url: str, env: dict[str, str]) -> str:
-    cmd = [sys.executable, "-m", "computegate", "keys", "create", "bench", "--database-url", url]
+def _key(url: str, label: str, env: dict[str, str]) -> str:
+    cmd = [sys.executable, "-m", "computegate", "keys", "create", label, "--database-url", url]
     return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout.strip()
 
 
@@ -169,7 +169,7 @@ def _list_of_1000(port: int, key: str) -> float:
 
 
 def run(
-    databases: dict[str, str], workers: int, connections: list[int], seconds: float
+    databases: dict[str, str], workers: list[int], connections: list[int], seconds: float
 ) -> list[dict[str, Any]]:
     rows = []
     env = {
@@ -177,34 +177,34 @@ def run(
         "COMPUTEGATE_AUDIT_KEY": str(Path(tempfile.gettempdir()) / "bench-key.pem"),
     }
     for name, url in databases.items():
-        if url.startswith("postgresql"):
-            _fresh_postgres(url)
-        key = _key(url, env)
-        port = _free_port()
-        proc = _serve(url, port, workers, env)
-        try:
-            payloads = _payloads(key, port)
-            for c in [1, *connections]:
-                cpu = _cpu_seconds(proc.pid)
-                result = asyncio.run(_load(port, payloads, c, warmup=2.0, seconds=seconds))
-                cpu = _cpu_seconds(proc.pid) - cpu  # over warm-up and measurement alike
-                per_request = cpu / (result["requests"] * (seconds + 2.0) / seconds)
-                rows.append(
-                    {"database": name, "workers": workers, **result, "cpu_ms": per_request * 1000}
-                )
+        for w in workers:
+            if url.startswith("postgresql"):
+                _fresh_postgres(url)
+            key = _key(url, f"bench-{w}", env)
+            port = _free_port()
+            proc = _serve(url, port, w, env)
+            try:
+                payloads = _payloads(key, port)
+                for c in [1, *connections]:
+                    cpu = _cpu_seconds(proc.pid)
+                    result = asyncio.run(_load(port, payloads, c, warmup=2.0, seconds=seconds))
+                    cpu = _cpu_seconds(proc.pid) - cpu  # over warm-up and measurement alike
+                    per_request = cpu / (result["requests"] * (seconds + 2.0) / seconds)
+                    rows.append(
+                        {"database": name, "workers": w, **result, "cpu_ms": per_request * 1000}
+                    )
+                    print(json.dumps(rows[-1]), flush=True)
+                rows.append({"database": name, "workers": w, "list_s": _list_of_1000(port, key)})
                 print(json.dumps(rows[-1]), flush=True)
-            list_s = _list_of_1000(port, key)
-            rows.append({"database": name, "list_of_1000_s": list_s})
-            print(json.dumps(rows[-1]), flush=True)
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
+            finally:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", default="1,2", help="server processes, comma-separated")
     parser.add_argument("--connections", default="8,32")
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
@@ -214,14 +214,14 @@ def main() -> None:
         pg = os.environ.get("COMPUTEGATE_BENCH_POSTGRES_URL")
         if pg:
             databases["PostgreSQL"] = pg
-        rows = run(
-            databases, args.workers, [int(c) for c in args.connections.split(",")], args.seconds
-        )
+        workers = [int(w) for w in args.workers.split(",")]
+        rows = run(databases, workers, [int(c) for c in args.connections.split(",")], args.seconds)
     print(f"\nload average before: {load[0]:.1f} (this machine has {os.cpu_count()} cores)")
     print(
-        "| database | workers | connections | requests/s | p50 ms | p99 ms | server CPU ms/request | errors |"
+        "| database | workers | connections | requests/s | p50 ms | p99 ms "
+        "| server CPU ms/request | server cores used | errors |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         if "rps" in r:
             print(
@@ -230,8 +230,11 @@ def main() -> None:
                 f"| {r['rps'] * r['cpu_ms'] / 1000:.2f} | {r['errors']} |"
             )
     for r in rows:
-        if "list_of_1000_s" in r:
-            print(f"{r['database']}: one list of 1,000 decisions in {r['list_of_1000_s']:.2f} s")
+        if "list_s" in r:
+            print(
+                f"{r['database']}, {r['workers']} worker(s): one list of 1,000 decisions "
+                f"in {r['list_s']:.2f} s"
+            )
 
 
 if __name__ == "__main__":

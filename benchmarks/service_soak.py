@@ -78,7 +78,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'soak.db'}"
         env = {**os.environ, "COMPUTEGATE_AUDIT_KEY": str(Path(tmp) / "key.pem")}
-        key = _key(url, env)
+        key = _key(url, "soak", env)
         port = _free_port()
         proc = _serve(url, port, 1, env)
         readings = []
