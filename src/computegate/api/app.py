@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import os
 import sys
 import threading
@@ -466,8 +467,16 @@ def app_from_environment() -> FastAPI:
     limit_malloc_arenas()
     list_file = os.environ.get("COMPUTEGATE_LIST_FILE")
     log_answers_to_stderr()
-    return create_app(
+    app = create_app(
         os.environ.get("COMPUTEGATE_DATABASE_URL"),
         auth=os.environ.get("COMPUTEGATE_NO_AUTH") != "1",
         list_path=Path(list_file) if list_file else None,
     )
+    # The catalog, regime and libraries loaded at start-up live as long as the process: keep them
+    # out of the collector's passes, and collect the young generation less often (a request
+    # allocates thousands of short-lived objects). Measured by benchmarks/service_load.py: p99 at
+    # 32 connections from 126-140 ms to 37-55 ms, CPU per decision from 0.7 to 0.5 ms.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+    return app
