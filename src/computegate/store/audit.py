@@ -82,7 +82,7 @@ class _Job:
 
 
 class AuditLog:
-    """Append (group commit), read and search; see transparency.verify for checking."""
+    """Submit (group commit), read, search and export; transparency.verify checks it."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -92,18 +92,14 @@ class AuditLog:
         self._thread: threading.Thread | None = None
 
     # -- appending ------------------------------------------------------------------------------
-    def append(self, entries: list[Entry], idem: Idempotency | None = None) -> list[dict[str, Any]]:
-        """Record the entries all-or-nothing; return each response with its audit id and receipt.
-
-        With an idempotency key already used for the same request, return the stored answer and
-        record nothing.
-        """
-        return self.submit(entries, idem).result()
-
     def submit(
         self, entries: list[Entry], idem: Idempotency | None = None
     ) -> Future[list[dict[str, Any]]]:
-        """As append, without waiting: the future resolves after the commit."""
+        """Record the entries all-or-nothing; the future resolves after the commit to each response
+        with its audit id and receipt. With an idempotency key already used for the same request it
+        resolves to the stored answer and nothing is recorded; with another request, to
+        IdempotencyConflict.
+        """
         job = _Job(entries, idem, Future())
         self._ensure_writer()
         self._queue.put(job)

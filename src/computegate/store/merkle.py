@@ -58,10 +58,6 @@ def subtree_hasher(
     return mth
 
 
-def root(leaves: Sequence[bytes]) -> bytes:
-    return subtree_hasher(leaves, {})(0, len(leaves)) if leaves else EMPTY_ROOT
-
-
 def frontier(size: int) -> list[tuple[int, int]]:
     """The maximal perfect subtrees [lo, hi) that make up a tree of `size` leaves, left to right."""
     out, lo = [], 0
