@@ -27,7 +27,7 @@ def _reference_root(leaves: list[bytes]) -> bytes:
 
 
 def test_known_values() -> None:
-    assert merkle.EMPTY_ROOT == hashlib.sha256(b"").digest()
+    assert hashlib.sha256(b"").digest() == merkle.EMPTY_ROOT
     assert merkle.leaf_hash(b"") == hashlib.sha256(b"\x00").digest()
     leaves = _leaves(3)
     assert merkle.subtree_hasher(leaves, {})(0, 3) == merkle.node_hash(

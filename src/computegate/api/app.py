@@ -473,10 +473,9 @@ def app_from_environment() -> FastAPI:
         list_path=Path(list_file) if list_file else None,
     )
     # The catalog, regime and libraries loaded at start-up live as long as the process: keep them
-    # out of the collector's passes, and collect the young generation less often (a request
-    # allocates thousands of short-lived objects). Measured by benchmarks/service_load.py: p99 at
-    # 32 connections from 126-140 ms to 37-55 ms, CPU per decision from 0.7 to 0.5 ms.
+    # out of the collector's passes (benchmarks/service_load.py: p99 at 32 connections from
+    # 126-140 ms to 45-49 ms, CPU per decision from 0.7 to 0.55 ms). Collecting the young
+    # generation less often was faster still but let memory grow in the soak benchmark.
     gc.collect()
     gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
     return app
