@@ -288,3 +288,20 @@ def test_serve_hides_the_password_prints_the_key_last_and_names_a_busy_port(tmp_
     assert f":{password}@" not in out + err and ":***@" in out
     lines = [line for line in out.splitlines() if line.strip()]
     assert lines[-1].startswith("╰") and "API key" in lines[-5] and "cg_" in lines[-4]
+
+
+def test_a_list_is_all_or_nothing_and_screening_is_idempotent(client: Client) -> None:
+    c, auth = client
+    good = [{**H200_CN, "quantity": q} for q in range(1, 1000)]
+    r = c.post("/v1/decide", json=[*good, {**H200_CN, "item": "H2000"}], headers=auth)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "item"]
+    assert c.get("/v1/audit", headers=auth).json()["total"] == 0
+    r = c.post("/v1/decide", json=[*good, H200_CN, H200_CN], headers=auth)
+    assert r.status_code == 422 and "at most 1,000" in r.json()["detail"][0]["msg"]
+    once = {**auth, "Idempotency-Key": "screen-1"}
+    first = c.post("/v1/screen", json={"name": "Hikvision", "country": "CN"}, headers=once).json()
+    again = c.post("/v1/screen", json={"name": "Hikvision", "country": "CN"}, headers=once).json()
+    assert first == again and first["hit"]
+    other = c.post("/v1/screen", json={"name": "Acme"}, headers=once)
+    assert other.status_code == 409
+    assert c.get("/v1/audit", headers=auth).json()["total"] == 1
