@@ -341,7 +341,8 @@ def test_impact_over_an_audit_log_straddling_a_rule_date(tmp_path: Path) -> None
             "to_country": to,
             "end_user": {"headquarters": to},
         }
-        ids[name] = service.decide(req, "tests")[1]
+        (recorded,) = service.decide([req], "tests")
+        ids[name] = recorded["audit_id"]
     with service.engine.connect() as conn:
         rows = conn.execute(sa.select(audit_log.c.id, audit_log.c.request, audit_log.c.response))
         cases = [

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from computegate.catalog import Catalog
 from computegate.regime import Regime
 from computegate.rules import classify, decide, parse_request
 from computegate.screening import Screener, load_list
-from computegate.store.audit import AuditLog
+from computegate.store.audit import AuditLog, Entry, Idempotency, request_digest
 from computegate.store.db import database_url, make_engine, migrate
+from computegate.store.keys import KeyCache
 
 log = logging.getLogger("computegate.service")  # one JSON object per audited answer
 VOLATILE = {("list", "loaded_at")}  # differs on every load without meaning anything
+
+
+def log_answers_to_stderr() -> None:
+    """One JSON line per audited answer on stderr (what `serve` shows); idempotent."""
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
 
 
 def software_version() -> str:
@@ -38,6 +50,7 @@ class Service:
         self.engine = make_engine(database_url(self.url))
         migrate(self.engine)
         self.audit = AuditLog(self.engine)
+        self.keys = KeyCache(self.engine)
         self.catalog = Catalog.bundled()
         self.version = software_version()
 
@@ -55,60 +68,79 @@ class Service:
         )
 
     def decide(
-        self, request: Mapping[str, Any], key_label: str | None
-    ) -> tuple[dict[str, Any], int]:
-        decision = self._decide(request)
-        audit_id = self.audit.append(
-            "decide",
-            dict(request),
-            decision,
-            decision["regime"]["date"],
-            decision["regime"]["overlays"],
-            _list_versions(request),
-            self.version,
-            key_label,
-        )
-        log.info(
-            json.dumps(
-                {
-                    "event": "decide",
-                    "audit_id": audit_id,
-                    "key": key_label,
-                    "outcome": decision["outcome"],
-                    "review_policy": decision["review_policy"],
-                }
+        self,
+        requests: Sequence[Mapping[str, Any]],
+        key_label: str | None,
+        idempotency_key: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Decide each request and record them all in one transaction (all or nothing)."""
+        return self.submit_decide(requests, key_label, idempotency_key).result()
+
+    def submit_decide(
+        self,
+        requests: Sequence[Mapping[str, Any]],
+        key_label: str | None,
+        idempotency_key: str | None = None,
+    ) -> Future[list[dict[str, Any]]]:
+        """Decide now (a bad request raises here, before anything is recorded); the future
+        resolves once the audit rows are committed."""
+        entries = []
+        for request in requests:
+            decision = self._decide(request)
+            entries.append(
+                Entry(
+                    "decide",
+                    dict(request),
+                    decision,
+                    decision["regime"]["date"],
+                    decision["regime"]["overlays"],
+                    _list_versions(request),
+                    self.version,
+                    key_label,
+                )
             )
-        )
-        return decision, audit_id
+        future = self.audit.submit(entries, self._idem(key_label, idempotency_key, requests))
+        future.add_done_callback(lambda f: _log("decide", f, key_label))
+        return future
 
     def _decide(self, request: Mapping[str, Any]) -> dict[str, Any]:
         return decide(parse_request(dict(request)), catalog=self.catalog).model_dump(mode="json")
 
     def screen(
-        self, name: str, country: str | None, key_label: str | None
-    ) -> tuple[dict[str, Any], int]:
-        result = self._screen({"name": name, "country": country})
-        audit_id = self.audit.append(
-            "screen",
-            {"name": name, "country": country},
-            result,
-            None,
-            [],
-            [result["list"]],
-            self.version,
-            key_label,
+        self,
+        name: str,
+        country: str | None,
+        key_label: str | None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        return self.submit_screen(name, country, key_label, idempotency_key).result()[0]
+
+    def submit_screen(
+        self,
+        name: str,
+        country: str | None,
+        key_label: str | None,
+        idempotency_key: str | None = None,
+    ) -> Future[list[dict[str, Any]]]:
+        request = {"name": name, "country": country}
+        result = self._screen(request)
+        entry = Entry(
+            "screen", request, result, None, [], [result["list"]], self.version, key_label
         )
-        log.info(
-            json.dumps(
-                {"event": "screen", "audit_id": audit_id, "key": key_label, "hit": result["hit"]}
-            )
-        )
-        return result, audit_id
+        future = self.audit.submit([entry], self._idem(key_label, idempotency_key, request))
+        future.add_done_callback(lambda f: _log("screen", f, key_label))
+        return future
 
     def _screen(self, request: Mapping[str, Any]) -> dict[str, Any]:
         return self.screener.screen(str(request["name"]), request.get("country")).model_dump(
             mode="json"
         )
+
+    @staticmethod
+    def _idem(key_label: str | None, key: str | None, request: Any) -> Idempotency | None:
+        if key is None:
+            return None
+        return Idempotency(key_label or "", key, request_digest(request))
 
     # -- replay -------------------------------------------------------------------------------------
     def replay(self, audit_id: int) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
@@ -127,6 +159,20 @@ class Service:
                 "ID", f"audit row {audit_id} is a {row['kind']!r}, which cannot be replayed"
             )
         return row["response"], fresh, differences(row["response"], fresh)
+
+
+def _log(event: str, future: Future[list[dict[str, Any]]], key_label: str | None) -> None:
+    """One JSON line per recorded answer, once it is committed."""
+    if future.exception() is not None or not log.isEnabledFor(logging.INFO):
+        return
+    for o in future.result():
+        fields = (
+            {"outcome": o["outcome"], "review_policy": o["review_policy"]}
+            if event == "decide"
+            else {"hit": o["hit"]}
+        )
+        line = {"event": event, "audit_id": o["audit_id"], "key": key_label, **fields}
+        log.info(orjson.dumps(line).decode())
 
 
 def _list_versions(request: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -1,5 +1,14 @@
-"""HTTP API and web page (FastAPI)."""
+"""FastAPI service: the HTTP API and web page (imported lazily so the CLI starts fast)."""
 
-from computegate.api.app import create_app
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from computegate.api.app import create_app
+
+        return create_app
+    raise AttributeError(name)
+
 
 __all__ = ["create_app"]

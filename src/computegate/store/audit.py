@@ -1,98 +1,221 @@
-"""The append-only, hash-chained audit log: every row stores its own hash and the previous row's."""
+"""The append-only audit log: group-committed appends, receipts with inclusion proofs, reads.
+
+Appends from every thread of a process go through one writer thread, which takes whatever is waiting
+(up to GROUP_LIMIT entries), writes it in one transaction under the tree head's lock, and only after
+the commit (fsync on SQLite's WAL, the WAL flush on PostgreSQL) wakes each caller with its receipt.
+Several processes serialise on the head row, each one still committing its group at once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import queue
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from computegate.store.models import audit_head, audit_log
+from computegate.store import merkle
+from computegate.store.models import audit_head, audit_log, idempotency
+from computegate.store.transparency import Head, head_after, row_leaf_hash
 
-GENESIS = "0" * 64
-HASHED = (
-    "created_at",
-    "kind",
-    "request",
-    "response",
-    "regime_date",
-    "overlays",
-    "list_versions",
-    "software_version",
-    "key_label",
-)
+GROUP_LIMIT = 2_000  # entries per transaction
 
 
 def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def row_hash(row: dict[str, Any], prev_hash: str) -> str:
-    body = {k: row.get(k) for k in HASHED} | {"prev_hash": prev_hash}
-    return hashlib.sha256(canonical(body).encode()).hexdigest()
+def request_digest(value: Any) -> str:
+    return hashlib.sha256(canonical(value).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
-class Verification:
-    ok: bool
-    checked: int
-    first_broken_id: int | None = None
-    problem: str | None = None
+class Entry:
+    """One audited answer: what was asked, what was answered, and what it rested on."""
+
+    kind: str
+    request: Any
+    response: dict[str, Any]
+    regime_date: str | None
+    overlays: list[str]
+    list_versions: list[dict[str, Any]]
+    software_version: str
+    key_label: str | None
+
+    def content(self, created_at: str) -> dict[str, Any]:
+        return {
+            "created_at": created_at,
+            "kind": self.kind,
+            "request": canonical(self.request),
+            "response": canonical(self.response),
+            "regime_date": self.regime_date,
+            "overlays": canonical(self.overlays),
+            "list_versions": canonical(self.list_versions),
+            "software_version": self.software_version,
+            "key_label": self.key_label,
+        }
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    key_label: str
+    key: str
+    request_sha256: str
+
+
+class IdempotencyConflict(Exception):
+    """The key was used before with a different request."""
+
+
+@dataclass
+class _Job:
+    entries: list[Entry]
+    idem: Idempotency | None
+    future: Future[list[dict[str, Any]]]
 
 
 class AuditLog:
-    """Append, read and verify. Appends are serialised (a lock here, the head row's lock in the database)."""
+    """Submit (group commit), read, search and export; transparency.verify checks it."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._lock = threading.Lock()
+        self._writer_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._queue: queue.Queue[_Job] = queue.Queue()
+        self._start = threading.Lock()
+        self._thread: threading.Thread | None = None
 
-    def append(
-        self,
-        kind: str,
-        request: Any,
-        response: Any,
-        regime_date: str | None,
-        overlays: list[str],
-        list_versions: list[dict[str, Any]],
-        software_version: str,
-        key_label: str | None,
-    ) -> int:
-        row = {
-            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
-            "kind": kind,
-            "request": canonical(request),
-            "response": canonical(response),
-            "regime_date": regime_date,
-            "overlays": canonical(overlays),
-            "list_versions": canonical(list_versions),
-            "software_version": software_version,
-            "key_label": key_label,
-        }
-        with self._lock, self.engine.begin() as conn:
-            head = conn.execute(
-                sa.select(audit_head.c.last_hash).where(audit_head.c.id == 1).with_for_update()
-            ).first()
-            prev = head[0] if head else GENESIS
-            digest = row_hash(row, prev)
-            result = conn.execute(
-                sa.insert(audit_log).values(**row, prev_hash=prev, row_hash=digest)
-            )
-            if head:
-                conn.execute(
-                    sa.update(audit_head).where(audit_head.c.id == 1).values(last_hash=digest)
+    # -- appending ------------------------------------------------------------------------------
+    def submit(
+        self, entries: list[Entry], idem: Idempotency | None = None
+    ) -> Future[list[dict[str, Any]]]:
+        """Record the entries all-or-nothing; the future resolves after the commit to each response
+        with its audit id and receipt. With an idempotency key already used for the same request it
+        resolves to the stored answer and nothing is recorded; with another request, to
+        IdempotencyConflict.
+        """
+        job = _Job(entries, idem, Future())
+        self._ensure_writer()
+        self._queue.put(job)
+        return job.future
+
+    def _ensure_writer(self) -> None:
+        with self._start:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            jobs = [self._queue.get()]
+            size = len(jobs[0].entries)
+            while size < GROUP_LIMIT:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                jobs.append(job)
+                size += len(job.entries)
+            try:
+                with self._writer_engine.begin() as conn:
+                    results = self._commit(conn, jobs)
+            except Exception as exc:  # the transaction rolled back: nobody is acknowledged
+                for job in jobs:
+                    job.future.set_exception(exc)
+                continue
+            for job, result in zip(jobs, results, strict=True):
+                if isinstance(result, Exception):
+                    job.future.set_exception(result)
+                else:
+                    job.future.set_result(result)
+
+    def _commit(self, conn: Connection, jobs: list[_Job]) -> list[list[dict[str, Any]] | Exception]:
+        row = conn.execute(
+            sa.select(audit_head).where(audit_head.c.id == 1).with_for_update()
+        ).first()
+        head = Head.from_row(row) if row else Head.empty()
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        leaves: list[bytes | None] = [None] * head.tree_size
+        last_id = head.last_id
+        rows: list[dict[str, Any]] = []
+        # per job: the earlier answer (idempotent retry), or (audit id, leaf index, response) per row
+        earlier: list[list[dict[str, Any]] | Exception | None] = []
+        placed: list[list[tuple[int, int, dict[str, Any]]]] = []
+        seen: set[tuple[str, str]] = set()
+        for job in jobs:
+            earlier.append(None if job.idem is None else self._earlier(conn, job.idem, seen))
+            slots: list[tuple[int, int, dict[str, Any]]] = []
+            placed.append(slots)
+            if earlier[-1] is not None:
+                continue
+            for entry in job.entries:
+                last_id += 1
+                content = {"id": last_id, "leaf_index": len(leaves), **entry.content(now)}
+                digest = row_leaf_hash(content)
+                rows.append({**content, "leaf_hash": digest.hex()})
+                slots.append((last_id, len(leaves), entry.response))
+                leaves.append(digest)
+        mth = merkle.subtree_hasher(leaves, head.frontier)
+        new_head = head_after(leaves, last_id, mth)
+        results: list[list[dict[str, Any]] | Exception] = []
+        stored = []
+        for job, before, slots in zip(jobs, earlier, placed, strict=True):
+            if before is not None:
+                results.append(before)
+                continue
+            outputs = [
+                {**response, "audit_id": audit_id, "receipt": _receipt(index, new_head, mth)}
+                for audit_id, index, response in slots
+            ]
+            results.append(outputs)
+            if job.idem is not None:
+                stored.append(
+                    {
+                        "key_label": job.idem.key_label,
+                        "idem_key": job.idem.key,
+                        "request_sha256": job.idem.request_sha256,
+                        "outputs": canonical(outputs),
+                        "created_at": now,
+                    }
                 )
+        if rows:
+            conn.execute(sa.insert(audit_log), rows)
+            values = new_head.values()
+            if row:
+                conn.execute(sa.update(audit_head).where(audit_head.c.id == 1).values(**values))
             else:
-                conn.execute(sa.insert(audit_head).values(id=1, last_hash=digest))
-            key = result.inserted_primary_key
-            assert key is not None
-            return int(key[0])
+                conn.execute(sa.insert(audit_head).values(id=1, **values))
+        if stored:
+            conn.execute(sa.insert(idempotency), stored)
+        return results
 
+    def _earlier(
+        self, conn: Connection, idem: Idempotency, seen: set[tuple[str, str]]
+    ) -> list[dict[str, Any]] | Exception | None:
+        """The stored answer for a used key, a conflict, or None for a fresh key."""
+        key = (idem.key_label, idem.key)
+        if key in seen:  # the same key twice in one group: the second waits for a retry
+            return IdempotencyConflict("the same Idempotency-Key is already being processed")
+        seen.add(key)
+        found = conn.execute(
+            sa.select(idempotency.c.request_sha256, idempotency.c.outputs).where(
+                idempotency.c.key_label == idem.key_label, idempotency.c.idem_key == idem.key
+            )
+        ).first()
+        if found is None:
+            return None
+        if found.request_sha256 != idem.request_sha256:
+            return IdempotencyConflict("this Idempotency-Key was used with a different request")
+        outputs: list[dict[str, Any]] = json.loads(found.outputs)
+        return outputs
+
+    # -- reading --------------------------------------------------------------------------------
     def get(self, row_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = (
@@ -106,20 +229,12 @@ class AuditLog:
         self,
         kind: str | None = None,
         key_label: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[dict[str, Any]], int]:
-        where = []
-        if kind:
-            where.append(audit_log.c.kind == kind)
-        if key_label:
-            where.append(audit_log.c.key_label == key_label)
-        if since:
-            where.append(audit_log.c.created_at >= since)
-        if until:
-            where.append(audit_log.c.created_at < until)
+        where = _filters(kind, key_label, since, until)
         with self.engine.connect() as conn:
             total = conn.execute(
                 sa.select(sa.func.count()).select_from(audit_log).where(*where)
@@ -133,42 +248,52 @@ class AuditLog:
             ).mappings()
             return [_decode(dict(r)) for r in rows], int(total)
 
-    def verify(self) -> Verification:
-        """Recompute the chain; the first row whose content or link does not match is named."""
-        prev = GENESIS
-        checked = 0
+    def export(self, since: dt.datetime | None, until: dt.datetime | None) -> Any:
+        """Every row in [since, until), oldest first, streamed (for retention copies)."""
         with self.engine.connect() as conn:
-            for row in conn.execute(sa.select(audit_log).order_by(audit_log.c.id)).mappings():
-                checked += 1
-                if row["prev_hash"] != prev:
-                    return Verification(
-                        False,
-                        checked,
-                        row["id"],
-                        "its prev_hash does not match the row before it (a row was removed or reordered)",
-                    )
-                if row_hash(dict(row), prev) != row["row_hash"]:
-                    return Verification(
-                        False,
-                        checked,
-                        row["id"],
-                        "its content does not match its stored hash (the row was altered)",
-                    )
-                prev = row["row_hash"]
-            head = conn.execute(
-                sa.select(audit_head.c.last_hash).where(audit_head.c.id == 1)
-            ).first()
-        if head is not None and head[0] != prev:
-            return Verification(
-                False,
-                checked,
-                None,
-                "the chain head does not match the last row (rows were removed from the end)",
+            result = conn.execution_options(stream_results=True, yield_per=1_000).execute(
+                sa.select(audit_log)
+                .where(*_filters(None, None, since, until))
+                .order_by(audit_log.c.leaf_index)
             )
-        return Verification(True, checked)
+            for row in result.mappings():
+                yield _decode(dict(row))
 
 
-def _decode(row: dict[str, Any]) -> dict[str, Any]:
+def utc_text(moment: dt.datetime) -> str:
+    """A moment as the log stores it: UTC, ISO 8601 with microseconds (naive means UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _filters(
+    kind: str | None, key_label: str | None, since: dt.datetime | None, until: dt.datetime | None
+) -> list[Any]:
+    where = []
+    if kind:
+        where.append(audit_log.c.kind == kind)
+    if key_label:
+        where.append(audit_log.c.key_label == key_label)
+    if since:
+        where.append(audit_log.c.created_at >= utc_text(since))
+    if until:
+        where.append(audit_log.c.created_at < utc_text(until))
+    return where
+
+
+def _receipt(index: int, head: Head, mth: merkle.SubtreeHash) -> dict[str, Any]:
+    return {
+        "leaf_index": index,
+        "tree_size": head.tree_size,
+        "root_hash": head.root_hash.hex(),
+        "leaf_hash": mth(index, index + 1).hex(),
+        "inclusion_proof": [h.hex() for h in merkle.inclusion_proof(index, head.tree_size, mth)],
+    }
+
+
+def _decode(raw: dict[str, Any]) -> dict[str, Any]:
+    row = {str(k): v for k, v in raw.items()}  # plain str keys (the driver's may be subclasses)
     for key in ("request", "response", "overlays", "list_versions"):
         row[key] = json.loads(row[key])
     return row

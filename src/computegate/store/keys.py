@@ -1,10 +1,14 @@
-"""API keys: random tokens shown once, stored only as SHA-256 hashes."""
+"""API keys: random tokens shown once, stored only as SHA-256 hashes, each with scopes."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -14,13 +18,27 @@ from computegate.io.errors import InputError
 from computegate.store.models import api_keys
 
 PREFIX = "cg_"
+SCOPES = ("decide", "screen", "simulate", "audit:read")
+CACHE_SECONDS = 1.0  # how long a revoked key may still be honoured by a running server
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_key(engine: Engine, label: str) -> str:
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _scopes(scopes: list[str] | None) -> str:
+    chosen = scopes if scopes else list(SCOPES)
+    unknown = [s for s in chosen if s not in SCOPES]
+    if unknown:
+        raise InputError("scope", f"unknown scope {unknown[0]!r} (known: {', '.join(SCOPES)})")
+    return " ".join(s for s in SCOPES if s in chosen)
+
+
+def create_key(engine: Engine, label: str, scopes: list[str] | None = None) -> str:
     label = label.strip()
     if not label:
         raise InputError("label", "an API key needs a label")
@@ -29,9 +47,7 @@ def create_key(engine: Engine, label: str) -> str:
         with engine.begin() as conn:
             conn.execute(
                 sa.insert(api_keys).values(
-                    label=label,
-                    key_hash=_digest(token),
-                    created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    label=label, key_hash=_digest(token), created_at=_now(), scopes=_scopes(scopes)
                 )
             )
     except IntegrityError:
@@ -39,14 +55,77 @@ def create_key(engine: Engine, label: str) -> str:
     return token
 
 
-def label_for(engine: Engine, token: str | None) -> str | None:
-    """The key's label, or None if the token is unknown or revoked."""
-    if not token or not token.startswith(PREFIX):
-        return None
+def list_keys(engine: Engine) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(api_keys.c.label).where(
-                api_keys.c.key_hash == _digest(token), api_keys.c.revoked.is_(False)
-            )
-        ).first()
-    return str(row[0]) if row else None
+        rows = conn.execute(
+            sa.select(
+                api_keys.c.label,
+                api_keys.c.created_at,
+                api_keys.c.scopes,
+                api_keys.c.revoked,
+                api_keys.c.revoked_at,
+            ).order_by(api_keys.c.id)
+        ).mappings()
+        return [dict(r) for r in rows]
+
+
+def revoke_key(engine: Engine, label: str) -> None:
+    with engine.begin() as conn:
+        done = conn.execute(
+            sa.update(api_keys)
+            .where(api_keys.c.label == label, api_keys.c.revoked.is_(False))
+            .values(revoked=True, revoked_at=_now())
+        ).rowcount
+    if not done:
+        raise InputError("label", f"no active key labelled {label!r}")
+
+
+def rotate_key(engine: Engine, label: str) -> str:
+    """A new token for the label (same scopes); the old token stops working."""
+    token = PREFIX + secrets.token_urlsafe(24)
+    with engine.begin() as conn:
+        done = conn.execute(
+            sa.update(api_keys)
+            .where(api_keys.c.label == label, api_keys.c.revoked.is_(False))
+            .values(key_hash=_digest(token), created_at=_now())
+        ).rowcount
+    if not done:
+        raise InputError("label", f"no active key labelled {label!r}")
+    return token
+
+
+@dataclass(frozen=True)
+class Caller:
+    label: str
+    scopes: frozenset[str]
+
+
+class KeyCache:
+    """Token -> caller lookups, remembered for CACHE_SECONDS so each request is not a query."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._seen: dict[str, tuple[float, Caller | None]] = {}
+        self._lock = threading.Lock()
+
+    def caller(self, token: str | None) -> Caller | None:
+        if not token or not token.startswith(PREFIX) or len(token) > 100:
+            return None
+        digest = _digest(token)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._seen.get(digest)
+        if hit and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(api_keys.c.label, api_keys.c.scopes).where(
+                    api_keys.c.key_hash == digest, api_keys.c.revoked.is_(False)
+                )
+            ).first()
+        found = Caller(str(row[0]), frozenset(str(row[1]).split())) if row else None
+        with self._lock:
+            if len(self._seen) > 10_000:  # bounded: unknown tokens must not grow memory
+                self._seen.clear()
+            self._seen[digest] = (now, found)
+        return found

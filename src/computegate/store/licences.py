@@ -68,6 +68,8 @@ class Recorded:
 class LicenceStore:
     def __init__(self, engine: Engine, catalog: Catalog, regime_for: RegimeFor) -> None:
         self.engine = engine
+        # writes take SQLite's write lock up front, so concurrent shipments queue instead of failing
+        self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         self.catalog = catalog
         self.regime_for = regime_for
 
@@ -88,7 +90,7 @@ class LicenceStore:
         return licence.model_copy(update={"lines": lines})
 
     def add(self, licence: Licence, allow_overlap: bool = False) -> None:
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             if conn.execute(
                 sa.select(licences.c.id).where(licences.c.number == licence.number)
             ).first():
@@ -215,7 +217,7 @@ class LicenceStore:
         eccn = cls.eccn
         capped = _capped_destinations(regime)
         try:
-            with self.engine.begin() as conn:
+            with self._writer.begin() as conn:
                 self._lock_product(conn, chip.name)
                 line_id: int | None = None
                 remaining: tuple[int | None, float | None] = (None, None)

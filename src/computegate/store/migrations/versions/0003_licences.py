@@ -1,14 +1,14 @@
 """Licence register, shipments drawn against licences, and the volume-cap ledger.
 
 Revision ID: 0003_licences
-Revises: 0001
+Revises: 0002_transparency_log
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_licences"
-down_revision = "0001"
+down_revision = "0002_transparency_log"
 
 
 def upgrade() -> None:
