@@ -3,6 +3,7 @@ declared ECCNs and exporter facts, run by the export-table checker; and bad fact
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +149,15 @@ def test_batch_columns_carry_the_facts() -> None:
     with pytest.raises(InputError) as exc:
         row_to_request({**row, "end_user_owners": "[60%"})
     assert exc.value.field == "end_user_owners"
+
+
+def test_cli_facts_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """`decide --facts-json` adds the facts to a flag-built request; a list is refused by name."""
+    from tests.test_cli import run
+
+    argv = ["decide", "--item", "H200", "--to", "CN", "--date", "2026-01-16", "--json"]
+    code, out, _ = run(capsys, *argv, "--facts-json", '{"certifications": {"volume_cap": false}}')
+    assert code == 0
+    assert json.loads(out)["review_policy"] == "presumption_of_denial"
+    code, _, errout = run(capsys, *argv, "--facts-json", "[1]")
+    assert code != 0 and "--facts-json" in errout

@@ -188,14 +188,9 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
     findings += notes + informed_notes
 
     ruling = _item_ruling(req, regime, chip, cls, readings)
-    hardware = candidates[0] if len(candidates) == 1 else None
-    if hardware is not None and req.release != "commodity":
-        tech_eccn, tech = technology_eccn(req, regime, hardware)
-        ruling.findings[:0] = tech.findings
-        ruling = deemed_export(req, regime, tech_eccn, ruling)
-        if tech_eccn:
-            item = item.model_copy(update={"eccn": tech_eccn, "eccn_paragraph": tech_eccn})
-            findings[0] = _summary(req, item)
+    if req.release != "commodity":
+        ruling, item = _release(req, regime, candidates, ruling, item)
+        findings[0] = _summary(req, item)
     exporter_facts(req, regime, ruling)
     findings += ruling.findings
     missing += [
@@ -235,6 +230,21 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
         item=item,
         alternatives=alternatives,
     )
+
+
+def _release(
+    req: ExportRequest, regime: Regime, candidates: list[str], ruling: Ruling, item: ItemSummary
+) -> tuple[Ruling, ItemSummary]:
+    """Technology or software for the item: its ECCN follows the item's (asked with it when the item's
+    ECCN is open); a deemed export is excluded from the advanced-computing requirement."""
+    if len(candidates) == 1:
+        tech_eccn, tech = technology_eccn(req, regime, candidates[0])
+        ruling.findings[:0] = tech.findings
+        if tech_eccn:
+            item = item.model_copy(update={"eccn": tech_eccn, "eccn_paragraph": tech_eccn})
+        return deemed_export(req, regime, tech_eccn, ruling), item
+    label = f"{req.release} for a {' / '.join(candidates)} item"
+    return deemed_export(req, regime, label, ruling), item
 
 
 def _item_as_ruled(

@@ -201,6 +201,9 @@ def _fdp_ac(
     listed = ", ".join(scope.value) if scope else "the listed Category 3/4/5 technology or software"
     if by_dest is False:
         text = f"The advanced-computing FDP rule does not reach {dest} or this party's headquarters"
+        written = regime.get("ai_diffusion.in_cfr")
+        if written is not None and written.value:
+            text += "; as written since the AI Diffusion rule (90 FR 4544) it reaches every destination, but that rule is not enforced (see the ai-diffusion finding)"
     elif tech is False:
         text = f"Not a direct product of US technology or software ({listed}): outside the advanced-computing FDP rule"
     elif tech and by_dest:
@@ -292,48 +295,45 @@ def _de_minimis(
         )
         return None
     if share > limit:
-        out.findings.append(
-            _f(
-                "734.4",
-                f"US-origin controlled content {share:g}% exceeds the de minimis level of {limit:g}% for {dest}: subject to the EAR",
-                cite,
-            )
-        )
+        text = f"US-origin controlled content {share:g}% exceeds the de minimis level of {limit:g}% for {dest}: subject to the EAR"
+        out.findings.append(_f("734.4", text, cite))
         return True
-    zero = regime.get("de_minimis.ac_zero_level")
-    controlled = any(r in CONTROLLED for r in readings)
-    d5 = where(dest, regime, "ac.denial_groups", "ac.denial_named") == "yes"
-    if zero is not None and zero.value == "ambiguous" and share > 0 and controlled and d5:
-        out.findings.append(
-            _f(
-                "734.4",
-                f"US-origin controlled content {share:g}% is at or below {limit:g}%, but whether a 0% level applies to advanced-computing items for {dest} is unsettled",
-                zero,
-            )
-        )
-        out.unknown.append(
-            (
-                "de_minimis.ac_zero_level",
-                f"Is there no de minimis level (0%) for advanced-computing items with US content destined to {dest}? ({zero.period.note or zero.citation})",
-                "subject to the EAR (0% de minimis)",
-            )
-        )
-        return None
-    out.findings.append(
-        _f(
-            "734.4",
-            f"US-origin controlled content {share:g}% is at or below the de minimis level of {limit:g}% for {dest}",
-            cite,
+    computers = [r for r in readings if r.startswith("4A090")]
+    if share > 0 and computers:
+        return _computer_no_level(regime, dest, share, out)
+    text = f"US-origin controlled content {share:g}% is at or below the de minimis level of {limit:g}% for {dest}"
+    out.findings.append(_f("734.4", text, cite))
+    return False
+
+
+def _computer_no_level(regime: Regime, dest: str, share: float, out: Jurisdiction) -> bool | None:
+    """734.4(a)(1): a high-performance foreign-made computer with US-origin semiconductors has no de
+    minimis level — certainly to E:1/E:2, elsewhere as one reading of its scope has it."""
+    pv = regime.get("de_minimis.computer_no_level")
+    groups = regime.get("de_minimis.computer_no_level_groups")
+    if pv is None or groups is None:
+        return False
+    if any(regime.membership(dest, g).status == "member" for g in groups.value):
+        text = f"A foreign-made computer with US-origin content ({share:g}%) destined to {dest} (E:1/E:2) has no de minimis level: subject to the EAR"
+        out.findings.append(_f("734.4", text, groups))
+        return True
+    text = f"US-origin content {share:g}% in a foreign-made 4A090 computer: whether 734.4(a)(1) removes the de minimis level for {dest} is unsettled"
+    out.findings.append(_f("734.4", text, pv))
+    out.unknown.append(
+        (
+            "de_minimis.computer_no_level",
+            f"Does 734.4(a)(1) (no de minimis level for high-performance computers with US-origin controlled semiconductors) reach {dest}? ({pv.period.note or pv.citation})",
+            "subject to the EAR (no de minimis level)",
         )
     )
-    return False
+    return None
 
 
 def missing_for(j: Jurisdiction, if_subject: str) -> list[MissingFact]:
     """The facts that decide whether the EAR applies, with the outcome under each answer."""
     facts = []
     for fact, question, yes in j.unknown:
-        kind = "legal_ambiguity" if fact == "de_minimis.ac_zero_level" else "fact"
+        kind = "legal_ambiguity" if fact.startswith("de_minimis.") else "fact"
         facts.append(
             MissingFact(
                 fact=fact,
