@@ -118,6 +118,10 @@ class EndUser(_Frozen):
         default=False, description="Listed on the Entity List (Supp. 4 to part 744)"
     )
     military_end_user: bool = False
+    nationality: Country | None = Field(
+        default=None,
+        description="A natural person's nationality (the destination of a deemed export)",
+    )
     military_intelligence_end_user: bool = Field(
         default=False, description="A military-intelligence end user (15 CFR 744.22(f))"
     )
@@ -214,6 +218,21 @@ class ExportRequest(_Frozen):
         description="A release in the US to a foreign national; to_country is the recipient's nationality (734.13(b))",
     )
     declared_eccn: DeclaredEccn | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _deemed_kind(cls, data: Any) -> Any:
+        """kind 'deemed_export' is an export flagged deemed: a release of technology (unless stated)
+        in the US, to the recipient's nationality when no other destination is given."""
+        if not isinstance(data, Mapping) or data.get("kind") != "deemed_export":
+            return data
+        out = {**data, "kind": "export", "deemed_export": True}
+        out.setdefault("release", "technology")
+        user = data.get("end_user")
+        nationality = user.get("nationality") if isinstance(user, Mapping) else None
+        if out.get("to_country") in (None, "US") and nationality:
+            out["to_country"] = nationality
+        return out
 
     @model_validator(mode="after")
     def _route(self) -> ExportRequest:
@@ -382,7 +401,7 @@ class Decision(_Frozen):
 
 
 AnyRequest = ExportRequest | RemoteAccessRequest
-KINDS = ("export", "reexport", "transfer", "remote_access")
+KINDS = ("export", "reexport", "transfer", "remote_access", "deemed_export")
 
 
 def parse_request(raw: Mapping[str, Any] | AnyRequest, field_prefix: str = "") -> AnyRequest:

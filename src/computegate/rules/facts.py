@@ -151,8 +151,13 @@ def jurisdiction(req: ExportRequest, regime: Regime, readings: list[str]) -> Jur
     """Foreign-made items shipped from abroad are subject to the EAR only through a foreign direct
     product rule or above the de minimis level; US-made items (or items in the US) always are."""
     origin = req.origin
-    if origin is None or origin.made_in in (None, "US") or req.kind == "export":
+    if origin is None or origin.made_in in (None, "US"):
         return Jurisdiction()
+    if req.kind == "export":
+        text = f"A foreign-made item (made in {origin.made_in}) exported from the US is subject to the EAR as an item in the US"
+        return Jurisdiction(
+            findings=[Finding(rule="734.3", text=text, citation="15 CFR 734.3(a)(1)")]
+        )
     out = Jurisdiction(subject=None)
     dest = china_equivalent(req.to_country, regime) or req.to_country
     fdp = _fdp_ac(req, regime, readings, dest, out)
