@@ -3,15 +3,20 @@ declared ECCNs and exporter facts, run by the export-table checker; and bad fact
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from computegate.io.errors import InputError
 from computegate.rules import decide
+from tests.test_export_decisions import STRICTNESS, _route
+from tests.test_export_decisions import requests as export_requests
 from tests.test_export_decisions import test_decision_table as check_export_case
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "request_facts.yaml").read_text())[
@@ -161,3 +166,52 @@ def test_cli_facts_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(out)["review_policy"] == "presumption_of_denial"
     code, _, errout = run(capsys, *argv, "--facts-json", "[1]")
     assert code != 0 and "--facts-json" in errout
+
+
+# -- invariants ------------------------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(export_requests, st.sampled_from(["TW", "KR", "JP"]))
+def test_origin_facts_only_decide_jurisdiction(raw: dict[str, Any], made_in: str) -> None:
+    """A foreign-made item the 734 tests put under the EAR is answered like a US-made one; one
+    outside the EAR needs no license; shipped from the US it is always under the EAR."""
+    base = _route(raw)
+    plain = decide(base)
+    caught = decide(
+        {**base, "origin": {"made_in": made_in, "us_technology": True, "us_content_pct": 30}}
+    )
+    free = decide(
+        {**base, "origin": {"made_in": made_in, "us_technology": False, "us_content_pct": 0}}
+    )
+    assert (caught.outcome, caught.review_policy, caught.license_exceptions) == (
+        plain.outcome,
+        plain.review_policy,
+        plain.license_exceptions,
+    )
+    if base["kind"] == "export":
+        assert (free.outcome, free.review_policy) == (plain.outcome, plain.review_policy)
+    else:
+        assert free.outcome == "no_license_required"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    export_requests,
+    st.dates(dt.date(2025, 9, 29), dt.date(2026, 9, 30)),
+    st.integers(0, 100),
+    st.integers(0, 100),
+)
+def test_more_listed_ownership_never_relaxes(
+    raw: dict[str, Any], day: dt.date, share: int, extra: int
+) -> None:
+    """Moving shares from unlisted to listed owners can only make the answer stricter."""
+    more = min(100, share + extra)
+
+    def owned(pct: int) -> Any:
+        owners = [{"percent": pct, "listed": True}, {"percent": 100 - pct, "listed": False}]
+        user = {**raw["end_user"], "owners": owners}
+        return decide(_route({**raw, "date": day, "end_user": user}))
+
+    low, high = owned(share), owned(more)
+    assert STRICTNESS[high.outcome] >= STRICTNESS[low.outcome]

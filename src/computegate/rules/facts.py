@@ -160,7 +160,7 @@ def jurisdiction(req: ExportRequest, regime: Regime, readings: list[str]) -> Jur
         )
     out = Jurisdiction(subject=None)
     dest = china_equivalent(req.to_country, regime) or req.to_country
-    fdp = _fdp_ac(req, regime, readings, dest, out)
+    fdp = _either(_fdp_ac(req, regime, readings, dest, out), _fdp_country(req, regime, dest, out))
     footnote = _fdp_footnote(req, regime, out)
     minimis = _de_minimis(req, regime, readings, dest, out)
     out.subject = _either(_either(fdp, footnote), minimis)
@@ -225,6 +225,27 @@ def _fdp_ac(
             )
     out.findings.append(_f("734.9(h)", text, pv))
     return _both(by_dest, tech)
+
+
+def _fdp_country(req: ExportRequest, regime: Regime, dest: str, out: Jurisdiction) -> bool | None:
+    """734.9(f), (j): the Russia/Belarus and Iran FDP rules reach any CCL item made with US technology."""
+    pv = regime.get("fdp.country_destinations")
+    if pv is None or dest not in pv.value:
+        return False
+    tech = req.origin.us_technology if req.origin else None
+    if tech:
+        text = f"A direct product of US technology or software destined to {dest}: subject to the EAR under the {dest} FDP rule"
+        out.findings.append(_f("734.9(f)", text, pv))
+        return True
+    if tech is None and not any(u[0] == "origin.us_technology" for u in out.unknown):
+        out.unknown.append(
+            (
+                "origin.us_technology",
+                f"Is the item a direct product of US technology or software (any ECCN in product group D or E), or made by a plant that is? ({dest} FDP rule)",
+                f"subject to the EAR ({dest} FDP rule)",
+            )
+        )
+    return None if tech is None else False
 
 
 def _fdp_destination(req: ExportRequest, regime: Regime, dest: str) -> bool | None:
