@@ -42,6 +42,17 @@ FACT_COLUMNS = (
     "end_use",
     "overlays",
     "exporter_informed",
+    # request facts: origin, ownership, entries, exporter, certifications, releases, declared ECCN
+    *(f"origin_{c}" for c in ("producer", "made_in", "us_content_pct", "us_technology")),
+    "end_user_owners",
+    "end_user_entity_list_footnote",
+    "end_user_entity_list_policy",
+    *(f"exporter_{c}" for c in ("headquarters", "nac_notified", "bis_objected")),
+    "certifications",
+    "release",
+    "deemed_export",
+    "declared_eccn",
+    "declared_eccn_source",
     # remote access
     "provider_name",
     "provider_country",
@@ -223,7 +234,52 @@ def row_to_request(row: dict[str, str | None]) -> dict[str, Any]:
         request["quantity"] = row["quantity"]
     if (informed := _optional_flag(row, "exporter_informed")) is not None:
         request["exporter_informed"] = informed
+    request.update(_fact_columns(row, user))
     return {k: v for k, v in request.items() if v is not None}
+
+
+def _fact_columns(row: dict[str, str | None], user: dict[str, Any]) -> dict[str, Any]:
+    """origin_*, exporter_*, certifications (id=true;id=false), owners (JSON list), entity-list entry,
+    release, deemed_export and declared_eccn(_source) columns; empty cells leave the fact unknown."""
+    out: dict[str, Any] = {}
+    for prefix, flags in (
+        ("origin", ("us_technology",)),
+        ("exporter", ("nac_notified", "bis_objected")),
+    ):
+        part: dict[str, Any] = {}
+        for col in (
+            c for c in FACT_COLUMNS if c.startswith(f"{prefix}_") and c != "exporter_informed"
+        ):
+            key = col.removeprefix(f"{prefix}_")
+            if key in flags:
+                part[key] = _optional_flag(row, col)
+            elif key == "us_content_pct":
+                part[key] = _number(row, col)
+            elif (row.get(col) or "").strip():
+                part[key] = row[col]
+        if any(v is not None for v in part.values()):
+            out[prefix] = {k: v for k, v in part.items() if v is not None}
+    certs: dict[str, bool] = {}
+    for pair in _split(row.get("certifications")):
+        name, _, value = pair.partition("=")
+        certs[name.strip()] = _flag(value, f"certifications.{name.strip()}")
+    out["certifications"] = certs or None
+    if owners := (row.get("end_user_owners") or "").strip():
+        try:
+            user["owners"] = json.loads(owners)
+        except json.JSONDecodeError as exc:
+            raise InputError("end_user_owners", f"invalid JSON list: {exc.msg}") from None
+    entry = {
+        "footnote": _number(row, "end_user_entity_list_footnote"),
+        "license_policy": (row.get("end_user_entity_list_policy") or "").strip() or None,
+    }
+    if any(entry.values()):
+        user["entity_list_entry"] = {k: v for k, v in entry.items() if v is not None}
+    out["release"] = (row.get("release") or "").strip() or None
+    out["deemed_export"] = _optional_flag(row, "deemed_export")
+    if eccn := (row.get("declared_eccn") or "").strip():
+        out["declared_eccn"] = {"eccn": eccn, "source": row.get("declared_eccn_source") or ""}
+    return out
 
 
 def decision_columns(d: Decision, full: bool) -> dict[str, str | None]:

@@ -470,6 +470,13 @@ def decide_cmd(
     end_use: Annotated[
         list[str] | None, typer.Option("--end-use", help="End use (repeatable).")
     ] = None,
+    facts_json: Annotated[
+        str | None,
+        typer.Option(
+            "--facts-json",
+            help="More request facts (origin, exporter, certifications, release, deemed_export, declared_eccn) as inline JSON or a file.",
+        ),
+    ] = None,
     overlay: OverlayOpt = None,
     request: Annotated[
         str | None,
@@ -561,6 +568,11 @@ def decide_cmd(
         }
         if from_:
             req["from_country"] = from_
+        if facts_json:
+            facts = _load_json_or_yaml(facts_json, "--facts-json")
+            if not isinstance(facts, dict):
+                raise InputError("--facts-json", "expected a JSON object of request fields")
+            req |= facts
         requests = [parse_request(_screened(req, screener))]
     decisions = [decide(r, catalog=cat) for r in requests]
     if licences:

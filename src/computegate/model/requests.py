@@ -67,6 +67,12 @@ class ScreeningEvidence(_Frozen):
         default=None, description="e.g. Entity List (EL) - Bureau of Industry and Security"
     )
     federal_register_notice: str | None = None
+    license_requirement: str | None = Field(
+        default=None, description="The entry's license requirement as the list states it"
+    )
+    license_policy: str | None = Field(
+        default=None, description="The entry's license review policy as the list states it"
+    )
 
     @property
     def citation(self) -> Citation:
@@ -75,6 +81,30 @@ class ScreeningEvidence(_Frozen):
             cfr=self.federal_register_notice,
             document=f"{self.list_source} (sha256 {self.list_sha256[:12]})",
         )
+
+
+class Owner(_Frozen):
+    """A direct or indirect owner of the end user (ownership chains given resolved to the end user)."""
+
+    name: str | None = None
+    percent: float = Field(ge=0, le=100, description="Share of the end user owned, in percent")
+    listed: bool | None = Field(
+        default=None,
+        description="On the Entity List or a listed military end user (Affiliates rule); unknown when omitted",
+    )
+    country: Country | None = None
+
+
+class EntityListEntry(_Frozen):
+    """What the end user's Entity List entry says (Supp. 4 to part 744)."""
+
+    footnote: int | None = Field(default=None, description="FDP footnote of the entry (734.9(e))")
+    license_policy: ReviewPolicy | None = Field(
+        default=None, description="The entry's own license review policy"
+    )
+    scope: str | None = Field(
+        default=None, description="Items the entry's license requirement covers"
+    )
 
 
 class EndUser(_Frozen):
@@ -88,6 +118,10 @@ class EndUser(_Frozen):
         default=False, description="Listed on the Entity List (Supp. 4 to part 744)"
     )
     military_end_user: bool = False
+    nationality: Country | None = Field(
+        default=None,
+        description="A natural person's nationality (the destination of a deemed export)",
+    )
     military_intelligence_end_user: bool = Field(
         default=False, description="A military-intelligence end user (15 CFR 744.22(f))"
     )
@@ -108,6 +142,49 @@ class EndUser(_Frozen):
     screening: ScreeningEvidence | None = Field(
         default=None, description="A screening result for this party (instead of hand-set flags)"
     )
+    owners: tuple[Owner, ...] = Field(
+        default=(), description="Owners with their shares (Affiliates rule arithmetic)"
+    )
+    entity_list_entry: EntityListEntry | None = None
+
+
+class ItemOrigin(_Frozen):
+    """Where and how a foreign-made item was made: the facts of the FDP (734.9) and de minimis (734.4) tests."""
+
+    producer: str | None = None
+    made_in: Country | None = None
+    us_content_pct: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="US-origin controlled content, percent of the item's value (734.4)",
+    )
+    us_technology: bool | None = Field(
+        default=None,
+        description=(
+            "Direct product of US technology or software of the ECCNs 734.9 lists, or made by a plant "
+            "(or its major component) that is such a direct product"
+        ),
+    )
+
+
+class Exporter(_Frozen):
+    """Who ships: its headquarters and the state of a NAC notification."""
+
+    name: str | None = None
+    headquarters: Country | None = None
+    nac_notified: bool | None = Field(default=None, description="NAC notification filed with BIS")
+    bis_objected: bool | None = Field(default=None, description="BIS objected to the notification")
+
+
+ECCN_PATTERN = r"^(EAR99|[0-9][A-E][0-9]{3}(\.[a-z0-9]+)*)$"
+
+
+class DeclaredEccn(_Frozen):
+    """An ECCN stated by someone (the manufacturer, a CCATS) that overrides the computed one."""
+
+    eccn: Annotated[str, Field(pattern=ECCN_PATTERN)]
+    source: str = Field(min_length=1, description="e.g. manufacturer, CCATS G123456")
 
 
 class ExportRequest(_Frozen):
@@ -126,9 +203,43 @@ class ExportRequest(_Frozen):
         default=None,
         description="Has BIS informed the exporter (is-informed letter) that this item needs a license here?",
     )
+    origin: ItemOrigin | None = None
+    exporter: Exporter | None = None
+    certifications: dict[str, bool | None] = Field(
+        default_factory=dict,
+        description="Jan-2026 certifications by condition id: true, false or null (unknown)",
+    )
+    release: Literal["commodity", "technology", "software"] = Field(
+        default="commodity",
+        description="The item itself, or technology / software for it (3E001, 4E001, 3D001, 4D090)",
+    )
+    deemed_export: bool = Field(
+        default=False,
+        description="A release in the US to a foreign national; to_country is the recipient's nationality (734.13(b))",
+    )
+    declared_eccn: DeclaredEccn | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _deemed_kind(cls, data: Any) -> Any:
+        """kind 'deemed_export' is an export flagged deemed: a release of technology (unless stated)
+        in the US, to the recipient's nationality when no other destination is given."""
+        if not isinstance(data, Mapping) or data.get("kind") != "deemed_export":
+            return data
+        out = {**data, "kind": "export", "deemed_export": True}
+        out.setdefault("release", "technology")
+        user = data.get("end_user")
+        nationality = user.get("nationality") if isinstance(user, Mapping) else None
+        if out.get("to_country") in (None, "US") and nationality:
+            out["to_country"] = nationality
+        return out
 
     @model_validator(mode="after")
     def _route(self) -> ExportRequest:
+        if self.deemed_export and (self.kind != "export" or self.release == "commodity"):
+            raise ValueError(
+                "a deemed export is a release of technology or software in the US: kind 'export' and release 'technology' or 'software'"
+            )
         origin = self.from_country
         if self.kind == "export":
             if origin not in (None, "US"):
@@ -290,7 +401,7 @@ class Decision(_Frozen):
 
 
 AnyRequest = ExportRequest | RemoteAccessRequest
-KINDS = ("export", "reexport", "transfer", "remote_access")
+KINDS = ("export", "reexport", "transfer", "remote_access", "deemed_export")
 
 
 def parse_request(raw: Mapping[str, Any] | AnyRequest, field_prefix: str = "") -> AnyRequest:

@@ -28,6 +28,15 @@ from computegate.model.requests import (
 from computegate.regime import Regime
 from computegate.rules.classify import INDETERMINATE, classify
 from computegate.rules.exports import item_ruling
+from computegate.rules.facts import (
+    declared_readings,
+    deemed_export,
+    exporter_facts,
+    jurisdiction,
+    missing_for,
+    ofac_findings,
+    technology_eccn,
+)
 from computegate.rules.findings_roles import with_roles
 from computegate.rules.memo import Memo
 from computegate.rules.parties import (
@@ -86,6 +95,12 @@ def decide(
         USER_FACTS(u),  # every end-user field but the name, new fields included
         req.end_use,
         req.exporter_informed,
+        req.origin,
+        req.exporter,
+        tuple(sorted(req.certifications.items())),
+        req.release,
+        req.deemed_export,
+        req.declared_eccn,
         u.name if u.exemption == "approved_entity" else None,  # named approved entities can lapse
     )
     return _memoised(
@@ -141,9 +156,27 @@ def classify_memo(
 def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | None) -> Decision:
     chip = catalog.resolve(req.item, "item")
     cls = classify_memo(chip, _item_key(req.item), regime, catalog, memo)
-    item = ItemSummary.of(cls)
+    readings, declared = declared_readings(req, regime, cls.reading, chip.kind)
+    item = _item_as_ruled(ItemSummary.of(cls), req, readings)
     findings: list[Finding] = [_summary(req, item)]
     findings += [f for f in cls.findings if _relevant(f, req, regime)]
+    findings += declared
+    candidates = readings or (
+        [cls.reading] if cls.reading != INDETERMINATE else list(CANDIDATES[chip.kind])
+    )
+    scope = jurisdiction(req, regime, candidates)
+    if scope.subject is False:
+        findings += scope.findings + ofac_findings(req, regime) + _regime_notes(regime, cls)
+        return Decision(
+            outcome="no_license_required",
+            review_policy=None,
+            license_exceptions=[],
+            conditions=[],
+            findings=with_roles(findings, regime),
+            missing_facts=[],
+            regime=regime.as_dict(),
+            item=item,
+        )
     missing: list[MissingFact] = []
     hits, notes, pending = part744_hits(req, regime)
     hits += part746_hits(req, regime)
@@ -154,7 +187,11 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
     findings += [Finding(rule=h.rule, text=h.text, citation=h.citation) for h in hits]
     findings += notes + informed_notes
 
-    ruling = _item_ruling(req, regime, chip, cls)
+    ruling = _item_ruling(req, regime, chip, cls, readings)
+    if req.release != "commodity":
+        ruling, item = _release(req, regime, candidates, ruling, item)
+        findings[0] = _summary(req, item)
+    exporter_facts(req, regime, ruling)
     findings += ruling.findings
     missing += [
         m for m in cls.missing_facts if ruling.required is None or m.kind == "legal_ambiguity"
@@ -173,7 +210,12 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
                 citation=hits[0].citation,
             )
         )
-    findings += _regime_notes(regime, cls)
+    findings += scope.findings
+    if scope.subject is None and outcome != "no_license_required":
+        under_ear = outcome.replace("_", " ") + (f" ({policy.replace('_', ' ')})" if policy else "")
+        missing += missing_for(scope, under_ear)
+        outcome, policy, exceptions, conditions = "insufficient_information", None, [], []
+    findings += ofac_findings(req, regime) + _regime_notes(regime, cls)
     alternatives = (
         [alt] if (alt := _as_written(req, regime, cls, ruling, hits, outcome, policy)) else []
     )
@@ -187,6 +229,33 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
         regime=regime.as_dict(),
         item=item,
         alternatives=alternatives,
+    )
+
+
+def _release(
+    req: ExportRequest, regime: Regime, candidates: list[str], ruling: Ruling, item: ItemSummary
+) -> tuple[Ruling, ItemSummary]:
+    """Technology or software for the item: its ECCN follows the item's (asked with it when the item's
+    ECCN is open); a deemed export is excluded from the advanced-computing requirement."""
+    if len(candidates) == 1:
+        tech_eccn, tech = technology_eccn(req, regime, candidates[0])
+        ruling.findings[:0] = tech.findings
+        if tech_eccn:
+            item = item.model_copy(update={"eccn": tech_eccn, "eccn_paragraph": tech_eccn})
+        return deemed_export(req, regime, tech_eccn, ruling), item
+    label = f"{req.release} for a {' / '.join(candidates)} item"
+    return deemed_export(req, regime, label, ruling), item
+
+
+def _item_as_ruled(
+    item: ItemSummary, req: ExportRequest, readings: list[str] | None
+) -> ItemSummary:
+    """A declared ECCN replaces the computed one in the answer (the finding names both)."""
+    if readings is None or req.declared_eccn is None:
+        return item
+    eccn = req.declared_eccn.eccn
+    return item.model_copy(
+        update={"eccn": eccn, "eccn_paragraph": eccn, "eccn_status": "classified"}
     )
 
 
@@ -219,21 +288,38 @@ def _summary(req: ExportRequest, item: ItemSummary) -> Finding:
         if req.kind != "transfer"
         else f"within {req.to_country}"
     )
-    text = f"{req.kind.capitalize()} of {item.name} ({item.eccn_paragraph or item.reading}) {route} on {req.date}"
+    what = f"{item.name} ({item.eccn_paragraph or item.reading})"
+    if req.release != "commodity":
+        what = f"{req.release} for {what}"
+    kind = (
+        "deemed export (release in the US to a foreign national)" if req.deemed_export else req.kind
+    )
+    text = f"{kind[0].upper()}{kind[1:]} of {what} {route} on {req.date}"
+    if req.origin is not None and req.origin.made_in:
+        text += f"; made in {req.origin.made_in}" + (
+            f" by {req.origin.producer}" if req.origin.producer else ""
+        )
     if req.end_use:
         text += f"; end use: {', '.join(req.end_use)}"
-    return Finding(
-        rule="request", text=text, citation="15 CFR 734.3 (items subject to the EAR assumed)"
-    )
+    foreign = req.origin is not None and req.origin.made_in not in (None, "US")
+    scope = "see the part 734 findings" if foreign else "items subject to the EAR assumed"
+    return Finding(rule="request", text=text, citation=f"15 CFR 734.3 ({scope})")
 
 
 def _item_ruling(
-    req: ExportRequest, regime: Regime, chip: Accelerator, cls: Classification
+    req: ExportRequest,
+    regime: Regime,
+    chip: Accelerator,
+    cls: Classification,
+    readings: list[str] | None = None,
 ) -> Ruling:
-    """The item-based requirement; with an indeterminate ECCN, every candidate is tried."""
-    if cls.reading != INDETERMINATE:
+    """The item-based requirement; with an indeterminate (or two-way declared) ECCN, every candidate is tried."""
+    if readings is not None and len(readings) == 1:
+        return item_ruling(req, regime, readings[0], cls)
+    if readings is None and cls.reading != INDETERMINATE:
         return item_ruling(req, regime, cls.reading, cls)
-    rulings = {eccn: item_ruling(req, regime, eccn, cls) for eccn in CANDIDATES[chip.kind]}
+    tried = readings or CANDIDATES[chip.kind]
+    rulings = {eccn: item_ruling(req, regime, eccn, cls) for eccn in tried}
     first = next(iter(rulings.values()))
     if (
         all(r.signature() == first.signature() for r in rulings.values())

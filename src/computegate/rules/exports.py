@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from computegate.io.errors import InputError
 from computegate.model.classification import Classification
 from computegate.model.findings import MissingFact
 from computegate.model.requests import Condition, ExportRequest
@@ -46,7 +47,7 @@ def _combine(answers: list[Where]) -> Where:
     return "no"
 
 
-def _destination_licensed(dest: str, regime: Regime) -> Where:
+def destination_licensed(dest: str, regime: Regime) -> Where:
     listed = where(dest, regime, "ac.license_groups", "ac.license_named_destinations")
     if listed == "no":
         return "no"
@@ -143,7 +144,7 @@ def _ruling_2023(req: ExportRequest, regime: Regime, eccn: str, cls: Classificat
     groups = regime.get("ac.license_groups")
     hq_pv = regime.get("ac.hq_groups")
     assert groups is not None and hq_pv is not None
-    by_dest = _destination_licensed(dest, regime)
+    by_dest = destination_licensed(dest, regime)
     by_hq, hq_codes = _hq_where(req, regime, "ac.hq_groups", "ac.hq_named")
     ruling = Ruling(required=None)
     by_exempt = _conditional_destination(req, regime, eccn, dest, ruling)
@@ -400,6 +401,7 @@ def _jan2026_case_by_case(case: _Case, ruling: Ruling) -> bool:
     required = regime.get("jan2026.us_availability_required")
     if required is not None and required.value and cls.jan2026_us_available_at_publication is False:
         blockers.append("the item was not commercially available in the US at publication")
+    blockers += _failed_certifications(req, regime)
     if blockers:
         ruling.add(
             "jan2026.case_by_case",
@@ -449,6 +451,13 @@ def _jan2026_case_by_case(case: _Case, ruling: Ruling) -> bool:
         f"Export from the US to {dest} of an in-window item that was commercially available in the US: case-by-case review instead of denial, with certifications",
         dests.citation,
     )
+    certified = sorted(k for k, v in req.certifications.items() if v)
+    if certified and conditions is not None:
+        ruling.add(
+            "jan2026.certification",
+            f"The exporter states it can certify: {', '.join(certified)}",
+            conditions.citation,
+        )
     if conditions is not None:
         ruling.conditions.extend(
             Condition(
@@ -459,6 +468,22 @@ def _jan2026_case_by_case(case: _Case, ruling: Ruling) -> bool:
             for c in conditions.value
         )
     return True
+
+
+def _failed_certifications(req: ExportRequest, regime: Regime) -> list[str]:
+    """A certification stated false takes the request off the case-by-case path (91 FR 1684); an
+    unknown one stays a condition to certify."""
+    conditions = regime.get("jan2026.conditions")
+    if not req.certifications or conditions is None:
+        return []
+    ids = [c["id"] for c in conditions.value]
+    unknown = sorted(set(req.certifications) - set(ids))
+    if unknown:
+        raise InputError(
+            f"certifications.{unknown[0]}",
+            f"not a certification on {regime.date}: use one of {', '.join(ids)}",
+        )
+    return [f"the exporter cannot certify {i}" for i in ids if req.certifications.get(i) is False]
 
 
 def _exceptions(case: _Case, ruling: Ruling) -> None:

@@ -5,11 +5,18 @@ These checks are monotone: they can only add license requirements, never remove 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from computegate.model.findings import Citation, Finding, MissingFact
-from computegate.model.requests import ExportRequest, ReviewPolicy, ScreeningEvidence
+from computegate.model.requests import (
+    EndUser,
+    EntityListEntry,
+    ExportRequest,
+    ReviewPolicy,
+    ScreeningEvidence,
+)
 from computegate.regime import Regime, cite
 from computegate.rules.horizon import status_unknown
 
@@ -202,8 +209,24 @@ def part744_hits(
     screened = screening_findings(user.screening, name, regime)
     hits += screened[0]
     notes += screened[1]
-    if user.listed_party_affiliate and not user.entity_list:
+    _entry_policy(user, hits, notes)
+    owned = _listed_ownership(user, regime, notes)
+    if (user.listed_party_affiliate or owned) and not user.entity_list:
         _affiliates(regime, name, hits, notes, pending)
+    elif owned is None and not user.entity_list:
+        probe: list[Hit] = []
+        _affiliates(regime, name, probe, [], [])
+        if probe or regime.scheduled_change("affiliates_rule.in_force"):
+            pending.append(
+                MissingFact(
+                    fact="end_user.owners",
+                    question="Do listed parties own 50% or more of the end user in aggregate? (Some owners' listing is not given.)",
+                    outcomes={
+                        "yes": "license required (Affiliates rule: Entity List restrictions)",
+                        "no": "no Affiliates-rule license requirement",
+                    },
+                )
+            )
 
     if "wmd" in req.end_use:
         policy, cite = _policy(regime, "wmd.review_policy")
@@ -264,6 +287,76 @@ def part744_hits(
                 )
             )
     return hits, notes, pending
+
+
+POLICY_WORDS: dict[str, ReviewPolicy] = {
+    "presumption of denial": "presumption_of_denial",
+    "case-by-case": "case_by_case",
+    "case by case": "case_by_case",
+    "presumption of approval": "presumption_of_approval",
+}
+
+
+def entry_details(user: EndUser) -> EntityListEntry | None:
+    """The Entity List entry as the request states it, or as the screening hit's list entry gives it
+    (footnote and review policy read from the entry's words; a policy in other words stays unknown)."""
+    if user.entity_list_entry is not None:
+        return user.entity_list_entry
+    evidence = user.screening
+    if listed_as(evidence) != "entity_list" or evidence is None:
+        return None
+    words = (evidence.license_policy or "").casefold()
+    policy = next((p for w, p in POLICY_WORDS.items() if w in words), None)
+    found = re.search(r"footnote\s*(\d+)", evidence.license_requirement or "", re.IGNORECASE)
+    if policy is None and found is None:
+        return None
+    return EntityListEntry(
+        footnote=int(found.group(1)) if found else None,
+        license_policy=policy if " and " not in words and ";" not in words else None,
+        scope=evidence.license_requirement,
+    )
+
+
+def _entry_policy(user: EndUser, hits: list[Hit], notes: list[Finding]) -> None:
+    """An Entity List entry states its own license review policy; it governs that entry's requirement."""
+    entry = entry_details(user)
+    if entry is None or entry.license_policy is None:
+        return
+    for i, hit in enumerate(hits):
+        if hit.rule == "744.11":
+            hits[i] = Hit(hit.rule, hit.text, hit.citation, entry.license_policy)
+            notes.append(
+                Finding(
+                    rule="744.11.entry",
+                    text=f"The end user's Entity List entry states its license policy: {entry.license_policy.replace('_', ' ')}"
+                    + (f" (items: {entry.scope})" if entry.scope else ""),
+                    citation="15 CFR 744 Supp. 4 (the entry)",
+                )
+            )
+
+
+def _listed_ownership(user: EndUser, regime: Regime, notes: list[Finding]) -> bool | None:
+    """Aggregate ownership by listed parties against the Affiliates threshold: True at or above it,
+    False if it cannot reach it, None if owners of unknown listing could tip it. No owners: False."""
+    threshold = regime.get("affiliates_rule.threshold_pct")
+    if not user.owners or threshold is None:
+        return False
+    listed = sum(o.percent for o in user.owners if o.listed)
+    unknown = sum(o.percent for o in user.owners if o.listed is None)
+    limit = float(threshold.value)
+    answer = True if listed >= limit else False if listed + unknown < limit else None
+    text = f"Listed parties own {listed:g}% of the end user in aggregate"
+    if unknown:
+        text += f" ({unknown:g}% held by owners whose listing is not given)"
+    verdict = {True: "at or above", False: "below", None: "possibly at or above"}[answer]
+    notes.append(
+        Finding(
+            rule="744.11.ownership",
+            text=f"{text}: {verdict} the {limit:g}% threshold of the Affiliates rule",
+            citation=threshold.citation,
+        )
+    )
+    return answer
 
 
 def _affiliates(
@@ -357,4 +450,33 @@ def part746_hits(req: ExportRequest, regime: Regime) -> list[Hit]:
         return []
     policy, cite_policy = _policy(regime, "part746.review_policy")
     text = f"{dest}: part 746 requires a license for items on the Commerce Control List, as this item is"
+    parent = _wholly_owning_parent(req, regime, dest)
+    if parent is not None:
+        policy, cite_policy = "case_by_case", parent.citation
+        text += f"; the end user is a wholly-owned subsidiary of a company headquartered in {parent.value}: case-by-case review (746.8(b))"
     return [Hit("746", text, pv.citation.also(cite_policy), policy)]
+
+
+@dataclass(frozen=True)
+class _Parent:
+    value: str
+    citation: Citation
+
+
+def _wholly_owning_parent(req: ExportRequest, regime: Regime, dest: str | None) -> _Parent | None:
+    """746.8(b): a 100% owner headquartered in the US or A:5/A:6 moves a Russia license to case-by-case
+    (joint ventures, also in the text, are not modelled)."""
+    scope = regime.get("part746.subsidiary_case_by_case_destinations")
+    if scope is None or dest not in scope.value:
+        return None
+    for owner in req.end_user.owners:
+        if owner.percent >= 100 and owner.country and owner.listed is not True:
+            home = where(
+                owner.country,
+                regime,
+                "part746.subsidiary_parent_groups",
+                "part746.subsidiary_parent_named",
+            )
+            if home == "yes":
+                return _Parent(owner.country, scope.citation)
+    return None

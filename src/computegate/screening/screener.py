@@ -76,6 +76,8 @@ class Hit(BaseModel):
     federal_register_notice: str | None
     countries: list[str]
     explanation: dict[str, Any]
+    license_requirement: str | None = None
+    license_policy: str | None = None
 
 
 class ScreeningResult(BaseModel):
@@ -107,6 +109,8 @@ class ScreeningResult(BaseModel):
             matched_name=best.matched_name if best else None,
             list_name=best.source if best else None,
             federal_register_notice=best.federal_register_notice if best else None,
+            license_requirement=best.license_requirement if best else None,
+            license_policy=best.license_policy if best else None,
         )
 
 
@@ -357,6 +361,8 @@ class Screener:
             federal_register_notice=entry.federal_register_notice,
             countries=sorted(entry.countries),
             explanation=explanation,
+            license_requirement=entry.license_requirement,
+            license_policy=entry.license_policy,
         )
 
 
