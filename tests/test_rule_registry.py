@@ -26,7 +26,7 @@ def test_every_rule_id_in_the_case_tables_is_registered_with_a_role() -> None:
     rules = engine.data.rules
     unknown: set[str] = set()
     decisive_seen = 0
-    for table in ("export_decisions", "remote_access", "independent_review"):
+    for table in ("export_decisions", "remote_access", "independent_review", "request_facts"):
         data = yaml.safe_load((CASES / f"{table}.yaml").read_text(encoding="utf-8"))
         for case in data["cases"]:
             if "error" in case.get("expect", {}):
