@@ -129,7 +129,7 @@ def batch(rows: int) -> None:
         src, dst = Path(tmp) / "orders.csv", Path(tmp) / "decisions.csv"
         sample_rows(rows).write_csv(src)
         start = time.perf_counter()
-        summary = decide_file(src, dst, Catalog.bundled())
+        summary = decide_file(src, dst, Engine.load())
         elapsed = time.perf_counter() - start
         written = pl.scan_csv(dst).select(pl.len()).collect().item()
         assert written == rows, (written, rows)

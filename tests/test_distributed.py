@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from computegate import distributed as cd
 from computegate.batch import decide_frame, read_table, screen_frame
-from computegate.catalog import Catalog
+from computegate.engine import Engine
 from computegate.io.errors import ComputegateError
 from computegate.screening import Screener, load_list
 from tests.test_cli import run
@@ -87,7 +87,7 @@ def client() -> Iterator[Client]:
 @pytest.fixture(scope="module")
 def local_decisions(orders: dict[str, Path]) -> pl.DataFrame:
     screener = Screener(load_list())
-    frame, _ = decide_frame(read_table(orders["csv"]), Catalog.bundled(), screener=screener)
+    frame, _ = decide_frame(read_table(orders["csv"]), Engine.load(), screener=screener)
     return frame
 
 
@@ -337,7 +337,7 @@ def test_partitions_read_back_as_the_whole_file(
 
 def test_answers_carried_across_frames_change_nothing(orders: dict[str, Path]) -> None:
     frame = read_table(orders["csv"]).head(20_000)
-    catalog = Catalog.bundled()
+    catalog = Engine.load()
     known: dict[tuple[str, ...], dict[str, dict[str, str | None]]] = {}
     halves = [frame.head(10_000), frame.tail(10_000), frame.drop("end_user_headquarters")]
     for part in halves:
@@ -357,7 +357,7 @@ def test_user_catalog_reaches_the_workers(client: Client, tmp_path: Path) -> Non
     src.write_text(
         "kind,date,item,to_country\nexport,2026-01-16,Acme Z1,CN\nexport,2026-01-16,H200,CN\n"
     )
-    local, _ = decide_frame(read_table(src), Catalog.bundled().with_files([mine]))
+    local, _ = decide_frame(read_table(src), Engine.load(catalog_files=[mine]))
     job = cd.make_job("decide", catalog_files=[mine])
     summary = cd.run("decide", str(src), str(tmp_path / "out"), client, job)
     assert _parts(tmp_path / "out").equals(local) and summary.errors == 0

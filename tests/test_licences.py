@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from computegate.catalog import Catalog
+from computegate.engine import Engine
 from computegate.io.errors import InputError
 from computegate.licensing.impact import RegimeChange, impact
 from computegate.licensing.model import Shipment
@@ -349,7 +350,7 @@ def test_impact_over_an_audit_log_straddling_a_rule_date(tmp_path: Path) -> None
             (f"audit #{r.id}", (lambda text=r.request: json.loads(text)), json.loads(r.response))
             for r in rows
         ]
-    report = impact(cases, RegimeChange(date=dt.date(2026, 1, 16)), Catalog.bundled())
+    report = impact(cases, RegimeChange(date=dt.date(2026, 1, 16)), Engine.load())
     assert report.checked == len(situations) and not report.errors
     changed = {c.source for c in report.changed}
     assert changed == {f"audit #{ids[n]}" for n in ("h200-cn-before", "mi325x-cn-before")}

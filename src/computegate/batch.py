@@ -18,9 +18,9 @@ from typing import Any
 
 import polars as pl
 
-from computegate.catalog import Catalog
+from computegate.engine import Engine
 from computegate.io.errors import ComputegateError, InputError
-from computegate.rules import Decision, decide
+from computegate.rules import Decision
 from computegate.screening import Screener
 
 REQUIRED = ("kind", "date", "item")
@@ -345,7 +345,7 @@ def check_screen_columns(columns: Sequence[str]) -> None:
 
 def decide_frame(
     df: pl.DataFrame,
-    catalog: Catalog | None = None,
+    engine: Engine,
     full: bool = False,
     progress: Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]] | None = None,
     screener: Screener | None = None,
@@ -353,7 +353,7 @@ def decide_frame(
 ) -> tuple[pl.DataFrame, BatchSummary]:
     """Add the decision columns to every row of `df` (all text columns).
 
-    `known` carries the answers of earlier frames of the same job (same catalog, screener and
+    `known` carries the answers of earlier frames of the same job (same engine, screener and
     `full`) to later ones, so a situation repeated across the partitions of a large file is turned
     into a request and decided once per process.
     """
@@ -381,7 +381,7 @@ def decide_frame(
         for row in iterator:
             try:
                 request = with_screening(row_to_request(row), screener)
-                out = decision_columns(decide(request, catalog=catalog), full)
+                out = decision_columns(engine.decide(request), full)
             except ComputegateError as exc:
                 out = _error_columns(str(exc))
             seen[row[KEY]] = out
@@ -418,13 +418,13 @@ def decide_frame(
 def decide_file(
     input_path: Path,
     output_path: Path,
-    catalog: Catalog | None = None,
+    engine: Engine,
     full: bool = False,
     progress: Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]] | None = None,
     screener: Screener | None = None,
 ) -> BatchSummary:
     df = read_table(input_path)
-    out, summary = decide_frame(df, catalog, full, progress, screener)
+    out, summary = decide_frame(df, engine, full, progress, screener)
     write_table(out, output_path)
     return summary
 

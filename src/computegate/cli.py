@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,14 +17,14 @@ from rich.table import Table
 
 from computegate.catalog import Accelerator, Catalog, load_catalog_file
 from computegate.cli_licences import register as register_licence_commands
+from computegate.engine import REGIME_DIR_ENV, Engine
 from computegate.io.dates import parse_date
 from computegate.io.errors import ComputegateError, InputError
-from computegate.regime import Regime, default_regime_data
+from computegate.regime import Regime
 from computegate.rules import (
     Classification,
     Decision,
     classify,
-    decide,
     overlay_sets,
     parse_request,
 )
@@ -35,6 +36,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _settings(
+    regime_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--regime-dir",
+            help="Decide on this regime directory (a copy of the bundled data with your changes); "
+            "also read from $COMPUTEGATE_REGIME_DIR.",
+        ),
+    ] = None,
+) -> None:
+    """Settings for every command: the regime directory reaches the service and Dask workers too."""
+    if regime_dir is not None:
+        if not (regime_dir / "parameters.yaml").is_file():
+            raise InputError("--regime-dir", f"{regime_dir} has no parameters.yaml")
+        os.environ[REGIME_DIR_ENV] = str(regime_dir.resolve())
+
+
 # Piped output gets a wide console so tables stay readable in files and CI logs.
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
@@ -66,12 +87,13 @@ CatalogOpt = Annotated[
 ]
 
 
-def _regime(date: str | None, overlays: Sequence[str] | None) -> Regime:
-    return Regime.at(parse_date(date, "--date") if date else dt.date.today(), overlays or ())
+def _engine(catalog_files: Sequence[Path] | None = None, list_file: Path | None = None) -> Engine:
+    """This command's Engine: the bundled data or --regime-dir, plus the user's catalog files."""
+    return Engine.load(catalog_files=catalog_files or (), list_path=list_file)
 
 
-def _catalog(files: Sequence[Path] | None) -> Catalog:
-    return Catalog.bundled().with_files(files or ())
+def _regime(engine: Engine, date: str | None, overlays: Sequence[str] | None) -> Regime:
+    return engine.regime(parse_date(date, "--date") if date else dt.date.today(), overlays or ())
 
 
 def _item(catalog: Catalog, name_or_file: str) -> Accelerator:
@@ -138,8 +160,8 @@ def classify_cmd(
     catalog: CatalogOpt = None,
 ) -> None:
     """Classify one chip: ECCN, Jan-2026 window, Section 232 band, with cited findings."""
-    regime = _regime(date, overlay)
-    cat = _catalog(catalog)
+    engine = _engine(catalog)
+    regime, cat = _regime(engine, date, overlay), engine.catalog
     result = classify(_item(cat, name_or_spec_file), regime, catalog=cat)
     if json_out:
         _print_json(result.model_dump(mode="json"))
@@ -159,8 +181,8 @@ def catalog_cmd(
     catalog: CatalogOpt = None,
 ) -> None:
     """List the catalog with its export-control metrics on a date."""
-    regime = _regime(date, overlay)
-    cat = _catalog(catalog)
+    engine = _engine(catalog)
+    regime, cat = _regime(engine, date, overlay), engine.catalog
     rows = [(chip, classify(chip, regime, catalog=cat)) for chip in cat]
     if plot is not None:
         from computegate.charts import plot_catalog
@@ -214,7 +236,7 @@ def catalog_cmd(
 @app.command()
 def timeline(json_out: JsonOpt = False) -> None:
     """The rule history: date, instrument, what changed, citation."""
-    data = default_regime_data()
+    data = _engine().data
     rows = sorted(data.instruments.values(), key=lambda i: i.effective)
     if json_out:
         _print_json([i.model_dump(mode="json") for i in rows])
@@ -250,7 +272,7 @@ def sources(
     ] = False,
 ) -> None:
     """Every instrument (and, with --parameters, every parameter): confidence and date verified."""
-    data = default_regime_data()
+    data = _engine().data
     rows = [
         {
             "id": i.id,
@@ -292,8 +314,8 @@ def sources(
 @app.command()
 def demo(date: Annotated[str, typer.Option("--date", help="Regime date.")] = DEMO_DATE) -> None:
     """Classify the headline chips of the Jan-2026 rule, then decide two requests users ask about."""
-    regime = _regime(date, ())
-    cat = Catalog.bundled()
+    engine = _engine()
+    regime, cat = _regime(engine, date, ()), engine.catalog
     out.rule(f"computegate demo: the Jan-2026 headline chips on {regime.date}")
     for name in DEMO_CHIPS:
         _show_classification(classify(cat.get(name), regime, catalog=cat))
@@ -306,7 +328,7 @@ def demo(date: Annotated[str, typer.Option("--date", help="Regime date.")] = DEM
         "to_country": "CN",
         "end_user": {"name": "Shanghai customer", "headquarters": "CN"},
     }
-    _show_decision(decide(shanghai, catalog=cat), explain=True)
+    _show_decision(engine.decide(shanghai), explain=True)
     out.rule(
         "May a Singapore company owned from Beijing rent 1,024 B200s in Malaysia? (enacted law and S. 3519)"
     )
@@ -325,7 +347,7 @@ def demo(date: Annotated[str, typer.Option("--date", help="Regime date.")] = DEM
         "workload": {"type": "ai_training"},
     }
     for overlays in ([], ["rasa-senate"]):
-        _show_decision(decide({**rental, "overlays": overlays}, catalog=cat), explain=True)
+        _show_decision(engine.decide({**rental, "overlays": overlays}), explain=True)
     out.print(
         "Next: `computegate catalog --plot catalog.png`, `computegate timeline`, `computegate decide --help`, "
         "`computegate whatif --request examples/remote-sg-cn-parent-b200-my.json`."
@@ -529,14 +551,14 @@ def decide_cmd(
         full=full,
     ):
         return
-    cat = _catalog(catalog)
+    core = _engine(catalog)
     if input_ is not None or output is not None:
         if input_ is None or output is None:
             raise InputError("--input/--output", "batch mode needs both --input and --output")
         from computegate.batch import decide_file
 
         summary = decide_file(
-            input_, output, cat, full, _progress, _screener(list_file) if screen_party else None
+            input_, output, core, full, _progress, _screener(list_file) if screen_party else None
         )
         outcomes = ", ".join(f"{k}: {v:,}" for k, v in sorted(summary.outcomes.items())) or "none"
         err.print(
@@ -574,11 +596,11 @@ def decide_cmd(
                 raise InputError("--facts-json", "expected a JSON object of request fields")
             req |= facts
         requests = [parse_request(_screened(req, screener))]
-    decisions = [decide(r, catalog=cat) for r in requests]
+    decisions = [core.decide(r) for r in requests]
     if licences:
         from computegate.cli_licences import open_store
 
-        store = open_store(database_url, cat)
+        store = open_store(database_url, core)
         decisions = [
             d.model_copy(update={"findings": [*d.findings, *store.review(r, d)]})
             for r, d in zip(requests, decisions, strict=True)
@@ -616,7 +638,7 @@ def compare(
     raw = _load_json_or_yaml(request, "--request")
     if not isinstance(raw, dict):
         raise InputError("--request", "compare takes one request (a JSON/YAML object)")
-    cat = _catalog(catalog)
+    engine = _engine(catalog)
     when = (
         [parse_date(d, "--dates") for d in dates.split(",")]
         if dates
@@ -630,9 +652,7 @@ def compare(
         if overlay_sets
         else [list(raw.get("overlays", []))]
     )
-    runs = [
-        (d, o, decide({**raw, "date": d, "overlays": o}, catalog=cat)) for d in when for o in sets
-    ]
+    runs = [(d, o, engine.decide({**raw, "date": d, "overlays": o})) for d in when for o in sets]
     if json_out:
         _print_json(
             [
@@ -693,10 +713,10 @@ def whatif(
     raw = _load_json_or_yaml(request, "--request")
     if not isinstance(raw, dict):
         raise InputError("--request", "whatif takes one request (a JSON/YAML object)")
-    cat = _catalog(catalog)
+    engine = _engine(catalog)
     runs = [
-        (o, decide({**raw, "overlays": o}, catalog=cat))
-        for o in overlay_sets(str(raw.get("kind", "")), default_regime_data())
+        (o, engine.decide({**raw, "overlays": o}))
+        for o in overlay_sets(str(raw.get("kind", "")), engine.data)
     ]
     if json_out:
         _print_json([{"overlays": o, "decision": d.model_dump(mode="json")} for o, d in runs])

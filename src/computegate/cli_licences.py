@@ -14,13 +14,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from computegate.catalog import Catalog
+from computegate.engine import Engine
 from computegate.io.dates import parse_date
 from computegate.io.errors import InputError
 from computegate.licensing.coverage import LicenceState
 from computegate.licensing.impact import Case, ImpactReport, RegimeChange, impact
 from computegate.licensing.model import Shipment
-from computegate.regime import Regime, load_regime_data
+from computegate.regime import load_regime_data
 from computegate.store.licences import LicenceStore
 
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -39,12 +39,14 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tab
 MAX_ORDERS = 1_000_000
 
 
-def open_store(url: str | None, catalog: Catalog | None = None) -> LicenceStore:
+def open_store(url: str | None, core: Engine | None = None) -> LicenceStore:
+    """The licence register in the database, deciding on the given Engine (default: a new one)."""
     from computegate.store.db import database_url, make_engine, migrate
 
-    engine = make_engine(database_url(url))
-    migrate(engine)
-    return LicenceStore(engine, catalog or Catalog.bundled(), lambda d: Regime.at(d))
+    db = make_engine(database_url(url))
+    migrate(db)
+    core = core or Engine.load()
+    return LicenceStore(db, core.catalog, lambda d: core.regime(d))
 
 
 def _load(value: str, field: str) -> Any:
@@ -283,7 +285,7 @@ def impact_cmd(
         cases += _orders(orders)
     if len(cases) > MAX_ORDERS:
         raise InputError("--orders", f"more than {MAX_ORDERS:,} decisions to re-decide")
-    report = impact(cases, change, Catalog.bundled())
+    report = impact(cases, change, Engine.load())
     if json_out:
         out.print_json(json.dumps(report.as_dict()))
         return

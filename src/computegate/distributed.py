@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import socket
 import time
 import uuid
@@ -41,9 +42,9 @@ from computegate.batch import (
     decide_frame,
     screen_frame,
 )
-from computegate.catalog import Catalog
+from computegate.engine import REGIME_DIR_ENV, Engine
 from computegate.io.errors import ComputegateError, InputError
-from computegate.regime import default_regime_data
+from computegate.regime import load_regime_data
 from computegate.screening import DEFAULT_THRESHOLD, Screener, load_list
 
 Command = Literal["decide", "screen"]
@@ -118,10 +119,14 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@functools.cache
+def regime_dir() -> Path | None:
+    """The regime directory the job decides on ($COMPUTEGATE_REGIME_DIR, set by --regime-dir)."""
+    return Path(os.environ[REGIME_DIR_ENV]) if os.environ.get(REGIME_DIR_ENV) else None
+
+
 def regime_digest() -> str:
-    """sha256 over the bundled regime files (relative path and bytes, in path order)."""
-    root = Path(str(resources.files("computegate.regime") / "data"))
+    """sha256 over the regime files in use (relative path and bytes, in path order)."""
+    root = regime_dir() or Path(str(resources.files("computegate.regime") / "data"))
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
@@ -133,7 +138,10 @@ def software_versions() -> tuple[tuple[str, str], ...]:
     return (
         ("computegate", metadata.version("computegate")),
         ("regime_sha256", regime_digest()),
-        ("regime_knowledge_horizon", default_regime_data().meta.knowledge_horizon.isoformat()),
+        (
+            "regime_knowledge_horizon",
+            load_regime_data(regime_dir()).meta.knowledge_horizon.isoformat(),
+        ),
     )
 
 
@@ -168,7 +176,7 @@ def make_job(
 
 
 @functools.cache
-def worker_state(job: Job) -> tuple[Catalog, Screener | None, dict[str, Any], RowMemo]:
+def worker_state(job: Job) -> tuple[Engine, Screener | None, dict[str, Any], RowMemo]:
     """Built once per worker process and job, with the memo of answers kept across partitions."""
     here = socket.gethostname()
     if software_versions() != job.versions:  # a worker that joined after the client's check
@@ -178,7 +186,7 @@ def worker_state(job: Job) -> tuple[Catalog, Screener | None, dict[str, Any], Ro
         )
     for f in job.catalog_files:
         _check_same(f, here, "--catalog")
-    catalog = Catalog.bundled().with_files(Path(f.path) for f in job.catalog_files)
+    engine = Engine.load(catalog_files=[Path(f.path) for f in job.catalog_files])
     screener = None
     used: dict[str, Any] = {
         **dict(job.versions),
@@ -192,7 +200,7 @@ def worker_state(job: Job) -> tuple[Catalog, Screener | None, dict[str, Any], Ro
         ident = screening_list.identity
         used["list"] = {"source": ident.source, "sha256": ident.sha256, "entries": ident.entries}
         used["threshold"] = job.threshold
-    return catalog, screener, used, {}
+    return engine, screener, used, {}
 
 
 def _check_same(f: DataFile, host: str, option: str) -> None:
@@ -222,14 +230,14 @@ def read_part(part: Part) -> pl.DataFrame:
 def run_part(job: Job, part: Part, output: str) -> dict[str, Any]:
     """One task: read, decide or screen, write `part.NNNNN.parquet`; return counts and versions."""
     try:
-        catalog, screener, used, known = worker_state(job)
+        engine, screener, used, known = worker_state(job)
         try:
             frame = read_part(part)
         except UNREADABLE as exc:
             raise InputError("--input", f"cannot read: {exc}") from None
         stats: dict[str, Any]
         if job.command == "decide":
-            result, summary = decide_frame(frame, catalog, job.full, None, screener, known)
+            result, summary = decide_frame(frame, engine, job.full, None, screener, known)
             stats = {"rows": summary.rows, "errors": summary.errors, "outcomes": summary.outcomes}
         else:
             assert screener is not None

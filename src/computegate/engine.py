@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from computegate.screening import Screener
 
 REGIME_LIMIT = 4096
+REGIME_DIR_ENV = "COMPUTEGATE_REGIME_DIR"
 
 
 class Engine:
@@ -49,7 +51,12 @@ class Engine:
         list_path: Path | None = None,
         list_threshold: float | None = None,
     ) -> Engine:
-        """The bundled data, or a regime directory / extra catalog files / list of your own."""
+        """The bundled data, or a regime directory / extra catalog files / list of your own.
+
+        Without `regime_dir`, $COMPUTEGATE_REGIME_DIR names one (the CLI's --regime-dir sets it,
+        so a service and Dask workers started from the same shell decide on the same law)."""
+        if regime_dir is None and os.environ.get(REGIME_DIR_ENV):
+            regime_dir = Path(os.environ[REGIME_DIR_ENV])
         return cls(
             load_regime_data(regime_dir),
             Catalog.bundled().with_files(catalog_files),

@@ -12,10 +12,8 @@ from typing import Any
 
 import orjson
 
-from computegate.catalog import Catalog
-from computegate.regime import Regime
-from computegate.rules import classify, decide, parse_request
-from computegate.screening import Screener, load_list
+from computegate.engine import Engine
+from computegate.screening import Screener
 from computegate.store.audit import AuditLog, Entry, Idempotency, request_digest
 from computegate.store.db import database_url, make_engine, migrate
 from computegate.store.keys import KeyCache
@@ -42,30 +40,31 @@ def software_version() -> str:
 
 @dataclass
 class Service:
+    """The database (audit log, keys) and the Engine the answers come from — the bundled data, or
+    the regime directory and catalog files the service was started with."""
+
     url: str | None = None
     list_path: Path | None = None
-    _screener: Screener | None = field(default=None, init=False)
+    regime_dir: Path | None = None
+    catalog_files: tuple[Path, ...] = ()
+    core: Engine = field(init=False)
 
     def __post_init__(self) -> None:
         self.engine = make_engine(database_url(self.url))
         migrate(self.engine)
         self.audit = AuditLog(self.engine)
         self.keys = KeyCache(self.engine)
-        self.catalog = Catalog.bundled()
+        self.core = Engine.load(self.regime_dir, self.catalog_files, self.list_path)
+        self.catalog = self.core.catalog
         self.version = software_version()
 
     @property
     def screener(self) -> Screener:
-        if self._screener is None:
-            self._screener = Screener(load_list(self.list_path))
-        return self._screener
+        return self.core.screener
 
     # -- the jobs ---------------------------------------------------------------------------------
     def classify(self, item: Any, date: str, overlays: list[str]) -> dict[str, Any]:
-        chip = self.catalog.resolve(item, "item")
-        return classify(chip, Regime.at(date, overlays), catalog=self.catalog).model_dump(
-            mode="json"
-        )
+        return self.core.classify(item, date, overlays).model_dump(mode="json")
 
     def decide(
         self,
@@ -104,7 +103,7 @@ class Service:
         return future
 
     def _decide(self, request: Mapping[str, Any]) -> dict[str, Any]:
-        return decide(parse_request(dict(request)), catalog=self.catalog).model_dump(mode="json")
+        return self.core.decide(dict(request)).model_dump(mode="json")
 
     def screen(
         self,

@@ -27,9 +27,9 @@ from starlette.concurrency import run_in_threadpool
 
 from computegate.api.guard import LIMITS, BodyGuard, SecurityHeaders
 from computegate.api.page import DOCS, PAGE
+from computegate.engine import Engine
 from computegate.io.errors import ComputegateError, InputError
 from computegate.model.requests import Decision, ExportRequest, RemoteAccessRequest
-from computegate.regime import default_regime_data
 from computegate.rules import Classification, overlay_sets
 from computegate.screening import ScreeningResult
 from computegate.service import Service, log_answers_to_stderr
@@ -150,8 +150,9 @@ def _readable(error: Any) -> dict[str, Any]:
     return {"loc": loc, "msg": msg, "type": error.get("type", "value_error")}
 
 
-def _simulate(body: SimulateBody) -> Any:
-    from computegate.simulation import BASES, resolve_scenario, shipped_scenarios, simulate
+def _simulate(body: SimulateBody, law: Engine) -> Any:
+    """A run on the service's Engine (its regime and catalog); rules answers are reused across runs."""
+    from computegate.simulation import BASES, Context, resolve_scenario, shipped_scenarios, simulate
 
     if body.last_year < body.first_year:
         raise InputError("last_year", "must not be before first_year")
@@ -165,7 +166,7 @@ def _simulate(body: SimulateBody) -> Any:
     if body.basis is not None and body.basis not in BASES:
         raise InputError("basis", f"unknown basis {body.basis!r} (known: {', '.join(BASES)})")
     chosen = [resolve_scenario(s, body.profile) for s in body.scenarios]
-    return simulate(chosen, years, body.draws, body.seed, body.basis)
+    return simulate(chosen, years, body.draws, body.seed, body.basis, Context(law))
 
 
 class Charts:
@@ -179,14 +180,13 @@ class Charts:
         import tempfile
 
         from computegate.charts import plot_catalog
-        from computegate.regime import Regime
         from computegate.rules import classify
 
         with self._lock:
             if date in self._cache:
                 self._cache.move_to_end(date)
                 return self._cache[date]
-            regime = Regime.at(date)
+            regime = service.core.regime(date)
             items = [classify(chip, regime, catalog=service.catalog) for chip in service.catalog]
             with tempfile.TemporaryDirectory() as tmp:
                 svg = plot_catalog(items, regime, Path(tmp) / "catalog.svg").read_bytes()
@@ -268,7 +268,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def create_app(
-    database_url: str | None = None, auth: bool = True, list_path: Path | None = None
+    database_url: str | None = None,
+    auth: bool = True,
+    list_path: Path | None = None,
+    regime_dir: Path | None = None,
+    catalog_files: tuple[Path, ...] = (),
 ) -> FastAPI:
     app = FastAPI(
         title="computegate",
@@ -279,7 +283,7 @@ def create_app(
         default_response_class=FastJSON,
         responses=ERRORS,
     )
-    service = Service(database_url, list_path)
+    service = Service(database_url, list_path, regime_dir, catalog_files)
     charts = Charts()
     app.state.service = service
     app.state.auth = auth
@@ -330,7 +334,7 @@ def create_app(
     def timeline(_: AnyKey) -> list[dict[str, Any]]:
         return [
             i.model_dump(mode="json")
-            for i in sorted(default_regime_data().instruments.values(), key=lambda i: i.effective)
+            for i in sorted(service.core.data.instruments.values(), key=lambda i: i.effective)
         ]
 
     @app.post("/v1/classify", tags=["decisions"], response_model=Classification)
@@ -369,7 +373,7 @@ def create_app(
     @app.post("/v1/whatif", tags=["decisions"], response_model=list[WhatifRow])
     def whatif(body: WhatifBody, label: Decide) -> Response:
         raw = body.request.model_dump(mode="json")
-        sets = overlay_sets(raw["kind"], default_regime_data())
+        sets = overlay_sets(raw["kind"], service.core.data)
         outputs = service.decide([{**raw, "overlays": o} for o in sets], label)
         return FastJSON(
             [
@@ -398,7 +402,7 @@ def create_app(
 
     @app.post("/v1/simulate", tags=["simulation"])
     def simulate_(body: SimulateBody, _: Simulate) -> dict[str, Any]:
-        result: dict[str, Any] = _simulate(body).as_json()
+        result: dict[str, Any] = _simulate(body, service.core).as_json()
         return result
 
     @app.get(
@@ -424,7 +428,9 @@ def create_app(
     )
     def simulate_chart(body: SimulateBody, _: Simulate) -> Response:
         """Fan chart of the US:China flow ratio for the scenarios asked for."""
-        return Response(content=charts.fan(_simulate(body)), media_type="image/svg+xml")
+        return Response(
+            content=charts.fan(_simulate(body, service.core)), media_type="image/svg+xml"
+        )
 
     @app.get("/v1/audit/{audit_id}", tags=["audit"], responses={404: _error("No such row")})
     def audit_row(audit_id: Annotated[int, PathParam(ge=1, le=2**62)], _: AuditRead) -> Response:

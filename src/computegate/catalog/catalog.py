@@ -7,7 +7,6 @@ import itertools
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -202,12 +201,10 @@ def _data_path(name: str) -> Path:
     return Path(str(resources.files("computegate.catalog") / "data" / name))
 
 
-@cache
 def _bundled_catalog() -> Catalog:
     return Catalog(load_catalog_file(_data_path("accelerators.yaml")))
 
 
-@cache
 def equivalence_units() -> Mapping[str, EquivalenceUnit]:
     path = _data_path("units.yaml")
     return validate_file(path, UnitsFile, read_yaml(path)).units

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from computegate.catalog import Catalog
 from computegate.io.errors import ComputegateError
 from computegate.model.findings import Citation
+from computegate.model.requests import Decision
 from computegate.regime import Regime, RegimeData
 from computegate.rules import decide, parse_request
 
@@ -135,23 +136,32 @@ def _verdict_dict(a: Answer) -> dict[str, Any]:
     }
 
 
-def redecide(
-    request: Mapping[str, Any], change: RegimeChange, catalog: Catalog
-) -> Mapping[str, Any]:
+def redecide(request: Mapping[str, Any], change: RegimeChange, law: Law) -> Mapping[str, Any]:
     """The request decided under the changed regime (its own date unless the change sets one)."""
     raw = dict(request)
     if change.date is not None:
         raw["date"] = change.date.isoformat()
     raw["overlays"] = [*raw.get("overlays", []), *change.overlays]
     req = parse_request(raw)
-    regime = Regime.at(req.date, req.overlays, data=change.data)
-    return decide(req, regime=regime, catalog=catalog).model_dump(mode="json")
+    if change.data is None:
+        return law.decide(req).model_dump(mode="json")
+    regime = Regime(change.data, req.date, req.overlays)
+    return decide(req, regime=regime, catalog=law.catalog).model_dump(mode="json")
 
 
 Case = tuple[str, Callable[[], Mapping[str, Any]], Mapping[str, Any] | None]
 
 
-def impact(cases: Iterable[Case], change: RegimeChange, catalog: Catalog) -> ImpactReport:
+class Law(Protocol):
+    """What impact needs: a catalog and decisions on the current law (an Engine satisfies it)."""
+
+    @property
+    def catalog(self) -> Catalog: ...
+
+    def decide(self, request: Any) -> Decision: ...
+
+
+def impact(cases: Iterable[Case], change: RegimeChange, law: Law) -> ImpactReport:
     """Each case is (source, a function giving the request, the recorded decision or None = decide it
     now under the law in force on the request's date). A request that cannot be read or decided is
     reported and the rest go on. Cases whose outcome, review policy or exceptions change are kept."""
@@ -159,10 +169,8 @@ def impact(cases: Iterable[Case], change: RegimeChange, catalog: Catalog) -> Imp
     for source, load, recorded in cases:
         try:
             request = load()
-            before = (
-                recorded if recorded is not None else redecide(request, RegimeChange(), catalog)
-            )
-            after = redecide(request, change, catalog)
+            before = recorded if recorded is not None else redecide(request, RegimeChange(), law)
+            after = redecide(request, change, law)
         except ComputegateError as exc:
             report.errors.append(f"{source}: {exc}")
             continue

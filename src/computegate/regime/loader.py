@@ -7,7 +7,6 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -280,7 +279,11 @@ def _apply_amendment(
         _check_periods(path, key, old.type, change.periods, instruments)
         periods = list(old.periods)
         for new in sorted(change.periods, key=lambda p: p.effective):
-            periods = [_ended_before(p, new.effective) for p in periods]
+            # from its effective date the amendment is the law: earlier periods end the day before,
+            # periods the data had from that date on are replaced
+            periods = [
+                _ended_before(p, new.effective) for p in periods if p.effective < new.effective
+            ]
             periods.append(new)
         params[name] = old.model_copy(update={"periods": periods})
     for gname, gchange in amendment.groups.items():
@@ -351,7 +354,6 @@ def load_overlay(
     return overlay
 
 
-@cache
 def default_regime_data() -> RegimeData:
-    """The bundled regime, loaded once per process."""
+    """The bundled regime, read from the package (no module-level copy: an Engine keeps its own)."""
     return load_regime_data()

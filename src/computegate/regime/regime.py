@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, Literal
 
 from computegate.io.dates import parse_date
@@ -111,7 +111,7 @@ class Regime:
         when = parse_date(date)
         names = tuple(dict.fromkeys(overlays))
         if data is None:
-            return _cached_regime(when, names)
+            return cls(default_regime_data(), when, names)
         return cls(data, when, names)
 
     def _resolve_params(self) -> dict[str, ParamValue]:
@@ -221,8 +221,3 @@ class Regime:
 
     def __repr__(self) -> str:
         return f"Regime.at({self.date.isoformat()!r}, overlays={list(self.overlays)!r})"
-
-
-@lru_cache(maxsize=4096)
-def _cached_regime(date: dt.date, overlays: tuple[str, ...]) -> Regime:
-    return Regime(default_regime_data(), date, overlays)
