@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -83,6 +83,8 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 NON_ALNUM = re.compile(r"[^0-9a-z]+")
 ARTICLE = re.compile(r"\b(" + "|".join(sorted(WORDS.articles, key=len, reverse=True)) + r")-")
 JOINERS = re.compile(r"(?<=[a-z])['’`-](?=[a-z])")
+DIGIT = re.compile(r"\d")
+JOINER_FREE = frozenset(map(chr, range(0x250))) - set("'’`-")  # text with no joiner to remove
 VESSEL = re.compile(r"^(?:" + "|".join(re.escape(p) for p in WORDS.vessel_prefixes) + r") (?=\w)")
 OCR_LETTERS = {"0": "o", "1": "l", "5": "s", "8": "b"}
 # A digit read where a letter was printed: inside a word (C0MPANY) or as an initial (5.A.).
@@ -110,31 +112,22 @@ class NormalName:
     secondary: tuple[str, ...]
     generic_only: bool = False  # nothing distinctive: the generic words themselves identify it
 
-    @cached_property
-    def squashed(self) -> str:
-        """Core tokens run together: spacing-insensitive ("Hua Wei" = "Huawei")."""
-        return "".join(self.core)
+    # Derived forms, computed once when the name is made (every candidate compares them):
+    squashed: str = field(
+        init=False
+    )  # core run together: spacing-insensitive ("Hua Wei" = "Huawei")
+    sorted_squashed: str = field(init=False)  # core sorted and run together: order-insensitive
+    folded: tuple[str, ...] = field(init=False)  # core tokens folded (see fold)
+    folded_squashed: str = field(init=False)
+    numbers: frozenset[str] = field(init=False)
 
-    @cached_property
-    def sorted_squashed(self) -> str:
-        """Core tokens sorted and run together: order-insensitive."""
-        return "".join(sorted(self.core))
-
-    @cached_property
-    def folded(self) -> tuple[str, ...]:
-        return tuple(fold(t) for t in self.core)
-
-    @cached_property
-    def folded_squashed(self) -> str:
-        return "".join(sorted(self.folded))
-
-    @cached_property
-    def all_text(self) -> str:
-        return " ".join(self.core + self.secondary)
-
-    @cached_property
-    def numbers(self) -> frozenset[str]:
-        return frozenset(t for t in self.core if t.isdigit())
+    def __post_init__(self) -> None:
+        folded = tuple(fold(t) for t in self.core)
+        object.__setattr__(self, "squashed", "".join(self.core))
+        object.__setattr__(self, "sorted_squashed", "".join(sorted(self.core)))
+        object.__setattr__(self, "folded", folded)
+        object.__setattr__(self, "folded_squashed", "".join(sorted(folded)))
+        object.__setattr__(self, "numbers", frozenset(t for t in self.core if t.isdigit()))
 
 
 @lru_cache(maxsize=100_000)
@@ -241,6 +234,23 @@ def _peel_hanzi(word: str) -> list[tuple[str, str | None]]:
     return [(word, None)]
 
 
+@lru_cache(maxsize=200_000)
+def segment(run: str) -> tuple[tuple[str, str | None], ...]:
+    """A run of Chinese characters, simplified, as jieba words with list words peeled: (piece, class).
+
+    Computed once per name for normalisation, the Wade-Giles alias and abbreviations alike.
+    """
+    return tuple(
+        piece for w in jieba.lcut(_T2S.convert(run), HMM=False) for piece in _peel_hanzi(w)
+    )
+
+
+@lru_cache(maxsize=200_000)
+def romanise(word: str, style: Style = Style.NORMAL) -> tuple[str, ...]:
+    """A hanzi word's syllables (pypinyin; a word repeats across a list, so it is romanised once)."""
+    return tuple(lazy_pinyin(word, style=style, v_to_u=style == Style.WADEGILES))
+
+
 def _cjk_tokens(run: str) -> tuple[list[str], list[str]]:
     """A run of Chinese characters: jieba words; generic words and places secondary, legal forms out.
 
@@ -249,24 +259,22 @@ def _cjk_tokens(run: str) -> tuple[list[str], list[str]]:
     core: list[str] = []
     secondary: list[str] = []
     pending = ""
-    pieces = [p for w in jieba.lcut(_T2S.convert(run), HMM=False) for p in _peel_hanzi(w)]
-    for word, cls in pieces:
+    for word, cls in segment(run):
         if cls is None:
-            pending += word
+            pending += "".join(romanise(word))
             continue
         if pending:
             _hanzi_core(pending, core, secondary)
             pending = ""
         if cls != "legal":
-            secondary.append("".join(lazy_pinyin(word)))
+            secondary.append("".join(romanise(word)))
     if pending:
         _hanzi_core(pending, core, secondary)
     return core, secondary
 
 
-def _hanzi_core(run: str, core: list[str], secondary: list[str]) -> None:
-    """A distinctive hanzi run as one pinyin token, a place romanised at its front peeled off."""
-    token = "".join(lazy_pinyin(run))
+def _hanzi_core(token: str, core: list[str], secondary: list[str]) -> None:
+    """A distinctive hanzi run (romanised) as one pinyin token, a place at its front peeled off."""
     syl = syllabify(token)
     if syl and len(syl) >= 3:
         for size in range(min(MAX_WORD_SYLLABLES, len(syl) - 1), 1, -1):
@@ -302,10 +310,13 @@ def _join_syllables(tokens: list[str]) -> list[str]:
 
 def _latin(text: str, core: list[str], secondary: list[str]) -> None:
     ascii_text = " ".join(anyascii(text).lower().split())  # a dropped symbol leaves no gap
-    ascii_text = ARTICLE.sub(r"\1 ", ascii_text)  # al-Rahman -> al Rahman
-    ascii_text = JOINERS.sub("", ascii_text)  # Hua-Wei, K'o-chi, O'Brien
-    ascii_text = NUMBER_SIGN.sub("", ascii_text)  # No. 1 -> 1
-    ascii_text = OCR_DIGIT.sub(lambda m: OCR_LETTERS[m.group()], ascii_text)  # 5.A. -> s.a.
+    if "-" in ascii_text:
+        ascii_text = ARTICLE.sub(r"\1 ", ascii_text)  # al-Rahman -> al Rahman
+    if not JOINER_FREE.issuperset(ascii_text):
+        ascii_text = JOINERS.sub("", ascii_text)  # Hua-Wei, K'o-chi, O'Brien
+    if DIGIT.search(ascii_text):
+        ascii_text = NUMBER_SIGN.sub("", ascii_text)  # No. 1 -> 1
+        ascii_text = OCR_DIGIT.sub(lambda m: OCR_LETTERS[m.group()], ascii_text)  # 5.A. -> s.a.
     ascii_text = SPACED_WORDS.sub(
         lambda m: " ".join(_join_syllables(m.group().split())), ascii_text
     )
@@ -318,17 +329,22 @@ def _latin(text: str, core: list[str], secondary: list[str]) -> None:
     if len(raw) >= 2 and raw[-1] in ROMAN and raw[-2] not in WORDS.articles:
         raw[-1] = ROMAN[raw[-1]]  # sister ships: "Ana I" = "Ana 1"
     for token in raw:
-        if token in LEGAL_FORMS:
-            continue
-        if token in SECONDARY:
-            secondary.append(token)
-            continue
-        if (known := FOLDED_SECONDARY.get(fold(token))) is not None:
-            secondary.append(known)  # "C0MPANY", "SHIPPlNG": a generic word behind OCR noise
-            continue
-        c, s = _strip_pinyin(token)
+        c, s = _classify(token)
         core.extend(c)
         secondary.extend(s)
+
+
+@lru_cache(maxsize=200_000)
+def _classify(token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A Latin token as (core, secondary) parts; words repeat across a list, so once per word."""
+    if token in LEGAL_FORMS:
+        return (), ()
+    if token in SECONDARY:
+        return (), (token,)
+    if (known := FOLDED_SECONDARY.get(fold(token))) is not None:
+        return (), (known,)  # "C0MPANY", "SHIPPlNG": a generic word behind OCR noise
+    c, s = _strip_pinyin(token)
+    return tuple(c), tuple(s)
 
 
 @lru_cache(maxsize=200_000)
@@ -355,9 +371,14 @@ def wade_giles(name: str) -> str | None:
     """A hanzi name romanised in Wade-Giles, word by word (list side: 华为 -> "Hua-wei")."""
     if not CJK.search(name):
         return None
-    simplified = _T2S.convert(name)
-    words = [w for w in jieba.lcut(simplified, HMM=False) if w.strip()]
-    return " ".join("-".join(lazy_pinyin(w, style=Style.WADEGILES, v_to_u=True)) for w in words)
+    out = []
+    position = 0
+    for match in CJK.finditer(name):
+        out.append(name[position : match.start()].strip())
+        out += ["-".join(romanise(w, Style.WADEGILES)) for w, _ in segment(match.group())]
+        position = match.end()
+    out.append(name[position:].strip())
+    return " ".join(w for w in out if w)
 
 
 def hanzi_abbreviations(name: str) -> set[str]:
@@ -367,9 +388,7 @@ def hanzi_abbreviations(name: str) -> set[str]:
     """
     if not CJK.fullmatch(name.strip()):
         return set()
-    words = [
-        p for w in jieba.lcut(_T2S.convert(name.strip()), HMM=False) for p, _ in _peel_hanzi(w)
-    ]
+    words = [p for p, _ in segment(name.strip())]
     while words and HANZI_CLASS.get(words[-1]) == "legal":
         words.pop()
     initials = "".join(w[0] for w in words)

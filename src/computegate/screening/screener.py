@@ -13,10 +13,14 @@ ranking uses the unclamped score, so siblings sharing a brand separate.
 from __future__ import annotations
 
 import builtins
+import gc
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -164,10 +168,30 @@ def _grams(token: str) -> set[str]:
 def _keys(n: NormalName) -> set[str]:
     """Index keys of a name: trigrams of its folded core tokens, their consonant skeletons and
     vowel patterns (so Husayn/Hossein and Kani/Kane share a key)."""
-    keys = {g for t in n.folded for g in _grams(t)}
-    keys |= {"~" + sk for t in n.folded if len(sk := _skeleton(t)) >= 3}
-    keys |= {"^" + _vowel_pattern(t) for t in n.folded if len(t) >= 4 and not t.isdigit()}
-    return keys
+    return set().union(*(_token_keys(t) for t in n.folded))
+
+
+@lru_cache(maxsize=200_000)
+def _token_keys(token: str) -> frozenset[str]:
+    keys = _grams(token)
+    if len(sk := _skeleton(token)) >= 3:
+        keys.add("~" + sk)
+    if len(token) >= 4 and not token.isdigit():
+        keys.add("^" + _vowel_pattern(token))
+    return frozenset(keys)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Indexing makes millions of small acyclic objects; the cycle collector would rescan them
+    all, again and again, as the heap grows (a quarter of the build time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _places(n: NormalName) -> frozenset[str]:
@@ -187,6 +211,10 @@ class Screener:
         self._abbreviations: dict[str, list[int]] = defaultdict(list)  # 哈工大
         postings: dict[str, list[int]] = defaultdict(list)
         self._places: list[frozenset[str]] = []
+        with _cycle_collector_paused():
+            self._index(postings)
+
+    def _index(self, postings: dict[str, list[int]]) -> None:
         for e, entry in enumerate(self._entries):
             names = [(entry.name, "name")] + [(a, "alt_name") for a in entry.alt_names]
             cities = [normalise(a.city) for a in entry.addresses if a.city]
@@ -214,9 +242,12 @@ class Screener:
         self._stop = max(STOP_GRAM_FLOOR, len(self._aliases) // 50)
         self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
         self._idf = {g: math.log(len(self._aliases) / len(ids)) for g, ids in postings.items()}
-        norms = np.zeros(len(self._aliases))
-        for g, ids in postings.items():
-            norms[ids] += self._idf[g]
+        if postings:  # each alias's total key weight, in one pass
+            ids = np.concatenate(list(self._postings.values()))
+            weights = np.repeat(list(self._idf.values()), [len(x) for x in postings.values()])
+            norms = np.bincount(ids, weights=weights, minlength=len(self._aliases))
+        else:
+            norms = np.zeros(len(self._aliases))
         self._norms = np.maximum(norms, 1e-9)
 
     def _candidates(self, q: NormalName) -> list[int]:
