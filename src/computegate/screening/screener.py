@@ -242,12 +242,12 @@ class Screener:
         self._stop = max(STOP_GRAM_FLOOR, len(self._aliases) // 50)
         self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
         self._idf = {g: math.log(len(self._aliases) / len(ids)) for g, ids in postings.items()}
-        if postings:  # each alias's total key weight, in one pass
-            ids = np.concatenate(list(self._postings.values()))
-            weights = np.repeat(list(self._idf.values()), [len(x) for x in postings.values()])
-            norms = np.bincount(ids, weights=weights, minlength=len(self._aliases))
-        else:
-            norms = np.zeros(len(self._aliases))
+        # each alias's total key weight, in one pass
+        ids = np.concatenate([np.zeros(0, dtype=np.int32), *self._postings.values()])
+        weights = np.repeat(
+            [self._idf[g] for g in self._postings], [len(x) for x in postings.values()]
+        )
+        norms = np.bincount(ids, weights=weights, minlength=len(self._aliases))
         self._norms = np.maximum(norms, 1e-9)
 
     def _candidates(self, q: NormalName) -> list[int]:
