@@ -100,6 +100,7 @@ CONNECTORS = frozenset({"of", "and", "the", "de", "del", "la", "el", "y", "i", "
 COMPANY_WORDS = frozenset(
     {"company", "co", "limited", "ltd", "corporation", "corp", "inc", "group"}
 )
+MIN_LEGAL_FORM = 3  # letters a removed legal form needs to say the name is a company
 SUFFIX_FORMS = frozenset({"ltd", "limited", "inc", "llc", "plc"})
 _T2S = opencc.OpenCC("t2s")
 jieba.setLogLevel(60)
@@ -111,6 +112,9 @@ class NormalName:
     core: tuple[str, ...]
     secondary: tuple[str, ...]
     generic_only: bool = False  # nothing distinctive: the generic words themselves identify it
+    party: str | None = (
+        None  # what the name says it is: "entity" (a legal form), "vessel" (MV, M/T)
+    )
 
     # Derived forms, computed once when the name is made (every candidate compares them):
     squashed: str = field(
@@ -251,7 +255,7 @@ def romanise(word: str, style: Style = Style.NORMAL) -> tuple[str, ...]:
     return tuple(lazy_pinyin(word, style=style, v_to_u=style == Style.WADEGILES))
 
 
-def _cjk_tokens(run: str) -> tuple[list[str], list[str]]:
+def _cjk_tokens(run: str, marks: set[str]) -> tuple[list[str], list[str]]:
     """A run of Chinese characters: jieba words; generic words and places secondary, legal forms out.
 
     Adjacent distinctive words join into one pinyin token (华为 -> "huawei").
@@ -268,6 +272,8 @@ def _cjk_tokens(run: str) -> tuple[list[str], list[str]]:
             pending = ""
         if cls != "legal":
             secondary.append("".join(romanise(word)))
+        else:
+            marks.add("entity")
     if pending:
         _hanzi_core(pending, core, secondary)
     return core, secondary
@@ -308,7 +314,8 @@ def _join_syllables(tokens: list[str]) -> list[str]:
     return out
 
 
-def _latin(text: str, core: list[str], secondary: list[str]) -> None:
+def _latin(text: str, core: list[str], secondary: list[str], marks: set[str]) -> None:
+    """Latin-script text as core and secondary tokens; `marks` notes a legal form or vessel prefix."""
     ascii_text = " ".join(anyascii(text).lower().split())  # a dropped symbol leaves no gap
     if "-" in ascii_text:
         ascii_text = ARTICLE.sub(r"\1 ", ascii_text)  # al-Rahman -> al Rahman
@@ -321,14 +328,19 @@ def _latin(text: str, core: list[str], secondary: list[str]) -> None:
         lambda m: " ".join(_join_syllables(m.group().split())), ascii_text
     )
     without_forms = remove_org_types(ascii_text)  # rigour reads "s.a. de c.v." with its dots
-    cleaned = " ".join(t for t in NON_ALNUM.split(without_forms) if t) or " ".join(
-        t for t in NON_ALNUM.split(ascii_text) if t
-    )
-    cleaned = VESSEL.sub("", cleaned)
+    everything = " ".join(t for t in NON_ALNUM.split(ascii_text) if t)
+    cleaned = " ".join(t for t in NON_ALNUM.split(without_forms) if t) or everything
+    if len(everything.replace(" ", "")) - len(cleaned.replace(" ", "")) >= MIN_LEGAL_FORM:
+        marks.add("entity")  # (shorter ones are also names: Yu, Sa, GP)
+    if VESSEL.match(cleaned):
+        marks.add("vessel")
+        cleaned = VESSEL.sub("", cleaned)
     raw = [WORDS.token_aliases.get(t, t) for t in cleaned.split()]
     if len(raw) >= 2 and raw[-1] in ROMAN and raw[-2] not in WORDS.articles:
         raw[-1] = ROMAN[raw[-1]]  # sister ships: "Ana I" = "Ana 1"
     for token in raw:
+        if token in LEGAL_FORMS or token in WORDS.company_words:
+            marks.add("entity")
         c, s = _classify(token)
         core.extend(c)
         secondary.extend(s)
@@ -352,19 +364,21 @@ def normalise(name: str) -> NormalName:
     text = unicodedata.normalize("NFKC", _strip_symbols(name)).casefold().replace("&", " and ")
     core: list[str] = []
     secondary: list[str] = []
+    marks: set[str] = set()
     position = 0
     for match in CJK.finditer(text):
-        _latin(text[position : match.start()], core, secondary)
-        c, s = _cjk_tokens(match.group())
+        _latin(text[position : match.start()], core, secondary, marks)
+        c, s = _cjk_tokens(match.group(), marks)
         core += c
         secondary += s
         position = match.end()
-    _latin(text[position:], core, secondary)
+    _latin(text[position:], core, secondary, marks)
+    party = "entity" if "entity" in marks else ("vessel" if marks else None)
     if not core:  # a name made only of generic words and places is identified by them
         promoted = tuple(t for t in secondary if t not in WORDS.company_words)
         kept = tuple(t for t in secondary if t in WORDS.company_words)
-        return NormalName(name, promoted or kept, kept if promoted else (), generic_only=True)
-    return NormalName(name, tuple(core), tuple(secondary))
+        return NormalName(name, promoted or kept, kept if promoted else (), True, party)
+    return NormalName(name, tuple(core), tuple(secondary), party=party)
 
 
 def wade_giles(name: str) -> str | None:
@@ -381,35 +395,83 @@ def wade_giles(name: str) -> str | None:
     return " ".join(w for w in out if w)
 
 
-def hanzi_abbreviations(name: str) -> set[str]:
-    """First-character abbreviations of a hanzi name's words (哈尔滨工业大学 -> 哈工大).
+PARENTHESISED = re.compile(r"[(（][^)）]*[)）]")
 
-    Legal forms are left out, and so may trailing words be: 3 characters or more.
+
+def hanzi_abbreviations(name: str) -> dict[str, int]:
+    """Short forms of a hanzi name, each with its strength (0 strongest), legal forms, leading
+    places and parenthesised places left out:
+
+    - the first character of every word (哈尔滨工业大学 -> 哈工大): strength 0; its prefixes of 3+
+      characters (trailing words dropped): 1;
+    - a distinctive run kept whole, the generic words after it by their first character
+      (摩尔线程智能科技 -> 摩尔线程智科): 0; the same from a sub-segment of the run without its
+      prefix (中科海威数字技术 -> 海威数技): 1.
     """
-    if not CJK.fullmatch(name.strip()):
-        return set()
-    words = [p for p, _ in segment(name.strip())]
-    while words and HANZI_CLASS.get(words[-1]) == "legal":
-        words.pop()
-    initials = "".join(w[0] for w in words)
-    return {initials[:n] for n in range(3, len(initials) + 1)} if len(words) >= 3 else set()
+    if not CJK.search(name) or not CJK.fullmatch(PARENTHESISED.sub("", name).strip()):
+        return {}
+    pieces: list[tuple[str, str | None]] = []
+    for w, c in segment(PARENTHESISED.sub("", name).strip()):
+        if c == "legal":
+            continue
+        if len(w) == 1 and c is None and pieces and len(pieces[-1][0]) == 1 and not pieces[-1][1]:
+            pieces[-1] = (pieces[-1][0] + w, None)  # characters jieba left single: 威+视 = 威视
+        else:
+            pieces.append((w, c))
+    out: dict[str, int] = {}
+    for _ in range(2):  # with the leading places (哈工大), then without them
+        initials = "".join(w[0] for w, _ in pieces)
+        if len(pieces) >= 3:
+            out.setdefault(initials, 0)
+            for n in range(3, len(initials)):
+                out.setdefault(initials[:n], 1)
+        while len(pieces) > 1 and pieces[0][1] == "place":
+            pieces = pieces[1:]
+    for start, (_, cls) in enumerate(pieces):
+        if cls is not None or (start and pieces[start - 1][1] is None):
+            continue  # runs start at a distinctive piece that follows none
+        end = start
+        while end < len(pieces) and pieces[end][1] is None:
+            end += 1
+        run = "".join(w for w, _ in pieces[start:end])
+        rest = "".join(w[0] for w, _ in pieces[end:])
+        if not rest:
+            continue
+        for cut in range(len(run) - 1):
+            form = run[cut:] + rest
+            if len(form) >= 3:
+                out.setdefault(form, 0 if cut == 0 else 1)
+    return out
 
 
-def acronyms(name: str) -> set[str]:
-    """Initialisms a party is known by: SMIC, YMTC, BNC (Banco Nacional de Cuba).
-
-    Initials of every word; of the words but connectors and trailing legal suffixes (YMTC: Yangtze
-    Memory Technologies Co.); and of the words left once legal forms (rigour), trailing company
-    words and connectors are dropped.
+def acronyms(name: str) -> dict[str, int]:
+    """Initialisms a party may be known by (SMIC, YMTC, BNC for Banco Nacional de Cuba), each with
+    its strength: 0 for the initials of the name's words once legal forms (rigour) and trailing
+    company words are removed, with and without connectors; 1 for looser readings (every word).
+    A query's initials shared by several entries at the same strength identify none of them.
     """
     text = anyascii(unicodedata.normalize("NFKC", _strip_symbols(name))).lower()
-    words = [w for w in NON_ALNUM.split(JOINERS.sub(" ", text)) if w]
-    out = {"".join(w[0] for w in words)} if len(words) >= 3 else set()
-    out.add("".join(w[0] for w in words if w not in CONNECTORS and w not in SUFFIX_FORMS))
-    trimmed = [w for w in NON_ALNUM.split(JOINERS.sub(" ", remove_org_types(text))) if w]
+
+    def words(t: str) -> list[str]:
+        return [w for w in NON_ALNUM.split(JOINERS.sub(" ", t)) if w]
+
+    def initials(ws: list[str]) -> str:
+        return "".join(w[0] for w in ws)
+
+    every = words(text)
+    legal_free = [w for w in words(remove_org_types(text)) if w not in SUFFIX_FORMS]
+    trimmed = list(legal_free)
     while trimmed and trimmed[-1] in WORDS.company_words:
         trimmed.pop()
-    for keep in (trimmed, [w for w in trimmed if w not in CONNECTORS]):
-        if len(keep) >= 3:
-            out.add("".join(w[0] for w in keep))
-    return {a for a in out if len(a) >= 3}
+    out: dict[str, int] = {}
+    for strength, ws in (
+        (0, [w for w in trimmed if w not in CONNECTORS]),
+        (0, trimmed),
+        (1, legal_free),
+        (1, every),
+        (1, [w for w in every if w not in CONNECTORS and w not in SUFFIX_FORMS]),
+    ):
+        key = initials(ws)
+        if len(ws) >= 3 and len(key) >= 3:
+            out.setdefault(key, strength)
+    return out
