@@ -339,9 +339,13 @@ class Screener:
             aliases = [self._aliases[i] for i, _ in pairs]
             edit = _edit_similarities(query, aliases)
             aligned = _alignments(query, aliases[:ALIGNED_CANDIDATES])
+            # a short word in capitals (JAM, AKME) is an initialism: it names a party whose word
+            # it is, or whose initials; never one with a word it resembles (Jamiyat, AQIM)
+            initialism = len(q.core) == 1 and len(q.squashed) <= SHORT and name.strip().isupper()
             for n, (i, acronym) in enumerate(pairs):
                 alias = aliases[n]
-                measures = (*edit[n], aligned[n] if n < len(aligned) else 0.0)
+                whole = not initialism or q.folded[0] in alias.norm.folded
+                measures = (*edit[n], aligned[n] if n < len(aligned) and whole else 0.0)
                 name_score, parts = _name_similarity(query, alias, acronym, measures)
                 if acronym and i not in unique:
                     name_score -= AMBIGUOUS_ACRONYM
