@@ -247,6 +247,13 @@ def test_screen_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert payload["list"]["entries"] >= 30
 
 
+def test_screen_cli_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "screen", "商汤科技", "--kind", "person", "--json")
+    assert code == 0 and json.loads(out)["hit"] is False  # the list's SenseTime is an entity
+    code, _, err = run(capsys, "screen", "商汤科技", "--kind", "ship")
+    assert code == 2 and "--kind" in err and "Traceback" not in err
+
+
 def test_screen_cli_batch(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     src, dst = tmp_path / "customers.csv", tmp_path / "hits.csv"
     pl.DataFrame(

@@ -85,12 +85,13 @@ class Service:
         return decide(parse_request(dict(request)), catalog=self.catalog).model_dump(mode="json")
 
     def screen(
-        self, name: str, country: str | None, key_label: str | None
+        self, name: str, country: str | None, key_label: str | None, kind: str | None = None
     ) -> tuple[dict[str, Any], int]:
-        result = self._screen({"name": name, "country": country})
+        request = {"name": name, "country": country, **({"kind": kind} if kind else {})}
+        result = self._screen(request)
         audit_id = self.audit.append(
             "screen",
-            {"name": name, "country": country},
+            request,
             result,
             None,
             [],
@@ -106,9 +107,9 @@ class Service:
         return result, audit_id
 
     def _screen(self, request: Mapping[str, Any]) -> dict[str, Any]:
-        return self.screener.screen(str(request["name"]), request.get("country")).model_dump(
-            mode="json"
-        )
+        return self.screener.screen(
+            str(request["name"]), request.get("country"), kind=request.get("kind")
+        ).model_dump(mode="json")
 
     # -- replay -------------------------------------------------------------------------------------
     def replay(self, audit_id: int) -> tuple[dict[str, Any], dict[str, Any], list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi import Path as PathParam
@@ -68,6 +68,9 @@ class ScreenBody(BaseModel):
     )
     name: str = Field(min_length=1, max_length=500)
     country: str | None = Field(default=None, min_length=2, max_length=2)
+    kind: Literal["entity", "person", "vessel"] | None = Field(
+        default=None, description="What the party is: only list entries of that kind can hit"
+    )
 
 
 class WhatifBody(BaseModel):
@@ -255,7 +258,7 @@ def create_app(
 
     @app.post("/v1/screen", tags=["screening"], response_model=AuditedScreening)
     def screen(body: ScreenBody, label: Key) -> dict[str, Any]:
-        result, audit_id = service.screen(body.name, body.country, label)
+        result, audit_id = service.screen(body.name, body.country, label, body.kind)
         return {**result, "audit_id": audit_id}
 
     @app.post("/v1/simulate", tags=["simulation"])
