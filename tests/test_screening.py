@@ -134,6 +134,8 @@ def test_wrong_encoding_names_the_line(tmp_path: Path) -> None:
         ("中芯国际集成电路制造有限公司", ("zhongxin",)),
         ("ＨＵＡＷＥＩ　ＴＥＣＨＮＯＬＯＧＩＥＳ", ("huawei",)),  # full-width forms (NFKC)
         ("Московский Завод", ("moskovskiy", "zavod")),  # other scripts transliterated
+        ("Moer Xiancheng Zhineng Keji", ("moer", "xiancheng")),  # xian-cheng is not Xi'an + cheng
+        ("Beijingbaidu", ("baidu",)),  # a place run together in front is still peeled
     ],
 )
 def test_normalisation(name: str, core: tuple[str, ...]) -> None:

@@ -219,7 +219,9 @@ def _strip_pinyin(token: str) -> tuple[list[str], list[str]]:
                 changed = True
                 break
     for size in range(min(MAX_WORD_SYLLABLES, len(syl) - 1), 0, -1):
-        if PINYIN_WORDS.get("".join(syl[:size])) == "place":
+        if (
+            PINYIN_CLASS.get(syl[:size]) == "place"
+        ):  # syllable by syllable: "xian" of Xiancheng is not Xi'an
             secondary.append("".join(syl[:size]))
             syl = syl[size:]
             break
