@@ -17,7 +17,7 @@ from computegate.io.errors import DataFileError
 from computegate.rules import decide
 from computegate.screening import DEFAULT_THRESHOLD, Screener, load_list
 from computegate.screening.lists import entries_from
-from computegate.screening.normalize import acronyms, normalise
+from computegate.screening.normalize import acronyms, hanzi_abbreviations, normalise
 from tests.test_cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,6 +134,8 @@ def test_wrong_encoding_names_the_line(tmp_path: Path) -> None:
         ("中芯国际集成电路制造有限公司", ("zhongxin",)),
         ("ＨＵＡＷＥＩ　ＴＥＣＨＮＯＬＯＧＩＥＳ", ("huawei",)),  # full-width forms (NFKC)
         ("Московский Завод", ("moskovskiy", "zavod")),  # other scripts transliterated
+        ("Moer Xiancheng Zhineng Keji", ("moer", "xiancheng")),  # xian-cheng is not Xi'an + cheng
+        ("Beijingbaidu", ("baidu",)),  # a place run together in front is still peeled
     ],
 )
 def test_normalisation(name: str, core: tuple[str, ...]) -> None:
@@ -144,8 +146,10 @@ def test_generic_words_are_secondary_not_core() -> None:
     n = normalise("Beijing Technology Development Co., Ltd.")
     assert n.generic_only and set(n.core) == {"beijing", "technology", "development"}
     assert "beijing" in normalise("Beijing SenseTime Technology").secondary
-    assert {"smic"} <= acronyms("Semiconductor Manufacturing International Corporation")
-    assert {"ymtc"} <= acronyms("Yangtze Memory Technologies Co., Ltd.")
+    assert acronyms("Semiconductor Manufacturing International Corporation")["smi"] == 0
+    assert acronyms("Semiconductor Manufacturing International Corporation")["smic"] == 1
+    assert acronyms("Yangtze Memory Technologies Co., Ltd.")["ymtc"] == 1  # with its "Co."
+    assert acronyms("Tiva Kara Co. Ltd.") == {"tkc": 1, "tkcl": 1}  # only a looser reading
 
 
 @pytest.mark.parametrize(
@@ -243,6 +247,13 @@ def test_screen_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
         payload["hits"][0]
     )
     assert payload["list"]["entries"] >= 30
+
+
+def test_screen_cli_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "screen", "商汤科技", "--kind", "person", "--json")
+    assert code == 0 and json.loads(out)["hit"] is False  # the list's SenseTime is an entity
+    code, _, err = run(capsys, "screen", "商汤科技", "--kind", "ship")
+    assert code == 2 and "--kind" in err and "Traceback" not in err
 
 
 def test_screen_cli_batch(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -434,3 +445,69 @@ def test_generated_test_half_meets_the_floor() -> None:
     precision = float(line.split("precision ")[1].split()[0])
     recall = float(line.split("recall ")[1].split()[0])
     assert precision >= 0.95 and recall >= 0.90, line
+
+
+def test_hanzi_short_forms_with_their_strength() -> None:
+    assert hanzi_abbreviations("哈尔滨工业大学") == {"哈工大": 0}  # the place kept
+    forms = hanzi_abbreviations("杭州海康威视数字技术股份有限公司")
+    assert forms["海康威视数技"] == 0  # the distinctive run whole, generic words by initial
+    assert forms["海威数技"] == 0  # every word by its initial (威视 kept as one word)
+    assert forms["威视数技"] == 1  # a sub-segment without its prefix: weaker
+    assert hanzi_abbreviations("Huawei") == {}
+
+
+@pytest.mark.parametrize(
+    ("query", "entry_id"),
+    [("海威数技", "cg-el-0010"), ("海康威视数技", "cg-el-0010"), ("哈工大", None)],
+)
+def test_hanzi_short_forms_screen(screener: Screener, query: str, entry_id: str | None) -> None:
+    result = screener.screen(query)
+    assert (result.hits[0].entry_id if result.hit else None) == entry_id, result.hits[:2]
+
+
+def test_short_form_two_entries_share_is_reported_below_the_threshold(screener: Screener) -> None:
+    result = screener.screen("摩线智科")  # Moore Threads (Beijing) and (Shanghai)
+    assert not result.hit and len(result.hits) >= 2
+    assert all(h.explanation["components"]["ambiguous_acronym"] for h in result.hits[:2])
+
+
+@pytest.fixture(scope="module")
+def parties() -> Screener:
+    rows = [
+        {"id": "ship", "source": "SDN", "name": "ARMAN", "type": "Vessel"},
+        {"id": "firm", "source": "SDN", "name": "ARMAN SHIPPING COMPANY", "type": "Entity"},
+        {"id": "tkc", "source": "SDN", "name": "TET KHAM CONSTRUCTION COMPANY LIMITED", "type": "Entity"},
+        {"id": "tk", "source": "SDN", "name": "TIVA KARA CO. LTD.", "type": "Entity"},
+        {"id": "p1", "source": "SDN", "name": "TAN, Kim Chol", "type": "Individual"},
+        {"id": "h1", "source": "SDN", "name": "HAMOON SEPAHAN INVESTMENT", "type": "Entity"},
+        {"id": "h2", "source": "SDN", "name": "HEKMAT SINA INDUSTRIES", "type": "Entity"},
+    ]  # fmt: skip
+    return Screener(entries_from(rows))
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "entry_id"),
+    [
+        ("Arman Co., Ltd.", None, "firm"),  # a legal form: a company, never the vessel
+        ("Arman LLC", None, "firm"),  # a company named Arman: the vessel is no answer
+        ("MV Arman", None, "ship"),  # a vessel prefix: a vessel
+        ("Arman", "vessel", "ship"),
+        ("Arman", "entity", "firm"),
+        ("TKC", None, "tkc"),  # initials of its words; Tiva Kara Co. only by a looser reading
+        ("TKC", "person", None),  # people are not known by initials here
+        ("HSI", None, None),  # two entries' initials at the same strength: neither
+    ],
+)
+def test_party_kind_and_initials(
+    parties: Screener, query: str, kind: str | None, entry_id: str | None
+) -> None:
+    result = parties.screen(query, kind=kind)
+    assert (result.hits[0].entry_id if result.hit else None) == entry_id, result.hits[:2]
+    assert all(h.entry_id != "ship" for h in result.hits) or result.kind in ("vessel", None)
+
+
+def test_kind_is_checked(parties: Screener) -> None:
+    with pytest.raises(ValueError, match="kind"):
+        parties.screen("Arman", kind="ship")
+    assert parties.screen("Arman Co., Ltd.").kind == "entity"
+    assert parties.screen("M/T Arman").kind == "vessel"

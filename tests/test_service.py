@@ -107,6 +107,7 @@ def test_decisions_are_audited_with_everything_needed_to_replay(
             ["body", "item", "dense_tflops", "fp16"],
         ),
         ("/v1/screen", {"name": ""}, ["body", "name"]),
+        ("/v1/screen", {"name": "Arman", "kind": "ship"}, ["body", "kind"]),
         ("/v1/simulate", {"scenarios": ["nope"]}, ["body", "scenarios"]),
         ("/v1/simulate", {"scenarios": ["full-ban"], "draws": 10**7}, ["body", "draws"]),
     ],
@@ -143,6 +144,10 @@ def test_other_endpoints(client: tuple[TestClient, dict[str, str]]) -> None:
         "/v1/screen", json={"name": "Hikvision", "country": "CN"}, headers=auth
     ).json()
     assert screened["hit"] and screened["audit_id"] > 0
+    as_person = c.post(
+        "/v1/screen", json={"name": "Hikvision", "kind": "person"}, headers=auth
+    ).json()
+    assert not as_person["hit"] and as_person["kind"] == "person"  # entities are not people
     sim = c.post(
         "/v1/simulate",
         json={"scenarios": ["full-ban"], "first_year": 2025, "last_year": 2026, "draws": 200},

@@ -5,7 +5,7 @@ The list is the real 2021 OFAC SDN set, the 2019 CSL extract and the bundled Ent
 procedure (a *kind*, below), and the entry decides the half: ``dev`` when the first byte of
 sha1(entry id) is even, else ``test`` — all variants of an entity land in the same half, so
 tuning on dev never sees a test entity. ``expected`` lists every entry carrying the source alias
-(the SDN repeats some names). Negatives are labelled with no expected entry and are checked not to
+(the SDN repeats some names), and every entry listing the query itself. Negatives are labelled with no expected entry and are checked not to
 be any listed name. The procedures use their own tools and tables (pypinyin, jieba's dictionary
 and part-of-speech tags, OpenCC, the transliteration tables below), never the matcher's word
 lists. Deterministic (seeded). Run: `python benchmarks/screening/generate.py`.
@@ -19,7 +19,8 @@ Kinds (positives):
   initials of the name's words when no other entry has them.
 - short_chinese: a hanzi alias without its leading place words (jieba tag ns) and trailing legal
   form and parenthesised places (3+ characters kept), or the first character of each remaining
-  word (哈尔滨工业大学 -> 哈工大) when 3-4 words remain.
+  word (哈尔滨工业大学 -> 哈工大) when 3-4 words remain; a short form another entry's alias also
+  yields is left out (it names neither), as acronyms are.
 - ocr: two OCR-like confusions (m->rn, w->vv, I<->l, O->0, S->5, e->c, B->8) anywhere in the name.
 - wade_giles: a hanzi alias romanised in Wade-Giles (pypinyin Style.WADEGILES), words hyphenated.
 - symbols: a trademark sign, emoji or decorative symbol added to or inside the name.
@@ -31,8 +32,11 @@ Kinds (positives):
   Liability Company, OOO <-> Obshchestvo s Ogranichennoy Otvetstvennostyu, S.A. <-> Sociedad Anonima).
 - vessel: an SDN vessel with a type prefix (MV, M/T, M.V., Tanker) and its number respelt
   (No. 1, 1, I).
-- hanzi_vs_pinyin: an entry known only in pinyin queried in hanzi: each syllable written with the
-  most frequent character that reads so (jieba's dictionary frequencies), legal form as 有限公司.
+- hanzi_vs_pinyin: a real hanzi name queried against an entry known only in pinyin. None of the
+  real list files carries hanzi (checked: the SDN set, the CSL extract), so the entries are the
+  bundled ones with a hanzi alias whose Latin name spells its brand in pinyin; for those with an
+  odd second byte of sha1(id) (``withheld``) the hanzi aliases are left out of the evaluation list
+  and queried: the whole name and its short form (as short_chinese). No hanzi is made up.
 Kinds (negatives):
 - near_miss_person: an individual's given names with a surname taken from another individual,
   unless a listed person has that surname and one of those given names.
@@ -57,7 +61,6 @@ import jieba
 import jieba.posseg
 import opencc
 from pypinyin import Style, lazy_pinyin, pinyin
-from pypinyin.constants import PINYIN_DICT
 
 from computegate.screening.lists import ListEntry, ListIdentity, ScreeningList, load_list
 from computegate.screening.normalize import pinyin_syllables
@@ -159,13 +162,21 @@ REAL_COMPANIES = [
 
 
 def evaluation_list() -> ScreeningList:
-    """SDN 2021 + CSL extract + the bundled Entity List sample, as one list."""
+    """SDN 2021 + CSL extract + the bundled Entity List sample, as one list; the hanzi aliases of
+    the ``withheld`` entries left out (they are queried as hanzi_vs_pinyin)."""
     parts = [
         load_list(LISTS / "ofac-2021-sdn.csv"),
         load_list(LISTS / "csl-extract-2019.csv"),
         load_list(),
     ]
-    entries = tuple(e for p in parts for e in p.entries)
+    held = withheld_hanzi()
+    entries = tuple(
+        e.model_copy(update={"alt_names": tuple(a for a in e.alt_names if not CJK.search(a))})
+        if e.id in held
+        else e
+        for p in parts
+        for e in p.entries
+    )
     identity = ListIdentity(
         source="evaluation list: " + " + ".join(p.identity.source for p in parts),
         sha256=hashlib.sha256("".join(p.identity.sha256 for p in parts).encode()).hexdigest(),
@@ -175,32 +186,38 @@ def evaluation_list() -> ScreeningList:
     return ScreeningList(identity, entries)
 
 
+def pinyin_brand(e: ListEntry) -> bool:
+    """A hanzi alias and a Latin name that spells 2+ syllables of it, not a place (jieba tag ns),
+    in pinyin (Huawei)."""
+    hanzi = [a for a in (e.name, *e.alt_names) if CJK.search(a)]
+    latin = [w.lower() for a in (e.name, *e.alt_names) for w in LATIN_WORD.findall(a)]
+    spelt = {
+        "".join(lazy_pinyin("".join(p.word for p in jieba.posseg.lcut(a) if p.flag != "ns")))
+        for a in hanzi
+    }
+    return any(
+        len(w) >= 4 and len(syllabify(w) or []) >= 2 and any(w in p for p in spelt) for w in latin
+    )
+
+
+@lru_cache(maxsize=1)
+def withheld_hanzi() -> dict[str, list[str]]:
+    """The hanzi aliases withheld from the evaluation list, by entry id (see hanzi_vs_pinyin)."""
+    return {
+        e.id: [a for a in e.alt_names if CJK.search(a)]
+        for e in load_list().entries
+        if not CJK.search(e.name)
+        and pinyin_brand(e)
+        and hashlib.sha1(e.id.encode()).digest()[1] % 2 == 1
+    }
+
+
 def half(entry_id: str) -> str:
     return "dev" if hashlib.sha1(entry_id.encode()).digest()[0] % 2 == 0 else "test"
 
 
 def key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
-
-
-@lru_cache(maxsize=1)
-def char_for_syllable() -> dict[str, str]:
-    """The most frequent character (jieba's single-character frequencies) reading each syllable."""
-    freq: dict[str, int] = {}
-    dict_path = Path(jieba.__file__).with_name("dict.txt")
-    for line in dict_path.read_text(encoding="utf-8").splitlines():
-        word, count, *_ = line.split(" ")
-        if len(word) == 1:
-            freq[word] = int(count)
-    best: dict[str, tuple[int, str]] = {}
-    for cp in PINYIN_DICT:
-        char = chr(cp)
-        if char not in freq:
-            continue
-        syllable = lazy_pinyin(char)[0]
-        if freq[char] > best.get(syllable, (0, ""))[0]:
-            best[syllable] = (freq[char], char)
-    return {s: c for s, (_, c) in best.items()}
 
 
 def syllabify(word: str) -> list[str] | None:
@@ -233,7 +250,7 @@ class Generator:
     def add(self, query: str, e: ListEntry, source_alias: str, kind: str) -> None:
         if not query.strip() or (key(query) == key(source_alias) and kind != "symbols"):
             return
-        expected = self.owners[key(source_alias)] | {e.id}
+        expected = self.owners[key(source_alias)] | self.owners.get(key(query), set()) | {e.id}
         self.rows.append(
             {
                 "query": query,
@@ -259,20 +276,31 @@ class Generator:
             by_word = " ".join("".join(lazy_pinyin(w)).capitalize() for w in words)
             self.add(self.rng.choice([by_syllable, by_word]), e, alias, "pinyin_spaced")
             self.add(self.t2s.convert(alias), e, alias, "traditional")
-            tagged = [(p.word, p.flag) for p in jieba.posseg.lcut(alias)]
-            while tagged and tagged[0][1] == "ns":
-                tagged = tagged[1:]
-            core = re.sub(r"[(（].*?[)）]", "", CN_LEGAL.sub("", "".join(w for w, _ in tagged)))
-            core_words = [w for w in jieba.lcut(core) if w.strip()]
-            if len(core) >= 3:
-                if 3 <= len(core_words) <= 4 and self.rng.random() < 0.5:
-                    self.add("".join(w[0] for w in core_words), e, alias, "short_chinese")
-                else:
-                    self.add(core, e, alias, "short_chinese")
+            if (short := self.short_form(alias, e)) is not None:
+                self.add(short, e, alias, "short_chinese")
             wade = " ".join(
                 "-".join(s[0] for s in pinyin(w, style=Style.WADEGILES)).capitalize() for w in words
             )
             self.add(wade, e, alias, "wade_giles")
+
+    def short_forms(self, alias: str) -> tuple[str | None, str | None]:
+        """(core, initials): the alias without leading places, legal form and parenthesised places
+        (3+ characters), and the first character of each of its words when 3-4 remain."""
+        tagged = [(p.word, p.flag) for p in jieba.posseg.lcut(alias)]
+        while tagged and tagged[0][1] == "ns":
+            tagged = tagged[1:]
+        core = re.sub(r"[(（].*?[)）]", "", CN_LEGAL.sub("", "".join(w for w, _ in tagged)))
+        core_words = [w for w in jieba.lcut(core) if w.strip()]
+        initials = "".join(w[0] for w in core_words) if 3 <= len(core_words) <= 4 else None
+        return (core if len(core) >= 3 else None), initials
+
+    def short_form(self, alias: str, e: ListEntry) -> str | None:
+        """One short form of the alias (seeded choice), unless another entry's alias yields it."""
+        core, initials = self.short_forms(alias)
+        form = initials if initials and (core is None or self.rng.random() < 0.5) else core
+        if form is None or self.short_owners[form] - {e.id}:
+            return None
+        return form
 
     def latin_pinyin(self, e: ListEntry) -> None:
         """Entries written in Latin pinyin (China/HK addresses): spaced syllables, a hanzi query."""
@@ -287,20 +315,13 @@ class Generator:
         for w, p in brand:
             spaced = spaced.replace(w, " ".join(s.capitalize() for s in p), 1)
         self.add(spaced, e, e.name, "pinyin_spaced")
-        chars = char_for_syllable()
-        hanzi = []
-        for w, p in zip(words, parsed, strict=True):
-            low = w.lower()
-            if low in EN_TO_HANZI:
-                hanzi.append(EN_TO_HANZI[low])
-            elif p and all(s in chars for s in p):
-                hanzi.append("".join(chars[s] for s in p))
-            elif low in ("co", "ltd", "limited", "company"):
-                if "有限公司" not in hanzi:
-                    hanzi.append("有限公司")
-            else:
-                return  # a word with no hanzi form: no faithful hanzi query
-        self.add("".join(hanzi), e, e.name, "hanzi_vs_pinyin")
+
+    def hanzi_vs_pinyin(self, e: ListEntry, hanzi: list[str]) -> None:
+        """A withheld entry's real hanzi names (not on the evaluation list) and their short forms."""
+        for alias in hanzi:
+            self.add(alias, e, e.name, "hanzi_vs_pinyin")
+            if (short := self.short_form(alias, e)) is not None:
+                self.add(short, e, e.name, "hanzi_vs_pinyin")
 
     # --- Latin --------------------------------------------------------------------------------
     def abbreviation(self, e: ListEntry) -> None:
@@ -468,9 +489,20 @@ class Generator:
             self.arabic,
             self.vessel,
         ]
+        self.short_owners: dict[str, set[str]] = defaultdict(set)
+        hanzi = {e.id: [a for a in (e.name, *e.alt_names) if CJK.search(a)] for e in self.entries}
+        for entry_id, held in withheld_hanzi().items():
+            hanzi[entry_id] = hanzi.get(entry_id, []) + held
+        for e in self.entries:
+            for alias in hanzi[e.id]:
+                for form in self.short_forms(alias):
+                    if form:
+                        self.short_owners[form].add(e.id)
         for e in self.entries:
             for make in generators:
                 make(e)
+            if e.id in withheld_hanzi():
+                self.hanzi_vs_pinyin(e, withheld_hanzi()[e.id])
             if self.rng.random() < 0.25:
                 self.near_miss_person(e, surnames)
                 self.near_miss_company(e, company_words)

@@ -776,6 +776,12 @@ def screen(
     json_out: JsonOpt = False,
     engine: EngineOpt = "local",
     scheduler: SchedulerOpt = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind", help="entity, person or vessel: only list entries of that kind hit."
+        ),
+    ] = None,
 ) -> None:
     """Screen a name (or a file of names) against restricted-party lists, with explained scores."""
     if _dask_batch(
@@ -796,7 +802,9 @@ def screen(
         return
     if not name:
         raise InputError("NAME", "give a name to screen, or --input/--output for a file")
-    result = screener.screen(name, country)
+    if kind not in (None, "entity", "person", "vessel"):
+        raise InputError("--kind", f"expected entity, person or vessel, got {kind!r}")
+    result = screener.screen(name, country, kind=kind)
     if json_out:
         payload = result.model_dump(mode="json")
         _print_json(

@@ -111,8 +111,9 @@ class Service:
         country: str | None,
         key_label: str | None,
         idempotency_key: str | None = None,
+        kind: str | None = None,
     ) -> dict[str, Any]:
-        return self.submit_screen(name, country, key_label, idempotency_key).result()[0]
+        return self.submit_screen(name, country, key_label, idempotency_key, kind).result()[0]
 
     def submit_screen(
         self,
@@ -120,8 +121,9 @@ class Service:
         country: str | None,
         key_label: str | None,
         idempotency_key: str | None = None,
+        kind: str | None = None,
     ) -> Future[list[dict[str, Any]]]:
-        request = {"name": name, "country": country}
+        request = {"name": name, "country": country, **({"kind": kind} if kind else {})}
         result = self._screen(request)
         entry = Entry(
             "screen", request, result, None, [], [result["list"]], self.version, key_label
@@ -131,9 +133,9 @@ class Service:
         return future
 
     def _screen(self, request: Mapping[str, Any]) -> dict[str, Any]:
-        return self.screener.screen(str(request["name"]), request.get("country")).model_dump(
-            mode="json"
-        )
+        return self.screener.screen(
+            str(request["name"]), request.get("country"), kind=request.get("kind")
+        ).model_dump(mode="json")
 
     @staticmethod
     def _idem(key_label: str | None, key: str | None, request: Any) -> Idempotency | None:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Security
@@ -106,6 +106,9 @@ class ScreenBody(BaseModel):
     )
     name: str = Field(min_length=1, max_length=500)
     country: str | None = Field(default=None, min_length=2, max_length=2)
+    kind: Literal["entity", "person", "vessel"] | None = Field(
+        default=None, description="What the party is: only list entries of that kind can hit"
+    )
 
 
 class WhatifBody(BaseModel):
@@ -396,7 +399,7 @@ def create_app(
     )
     async def screen(body: ScreenBody, label: Screen, idempotency_key: IdemKey = None) -> Response:
         future = await run_in_threadpool(
-            service.submit_screen, body.name, body.country, label, idempotency_key
+            service.submit_screen, body.name, body.country, label, idempotency_key, body.kind
         )
         return FastJSON((await asyncio.wrap_future(future))[0])
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -83,6 +83,8 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 NON_ALNUM = re.compile(r"[^0-9a-z]+")
 ARTICLE = re.compile(r"\b(" + "|".join(sorted(WORDS.articles, key=len, reverse=True)) + r")-")
 JOINERS = re.compile(r"(?<=[a-z])['’`-](?=[a-z])")
+DIGIT = re.compile(r"\d")
+JOINER_FREE = frozenset(map(chr, range(0x250))) - set("'’`-")  # text with no joiner to remove
 VESSEL = re.compile(r"^(?:" + "|".join(re.escape(p) for p in WORDS.vessel_prefixes) + r") (?=\w)")
 OCR_LETTERS = {"0": "o", "1": "l", "5": "s", "8": "b"}
 # A digit read where a letter was printed: inside a word (C0MPANY) or as an initial (5.A.).
@@ -98,6 +100,7 @@ CONNECTORS = frozenset({"of", "and", "the", "de", "del", "la", "el", "y", "i", "
 COMPANY_WORDS = frozenset(
     {"company", "co", "limited", "ltd", "corporation", "corp", "inc", "group"}
 )
+MIN_LEGAL_FORM = 3  # letters a removed legal form needs to say the name is a company
 SUFFIX_FORMS = frozenset({"ltd", "limited", "inc", "llc", "plc"})
 _T2S = opencc.OpenCC("t2s")
 jieba.setLogLevel(60)
@@ -109,32 +112,26 @@ class NormalName:
     core: tuple[str, ...]
     secondary: tuple[str, ...]
     generic_only: bool = False  # nothing distinctive: the generic words themselves identify it
+    party: str | None = (
+        None  # what the name says it is: "entity" (a legal form), "vessel" (MV, M/T)
+    )
 
-    @cached_property
-    def squashed(self) -> str:
-        """Core tokens run together: spacing-insensitive ("Hua Wei" = "Huawei")."""
-        return "".join(self.core)
+    # Derived forms, computed once when the name is made (every candidate compares them):
+    squashed: str = field(
+        init=False
+    )  # core run together: spacing-insensitive ("Hua Wei" = "Huawei")
+    sorted_squashed: str = field(init=False)  # core sorted and run together: order-insensitive
+    folded: tuple[str, ...] = field(init=False)  # core tokens folded (see fold)
+    folded_squashed: str = field(init=False)
+    numbers: frozenset[str] = field(init=False)
 
-    @cached_property
-    def sorted_squashed(self) -> str:
-        """Core tokens sorted and run together: order-insensitive."""
-        return "".join(sorted(self.core))
-
-    @cached_property
-    def folded(self) -> tuple[str, ...]:
-        return tuple(fold(t) for t in self.core)
-
-    @cached_property
-    def folded_squashed(self) -> str:
-        return "".join(sorted(self.folded))
-
-    @cached_property
-    def all_text(self) -> str:
-        return " ".join(self.core + self.secondary)
-
-    @cached_property
-    def numbers(self) -> frozenset[str]:
-        return frozenset(t for t in self.core if t.isdigit())
+    def __post_init__(self) -> None:
+        folded = tuple(fold(t) for t in self.core)
+        object.__setattr__(self, "squashed", "".join(self.core))
+        object.__setattr__(self, "sorted_squashed", "".join(sorted(self.core)))
+        object.__setattr__(self, "folded", folded)
+        object.__setattr__(self, "folded_squashed", "".join(sorted(folded)))
+        object.__setattr__(self, "numbers", frozenset(t for t in self.core if t.isdigit()))
 
 
 @lru_cache(maxsize=100_000)
@@ -222,7 +219,9 @@ def _strip_pinyin(token: str) -> tuple[list[str], list[str]]:
                 changed = True
                 break
     for size in range(min(MAX_WORD_SYLLABLES, len(syl) - 1), 0, -1):
-        if PINYIN_WORDS.get("".join(syl[:size])) == "place":
+        if (
+            PINYIN_CLASS.get(syl[:size]) == "place"
+        ):  # syllable by syllable: "xian" of Xiancheng is not Xi'an
             secondary.append("".join(syl[:size]))
             syl = syl[size:]
             break
@@ -241,7 +240,24 @@ def _peel_hanzi(word: str) -> list[tuple[str, str | None]]:
     return [(word, None)]
 
 
-def _cjk_tokens(run: str) -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=200_000)
+def segment(run: str) -> tuple[tuple[str, str | None], ...]:
+    """A run of Chinese characters, simplified, as jieba words with list words peeled: (piece, class).
+
+    Computed once per name for normalisation, the Wade-Giles alias and abbreviations alike.
+    """
+    return tuple(
+        piece for w in jieba.lcut(_T2S.convert(run), HMM=False) for piece in _peel_hanzi(w)
+    )
+
+
+@lru_cache(maxsize=200_000)
+def romanise(word: str, style: Style = Style.NORMAL) -> tuple[str, ...]:
+    """A hanzi word's syllables (pypinyin; a word repeats across a list, so it is romanised once)."""
+    return tuple(lazy_pinyin(word, style=style, v_to_u=style == Style.WADEGILES))
+
+
+def _cjk_tokens(run: str, marks: set[str]) -> tuple[list[str], list[str]]:
     """A run of Chinese characters: jieba words; generic words and places secondary, legal forms out.
 
     Adjacent distinctive words join into one pinyin token (华为 -> "huawei").
@@ -249,24 +265,24 @@ def _cjk_tokens(run: str) -> tuple[list[str], list[str]]:
     core: list[str] = []
     secondary: list[str] = []
     pending = ""
-    pieces = [p for w in jieba.lcut(_T2S.convert(run), HMM=False) for p in _peel_hanzi(w)]
-    for word, cls in pieces:
+    for word, cls in segment(run):
         if cls is None:
-            pending += word
+            pending += "".join(romanise(word))
             continue
         if pending:
             _hanzi_core(pending, core, secondary)
             pending = ""
         if cls != "legal":
-            secondary.append("".join(lazy_pinyin(word)))
+            secondary.append("".join(romanise(word)))
+        else:
+            marks.add("entity")
     if pending:
         _hanzi_core(pending, core, secondary)
     return core, secondary
 
 
-def _hanzi_core(run: str, core: list[str], secondary: list[str]) -> None:
-    """A distinctive hanzi run as one pinyin token, a place romanised at its front peeled off."""
-    token = "".join(lazy_pinyin(run))
+def _hanzi_core(token: str, core: list[str], secondary: list[str]) -> None:
+    """A distinctive hanzi run (romanised) as one pinyin token, a place at its front peeled off."""
     syl = syllabify(token)
     if syl and len(syl) >= 3:
         for size in range(min(MAX_WORD_SYLLABLES, len(syl) - 1), 1, -1):
@@ -300,35 +316,49 @@ def _join_syllables(tokens: list[str]) -> list[str]:
     return out
 
 
-def _latin(text: str, core: list[str], secondary: list[str]) -> None:
+def _latin(text: str, core: list[str], secondary: list[str], marks: set[str]) -> None:
+    """Latin-script text as core and secondary tokens; `marks` notes a legal form or vessel prefix."""
     ascii_text = " ".join(anyascii(text).lower().split())  # a dropped symbol leaves no gap
-    ascii_text = ARTICLE.sub(r"\1 ", ascii_text)  # al-Rahman -> al Rahman
-    ascii_text = JOINERS.sub("", ascii_text)  # Hua-Wei, K'o-chi, O'Brien
-    ascii_text = NUMBER_SIGN.sub("", ascii_text)  # No. 1 -> 1
-    ascii_text = OCR_DIGIT.sub(lambda m: OCR_LETTERS[m.group()], ascii_text)  # 5.A. -> s.a.
+    if "-" in ascii_text:
+        ascii_text = ARTICLE.sub(r"\1 ", ascii_text)  # al-Rahman -> al Rahman
+    if not JOINER_FREE.issuperset(ascii_text):
+        ascii_text = JOINERS.sub("", ascii_text)  # Hua-Wei, K'o-chi, O'Brien
+    if DIGIT.search(ascii_text):
+        ascii_text = NUMBER_SIGN.sub("", ascii_text)  # No. 1 -> 1
+        ascii_text = OCR_DIGIT.sub(lambda m: OCR_LETTERS[m.group()], ascii_text)  # 5.A. -> s.a.
     ascii_text = SPACED_WORDS.sub(
         lambda m: " ".join(_join_syllables(m.group().split())), ascii_text
     )
     without_forms = remove_org_types(ascii_text)  # rigour reads "s.a. de c.v." with its dots
-    cleaned = " ".join(t for t in NON_ALNUM.split(without_forms) if t) or " ".join(
-        t for t in NON_ALNUM.split(ascii_text) if t
-    )
-    cleaned = VESSEL.sub("", cleaned)
+    everything = " ".join(t for t in NON_ALNUM.split(ascii_text) if t)
+    cleaned = " ".join(t for t in NON_ALNUM.split(without_forms) if t) or everything
+    if len(everything.replace(" ", "")) - len(cleaned.replace(" ", "")) >= MIN_LEGAL_FORM:
+        marks.add("entity")  # (shorter ones are also names: Yu, Sa, GP)
+    if VESSEL.match(cleaned):
+        marks.add("vessel")
+        cleaned = VESSEL.sub("", cleaned)
     raw = [WORDS.token_aliases.get(t, t) for t in cleaned.split()]
     if len(raw) >= 2 and raw[-1] in ROMAN and raw[-2] not in WORDS.articles:
         raw[-1] = ROMAN[raw[-1]]  # sister ships: "Ana I" = "Ana 1"
     for token in raw:
-        if token in LEGAL_FORMS:
-            continue
-        if token in SECONDARY:
-            secondary.append(token)
-            continue
-        if (known := FOLDED_SECONDARY.get(fold(token))) is not None:
-            secondary.append(known)  # "C0MPANY", "SHIPPlNG": a generic word behind OCR noise
-            continue
-        c, s = _strip_pinyin(token)
+        if token in LEGAL_FORMS or token in WORDS.company_words:
+            marks.add("entity")
+        c, s = _classify(token)
         core.extend(c)
         secondary.extend(s)
+
+
+@lru_cache(maxsize=200_000)
+def _classify(token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A Latin token as (core, secondary) parts; words repeat across a list, so once per word."""
+    if token in LEGAL_FORMS:
+        return (), ()
+    if token in SECONDARY:
+        return (), (token,)
+    if (known := FOLDED_SECONDARY.get(fold(token))) is not None:
+        return (), (known,)  # "C0MPANY", "SHIPPlNG": a generic word behind OCR noise
+    c, s = _strip_pinyin(token)
+    return tuple(c), tuple(s)
 
 
 @lru_cache(maxsize=200_000)
@@ -336,61 +366,114 @@ def normalise(name: str) -> NormalName:
     text = unicodedata.normalize("NFKC", _strip_symbols(name)).casefold().replace("&", " and ")
     core: list[str] = []
     secondary: list[str] = []
+    marks: set[str] = set()
     position = 0
     for match in CJK.finditer(text):
-        _latin(text[position : match.start()], core, secondary)
-        c, s = _cjk_tokens(match.group())
+        _latin(text[position : match.start()], core, secondary, marks)
+        c, s = _cjk_tokens(match.group(), marks)
         core += c
         secondary += s
         position = match.end()
-    _latin(text[position:], core, secondary)
+    _latin(text[position:], core, secondary, marks)
+    party = "entity" if "entity" in marks else ("vessel" if marks else None)
     if not core:  # a name made only of generic words and places is identified by them
         promoted = tuple(t for t in secondary if t not in WORDS.company_words)
         kept = tuple(t for t in secondary if t in WORDS.company_words)
-        return NormalName(name, promoted or kept, kept if promoted else (), generic_only=True)
-    return NormalName(name, tuple(core), tuple(secondary))
+        return NormalName(name, promoted or kept, kept if promoted else (), True, party)
+    return NormalName(name, tuple(core), tuple(secondary), party=party)
 
 
 def wade_giles(name: str) -> str | None:
     """A hanzi name romanised in Wade-Giles, word by word (list side: 华为 -> "Hua-wei")."""
     if not CJK.search(name):
         return None
-    simplified = _T2S.convert(name)
-    words = [w for w in jieba.lcut(simplified, HMM=False) if w.strip()]
-    return " ".join("-".join(lazy_pinyin(w, style=Style.WADEGILES, v_to_u=True)) for w in words)
+    out = []
+    position = 0
+    for match in CJK.finditer(name):
+        out.append(name[position : match.start()].strip())
+        out += ["-".join(romanise(w, Style.WADEGILES)) for w, _ in segment(match.group())]
+        position = match.end()
+    out.append(name[position:].strip())
+    return " ".join(w for w in out if w)
 
 
-def hanzi_abbreviations(name: str) -> set[str]:
-    """First-character abbreviations of a hanzi name's words (哈尔滨工业大学 -> 哈工大).
+PARENTHESISED = re.compile(r"[(（][^)）]*[)）]")
 
-    Legal forms are left out, and so may trailing words be: 3 characters or more.
+
+def hanzi_abbreviations(name: str) -> dict[str, int]:
+    """Short forms of a hanzi name, each with its strength (0 strongest), legal forms, leading
+    places and parenthesised places left out:
+
+    - the first character of every word (哈尔滨工业大学 -> 哈工大): strength 0; its prefixes of 3+
+      characters (trailing words dropped): 1;
+    - a distinctive run kept whole, the generic words after it by their first character
+      (摩尔线程智能科技 -> 摩尔线程智科): 0; the same from a sub-segment of the run without its
+      prefix (中科海威数字技术 -> 海威数技): 1.
     """
-    if not CJK.fullmatch(name.strip()):
-        return set()
-    words = [
-        p for w in jieba.lcut(_T2S.convert(name.strip()), HMM=False) for p, _ in _peel_hanzi(w)
-    ]
-    while words and HANZI_CLASS.get(words[-1]) == "legal":
-        words.pop()
-    initials = "".join(w[0] for w in words)
-    return {initials[:n] for n in range(3, len(initials) + 1)} if len(words) >= 3 else set()
+    if not CJK.search(name) or not CJK.fullmatch(PARENTHESISED.sub("", name).strip()):
+        return {}
+    pieces: list[tuple[str, str | None]] = []
+    for w, c in segment(PARENTHESISED.sub("", name).strip()):
+        if c == "legal":
+            continue
+        if len(w) == 1 and c is None and pieces and len(pieces[-1][0]) == 1 and not pieces[-1][1]:
+            pieces[-1] = (pieces[-1][0] + w, None)  # characters jieba left single: 威+视 = 威视
+        else:
+            pieces.append((w, c))
+    out: dict[str, int] = {}
+    for _ in range(2):  # with the leading places (哈工大), then without them
+        initials = "".join(w[0] for w, _ in pieces)
+        if len(pieces) >= 3:
+            out.setdefault(initials, 0)
+            for n in range(3, len(initials)):
+                out.setdefault(initials[:n], 1)
+        while len(pieces) > 1 and pieces[0][1] == "place":
+            pieces = pieces[1:]
+    for start, (_, cls) in enumerate(pieces):
+        if cls is not None or (start and pieces[start - 1][1] is None):
+            continue  # runs start at a distinctive piece that follows none
+        end = start
+        while end < len(pieces) and pieces[end][1] is None:
+            end += 1
+        run = "".join(w for w, _ in pieces[start:end])
+        rest = "".join(w[0] for w, _ in pieces[end:])
+        if not rest:
+            continue
+        for cut in range(len(run) - 1):
+            form = run[cut:] + rest
+            if len(form) >= 3:
+                out.setdefault(form, 0 if cut == 0 else 1)
+    return out
 
 
-def acronyms(name: str) -> set[str]:
-    """Initialisms a party is known by: SMIC, YMTC, BNC (Banco Nacional de Cuba).
-
-    Initials of every word; of the words but connectors and trailing legal suffixes (YMTC: Yangtze
-    Memory Technologies Co.); and of the words left once legal forms (rigour), trailing company
-    words and connectors are dropped.
+def acronyms(name: str) -> dict[str, int]:
+    """Initialisms a party may be known by (SMIC, YMTC, BNC for Banco Nacional de Cuba), each with
+    its strength: 0 for the initials of the name's words once legal forms (rigour) and trailing
+    company words are removed, with and without connectors; 1 for looser readings (every word).
+    A query's initials shared by several entries at the same strength identify none of them.
     """
     text = anyascii(unicodedata.normalize("NFKC", _strip_symbols(name))).lower()
-    words = [w for w in NON_ALNUM.split(JOINERS.sub(" ", text)) if w]
-    out = {"".join(w[0] for w in words)} if len(words) >= 3 else set()
-    out.add("".join(w[0] for w in words if w not in CONNECTORS and w not in SUFFIX_FORMS))
-    trimmed = [w for w in NON_ALNUM.split(JOINERS.sub(" ", remove_org_types(text))) if w]
+
+    def words(t: str) -> list[str]:
+        return [w for w in NON_ALNUM.split(JOINERS.sub(" ", t)) if w]
+
+    def initials(ws: list[str]) -> str:
+        return "".join(w[0] for w in ws)
+
+    every = words(text)
+    legal_free = [w for w in words(remove_org_types(text)) if w not in SUFFIX_FORMS]
+    trimmed = list(legal_free)
     while trimmed and trimmed[-1] in WORDS.company_words:
         trimmed.pop()
-    for keep in (trimmed, [w for w in trimmed if w not in CONNECTORS]):
-        if len(keep) >= 3:
-            out.add("".join(w[0] for w in keep))
-    return {a for a in out if len(a) >= 3}
+    out: dict[str, int] = {}
+    for strength, ws in (
+        (0, [w for w in trimmed if w not in CONNECTORS]),
+        (0, trimmed),
+        (1, legal_free),
+        (1, every),
+        (1, [w for w in every if w not in CONNECTORS and w not in SUFFIX_FORMS]),
+    ):
+        key = initials(ws)
+        if len(ws) >= 3 and len(key) >= 3:
+            out.setdefault(key, strength)
+    return out

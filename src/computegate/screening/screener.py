@@ -13,10 +13,14 @@ ranking uses the unclamped score, so siblings sharing a brand separate.
 from __future__ import annotations
 
 import builtins
+import gc
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -62,6 +66,13 @@ SKELETON_SCORE = 0.88  # same consonants (Husayn/Hossein) or vowels alone differ
 SKELETON_FLOOR = 0.5  # ...and no less similar than this as spelt
 TOKEN_FLOOR = 0.75  # token pairs less similar than this do not match at all
 NUMBER_MISMATCH = 0.3  # "Hao Fan 8" is not "Hao Fan 3": different numbers are different vessels
+PARTY_KINDS = ("entity", "person", "vessel")  # what a query may say it is (`kind`)
+ENTRY_KINDS = {
+    "entity": "entity",
+    "individual": "person",
+    "vessel": "vessel",
+    "aircraft": "aircraft",
+}
 CHINA_FAMILY = frozenset({"CN", "HK", "MO"})
 PLACE_WORDS = PLACES | {"beijingshi", "shanghaishi", "xianggang", "aomen", "zhongguo"}
 
@@ -87,6 +98,9 @@ class ScreeningResult(BaseModel):
     query: str
     country: str | None
     list: ListIdentity
+    kind: str | None = (
+        None  # the party kind screened for: given, or said by the name (a legal form)
+    )
     threshold: float
     hit: bool
     hits: builtins.list[Hit]  # `list` is a field name here
@@ -168,10 +182,30 @@ def _grams(token: str) -> set[str]:
 def _keys(n: NormalName) -> set[str]:
     """Index keys of a name: trigrams of its folded core tokens, their consonant skeletons and
     vowel patterns (so Husayn/Hossein and Kani/Kane share a key)."""
-    keys = {g for t in n.folded for g in _grams(t)}
-    keys |= {"~" + sk for t in n.folded if len(sk := _skeleton(t)) >= 3}
-    keys |= {"^" + _vowel_pattern(t) for t in n.folded if len(t) >= 4 and not t.isdigit()}
-    return keys
+    return set().union(*(_token_keys(t) for t in n.folded))
+
+
+@lru_cache(maxsize=200_000)
+def _token_keys(token: str) -> frozenset[str]:
+    keys = _grams(token)
+    if len(sk := _skeleton(token)) >= 3:
+        keys.add("~" + sk)
+    if len(token) >= 4 and not token.isdigit():
+        keys.add("^" + _vowel_pattern(token))
+    return frozenset(keys)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Indexing makes millions of small acyclic objects; the cycle collector would rescan them
+    all, again and again, as the heap grows (a quarter of the build time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _places(n: NormalName) -> frozenset[str]:
@@ -186,11 +220,17 @@ class Screener:
         self.threshold = threshold
         self._entries: tuple[ListEntry, ...] = screening_list.entries
         self._aliases: list[_Alias] = []
-        self._acronyms: dict[str, list[int]] = defaultdict(list)
+        self._acronyms: dict[str, list[tuple[int, int]]] = defaultdict(list)  # (alias, strength)
         self._exact: dict[str, list[int]] = defaultdict(list)
-        self._abbreviations: dict[str, list[int]] = defaultdict(list)  # 哈工大
+        self._abbreviations: dict[str, list[tuple[int, int]]] = defaultdict(list)  # 哈工大
         postings: dict[str, list[int]] = defaultdict(list)
         self._places: list[frozenset[str]] = []
+        # an entry's party kind from its list type (unknown types match any query)
+        self._kinds = [ENTRY_KINDS.get((e.type or "").lower()) for e in self._entries]
+        with _cycle_collector_paused():
+            self._index(postings)
+
+    def _index(self, postings: dict[str, list[int]]) -> None:
         for e, entry in enumerate(self._entries):
             names = [(entry.name, "name")] + [(a, "alt_name") for a in entry.alt_names]
             cities = [normalise(a.city) for a in entry.addresses if a.city]
@@ -211,16 +251,20 @@ class Screener:
                 for gram in _keys(norm):
                     postings[gram].append(idx)
                 self._exact[norm.folded_squashed].append(idx)
-                for acr in acronyms(text):
-                    self._acronyms[acr].append(idx)
-                for abbr in hanzi_abbreviations(text):
-                    self._abbreviations[normalise(abbr).squashed].append(idx)
+                if self._kinds[e] in ("entity", None):  # people and vessels go by names
+                    for acr, strength in acronyms(text).items():
+                        self._acronyms[acr].append((idx, strength))
+                for abbr, strength in hanzi_abbreviations(text).items():
+                    self._abbreviations[normalise(abbr).squashed].append((idx, strength))
         self._stop = max(STOP_GRAM_FLOOR, len(self._aliases) // 50)
         self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
         self._idf = {g: math.log(len(self._aliases) / len(ids)) for g, ids in postings.items()}
-        norms = np.zeros(len(self._aliases))
-        for g, ids in postings.items():
-            norms[ids] += self._idf[g]
+        # each alias's total key weight, in one pass
+        ids = np.concatenate([np.zeros(0, dtype=np.int32), *self._postings.values()])
+        weights = np.repeat(
+            [self._idf[g] for g in self._postings], [len(x) for x in postings.values()]
+        )
+        norms = np.bincount(ids, weights=weights, minlength=len(self._aliases))
         self._norms = np.maximum(norms, 1e-9)
 
     def _candidates(self, q: NormalName) -> list[int]:
@@ -252,31 +296,62 @@ class Screener:
         return list(exact) + [i for i in out if i not in exact]
 
     def screen(
-        self, name: str, country: str | None = None, address: str | None = None, limit: int = 5
+        self,
+        name: str,
+        country: str | None = None,
+        address: str | None = None,
+        limit: int = 5,
+        kind: str | None = None,
     ) -> ScreeningResult:
-        """Best hits first; `hit` is true when the best reaches the threshold."""
+        """Best hits first; `hit` is true when the best reaches the threshold.
+
+        `kind` (entity, person or vessel) says what the party is; without it, a legal form in the
+        name says entity and a vessel prefix (MV, M/T) says vessel. Entries of another kind are
+        not candidates: a company is not the vessel that shares its distinctive word.
+        """
+        if kind is not None and kind not in PARTY_KINDS:
+            raise ValueError(f"kind: expected one of {', '.join(PARTY_KINDS)}, got {kind!r}")
         q = normalise(name)
+        party = kind or q.party
         country = country.strip().upper() if country else None
         best: dict[int, tuple[float, float, int, bool, dict[str, Any]]] = {}
         if q.core:
-            query = _Alias.of(-1, name, "query", q, False)
+            query = _Alias.of(-1, name, "query", q, kind == "person")
             pairs = [(i, False) for i in self._candidates(q)]
-            initials: list[int] = []
+            initials: list[tuple[int, int]] = []
             if len(q.core) == 1 and (len(q.squashed) <= ACRONYM_MAX or q.original.isupper()):
                 initials += self._acronyms.get(q.squashed, ())
             if len(q.core) == 1 and CJK.search(name):
                 initials += self._abbreviations.get(q.squashed, ())
-            pairs += [(i, True) for i in initials]
-            # initials several listed parties share identify none of them
-            ambiguous = len({self._aliases[i].entry for i in initials}) > 1
+            # a kind given admits entries of that kind; one the name says only excludes the
+            # other of entity/vessel (a person's name may read like a legal form: "Sa'd")
+            excluded = (
+                set(ENTRY_KINDS.values()) - {kind}
+                if kind
+                else ({"entity", "vessel"} - {party} if party else set())
+            )
+            if excluded:
+                kinds = self._kinds
+                pairs = [p for p in pairs if kinds[self._aliases[p[0]].entry] not in excluded]
+                initials = [x for x in initials if kinds[self._aliases[x[0]].entry] not in excluded]
+            pairs += [(i, True) for i, _ in initials]
+            # initials several listed parties share at their strongest identify none of them;
+            # an entry whose initials are only a looser reading yields to one whose are strongest
+            strongest = min((strength for _, strength in initials), default=0)
+            owners = {self._aliases[i].entry for i, strength in initials if strength == strongest}
+            unique = {i for i, strength in initials if strength == strongest and len(owners) == 1}
             aliases = [self._aliases[i] for i, _ in pairs]
             edit = _edit_similarities(query, aliases)
             aligned = _alignments(query, aliases[:ALIGNED_CANDIDATES])
+            # a short word in capitals (JAM, AKME) is an initialism: it names a party whose word
+            # it is, or whose initials; never one with a word it resembles (Jamiyat, AQIM)
+            initialism = len(q.core) == 1 and len(q.squashed) <= SHORT and name.strip().isupper()
             for n, (i, acronym) in enumerate(pairs):
                 alias = aliases[n]
-                measures = (*edit[n], aligned[n] if n < len(aligned) else 0.0)
+                whole = not initialism or q.folded[0] in alias.norm.folded
+                measures = (*edit[n], aligned[n] if n < len(aligned) and whole else 0.0)
                 name_score, parts = _name_similarity(query, alias, acronym, measures)
-                if acronym and ambiguous:
+                if acronym and i not in unique:
                     name_score -= AMBIGUOUS_ACRONYM
                     parts["ambiguous_acronym"] = True
                 if name_score < REPORT_FLOOR - MAX_BONUS:
@@ -298,6 +373,7 @@ class Screener:
             query=name,
             country=country,
             list=self.list.identity,
+            kind=party,
             threshold=self.threshold,
             hit=bool(hits) and hits[0].score >= self.threshold,
             hits=hits,
