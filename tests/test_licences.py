@@ -408,3 +408,47 @@ def test_licence_cli_walkthrough(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == 0 and json.loads(text)["lines"][0]["remaining_quantity"] == 800
     code, _, err = run(capsys, "licences", "show", "NOPE", *db)
     assert code == 2 and "unknown licence" in err
+
+
+def test_licences_over_http(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from computegate.api import create_app
+    from computegate.store.keys import create_key
+
+    app = create_app(f"sqlite:///{tmp_path / 'api.db'}")
+    key = {"X-API-Key": create_key(app.state.service.engine, "tests")}
+    with TestClient(app) as c:
+        made = c.post("/v1/licences", json=LICENCE, headers=key)
+        assert made.status_code == 201 and made.json()["lines"][0]["remaining_quantity"] == 800
+        assert c.post("/v1/licences", json=LICENCE, headers=key).status_code in (400, 422)
+        us = {"item": "H200", "quantity": 1000, "to_country": "US", "shipped_on": "2026-02-10"}
+        assert (
+            c.post("/v1/shipments", json={**us, "us_end_use": True}, headers=key).status_code == 201
+        )
+        shipped = c.post(
+            "/v1/shipments",
+            json={
+                "item": "H200",
+                "quantity": 300,
+                "to_country": "CN",
+                "shipped_on": "2026-03-01",
+                "licence": "D1234567",
+                "end_user": CUSTOMER,
+            },
+            headers=key,
+        ).json()
+        assert shipped["remaining_quantity"] == 500 and shipped["cap_headroom_units"] == 200
+        bad = {"item": "H200", "quantity": -1, "to_country": "CN", "shipped_on": "2026-03-01"}
+        assert c.post("/v1/shipments", json=bad, headers=key).status_code == 422
+        cap = c.get("/v1/cap/H200", params={"date": "2026-03-01", "quantity": 201}, headers=key)
+        assert cap.json()["fits"] is False and cap.json()["headroom_units"] == 200
+        order = {"kind": "export", "date": "2026-01-14", "item": "H200", "to_country": "CN"}
+        order["end_user"] = {"headquarters": "CN"}
+        report = c.post(
+            "/v1/impact", json={"date": "2026-01-16", "orders": [order]}, headers=key
+        ).json()
+        assert (
+            report["changed"] == 1 and "+jan2026.case_by_case" in report["groups"][0]["provisions"]
+        )
+        assert c.get("/v1/licences/NOPE1", headers=key).status_code in (400, 404, 422)

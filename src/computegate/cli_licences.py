@@ -17,7 +17,7 @@ from rich.table import Table
 from computegate.engine import Engine
 from computegate.io.dates import parse_date
 from computegate.io.errors import InputError
-from computegate.licensing.coverage import LicenceState
+from computegate.licensing.coverage import state_json
 from computegate.licensing.impact import Case, ImpactReport, RegimeChange, impact
 from computegate.licensing.model import Shipment
 from computegate.regime import load_regime_data
@@ -55,22 +55,6 @@ def _load(value: str, field: str) -> Any:
     return _load_json_or_yaml(value, field)
 
 
-def _state_dict(state: LicenceState) -> dict[str, Any]:
-    return state.licence.model_dump(mode="json") | {
-        "lines": [
-            s.line.model_dump(mode="json")
-            | {
-                "line_no": s.line_no,
-                "quantity_used": s.quantity_used,
-                "value_used_usd": s.value_used_usd,
-                "remaining_quantity": s.remaining_quantity,
-                "remaining_value_usd": s.remaining_value,
-            }
-            for s in state.lines
-        ]
-    }
-
-
 @licences_app.command("add")
 def licences_add(
     licence: Annotated[str, typer.Argument(help="The licence as inline JSON or a JSON/YAML file.")],
@@ -106,7 +90,7 @@ def licences_list(json_out: JsonOpt = False, database_url: DbOpt = None) -> None
     """Every registered licence with what remains on it."""
     states = open_store(database_url).all()
     if json_out:
-        out.print_json(json.dumps([_state_dict(s) for s in states]))
+        out.print_json(json.dumps([state_json(s) for s in states]))
         return
     table = Table("licence", "destination", "valid", "item", "quantity left", "value left (USD)")
     for s in states:
@@ -127,7 +111,7 @@ def licences_show(
     number: Annotated[str, typer.Argument(help="Licence number.")], database_url: DbOpt = None
 ) -> None:
     """One licence in full, as JSON."""
-    out.print_json(json.dumps(_state_dict(open_store(database_url).get(number))))
+    out.print_json(json.dumps(state_json(open_store(database_url).get(number))))
 
 
 def ship(

@@ -29,12 +29,16 @@ from computegate.api.guard import LIMITS, BodyGuard, SecurityHeaders
 from computegate.api.page import DOCS, PAGE
 from computegate.engine import Engine
 from computegate.io.errors import ComputegateError, InputError
+from computegate.licensing.coverage import state_json
+from computegate.licensing.impact import RegimeChange, impact
+from computegate.licensing.model import Shipment
 from computegate.model.requests import Decision, ExportRequest, RemoteAccessRequest
 from computegate.rules import Classification, overlay_sets
 from computegate.screening import ScreeningResult
 from computegate.service import Service, log_answers_to_stderr
 from computegate.store.audit import IdempotencyConflict
 from computegate.store.keys import Caller
+from computegate.store.licences import LicenceStore
 
 MAX_DRAWS = 20_000
 MAX_LIST = 1_000
@@ -109,6 +113,13 @@ class ScreenBody(BaseModel):
     kind: Literal["entity", "person", "vessel"] | None = Field(
         default=None, description="What the party is: only list entries of that kind can hit"
     )
+
+
+class ImpactBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    date: dt.date | None = Field(default=None, description="Re-decide every order on this date")
+    overlays: list[str] = Field(default_factory=list, max_length=10)
+    orders: list[dict[str, Any]] = Field(min_length=1, max_length=1_000)
 
 
 class WhatifBody(BaseModel):
@@ -441,6 +452,60 @@ def create_app(
         if row is None:
             raise HTTPException(status_code=404, detail=f"no audit row {audit_id}")
         return FastJSON(row)
+
+    licences = LicenceStore(service.engine, service.core.catalog, service.core.regime)
+
+    @app.post("/v1/licences", tags=["licences"], status_code=201)
+    def licence_add(body: dict[str, Any], _: Decide, allow_overlap: bool = False) -> dict[str, Any]:
+        """Register a licence (number, issued, expires, destination, lines, parties, conditions)."""
+        licence = licences.parse(body)
+        licences.add(licence, allow_overlap)
+        return state_json(licences.get(licence.number))
+
+    @app.get("/v1/licences", tags=["licences"])
+    def licence_list(_: AuditRead) -> list[dict[str, Any]]:
+        return [state_json(s) for s in licences.all()]
+
+    @app.get("/v1/licences/{number}", tags=["licences"])
+    def licence_show(
+        number: Annotated[str, PathParam(max_length=40)], _: AuditRead
+    ) -> dict[str, Any]:
+        return state_json(licences.get(number))
+
+    @app.post("/v1/shipments", tags=["licences"], status_code=201)
+    def shipment_record(body: Shipment, _: Decide) -> dict[str, Any]:
+        """Record a shipment: drawn against its licence and checked against the volume cap."""
+        rec = licences.ship(body)
+        cap = rec.cap
+        return {
+            "shipment_id": rec.shipment_id,
+            "product": rec.product,
+            "licence": rec.licence,
+            "remaining_quantity": rec.remaining_quantity,
+            "remaining_value_usd": rec.remaining_value_usd,
+            "cap_headroom_units": cap.headroom_units if cap and cap.applies else None,
+        }
+
+    @app.get("/v1/cap/{product}", tags=["licences"])
+    def cap_status(
+        product: Annotated[str, PathParam(max_length=200)],
+        _: AuditRead,
+        date: dt.date | None = None,
+        quantity: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    ) -> dict[str, Any]:
+        """The January-2026 volume cap for a product: base, shipped, limit, headroom."""
+        status = licences.cap(product, date or dt.date.today(), quantity)
+        out = {k: v for k, v in status.__dict__.items() if k != "findings"}
+        return out | {"findings": [f.model_dump(mode="json") for f in status.findings]}
+
+    @app.post("/v1/impact", tags=["licences"])
+    def impact_report(body: ImpactBody, _: AuditRead) -> dict[str, Any]:
+        """Which open orders change under another date or overlays, grouped by provision."""
+        change = RegimeChange(date=body.date, overlays=tuple(body.overlays))
+        if change.describe() == "no change":
+            raise InputError("date/overlays", "say what to compare against")
+        cases = [(f"order #{n}", (lambda r=r: r), None) for n, r in enumerate(body.orders, start=1)]
+        return impact(cases, change, service.core).as_dict()
 
     @app.get("/v1/audit", tags=["audit"])
     def audit_rows(

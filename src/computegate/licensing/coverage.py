@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from computegate.licensing.model import Licence, LicenceLine, is_eccn
 from computegate.model.findings import Finding
@@ -40,6 +40,23 @@ class LineState:
 class LicenceState:
     licence: Licence
     lines: tuple[LineState, ...]
+
+
+def state_json(state: LicenceState) -> dict[str, Any]:
+    """A licence with what has been shipped against each line and what remains, as JSON."""
+    return state.licence.model_dump(mode="json") | {
+        "lines": [
+            s.line.model_dump(mode="json")
+            | {
+                "line_no": s.line_no,
+                "quantity_used": s.quantity_used,
+                "value_used_usd": s.value_used_usd,
+                "remaining_quantity": s.remaining_quantity,
+                "remaining_value_usd": s.remaining_value,
+            }
+            for s in state.lines
+        ]
+    }
 
 
 @dataclass(frozen=True)
