@@ -154,6 +154,13 @@ def test_each_tab_main_task_in_chromium(
     links = page.eval_on_selector_all("#d-out a[href^='https://']", "as => as.length")
     memo = page.inner_text("#memo")
     done("decide")
+    page.locator("#d-out").screenshot(path=str(shots / f"decision-{size}.png"))
+    # the conditions checklist: "cannot certify" one re-decides to presumption of denial, then undo
+    page.select_option("#d-out select[data-condition=us_shipments_stated]", "false")
+    page.wait_for_selector("#d-out .outcome:has-text('presumption of denial')")
+    uncertified = page.inner_text("#d-out ol.decisive")
+    page.click("#d-clear-certs")
+    page.wait_for_selector("#d-out .outcome:has-text('case by case')")
     with page.expect_download() as download:
         page.click("#d-download")
     memo_file = tmp_path / "memo.html"
@@ -172,12 +179,13 @@ def test_each_tab_main_task_in_chromium(
 
     # Compare: the current request (H200 to China) on two dates and under each overlay
     tab("compare")
-    page.click("#w-dates-go")
-    page.wait_for_selector("#w-out table")
-    dates = page.inner_text("#w-out table")
     page.click("#w-go")
     page.wait_for_selector("#w-out table")
     overlays = page.inner_text("#w-out table")
+    page.click("#w-dates-go")
+    page.wait_for_selector("#w-out table")
+    dates = page.text_content("#w-out table") or ""
+    compared_request = page.inner_text("#w-summary")
     done("compare")
 
     # Classify: the chip's reading and the catalog chart
@@ -225,6 +233,17 @@ def test_each_tab_main_task_in_chromium(
     page.wait_for_selector("#a-verdict")
     verdict = page.inner_text("#a-verdict")
     done("audit")
+
+    def forge(route: Any) -> None:
+        body = route.fetch().json()
+        body["leaf_data"] = body["leaf_data"].replace('"browser"', '"someone-else"')
+        route.fulfill(json=body)
+
+    page.route("**/v1/audit/*/receipt", forge)
+    page.click("#a-out button[data-row]")
+    page.wait_for_selector("#a-verdict.err")
+    forged = page.inner_text("#a-verdict")
+    page.unroute("**/v1/audit/*/receipt")
     context.close()
 
     assert stored[0] is None and stored[1] == key
@@ -232,11 +251,13 @@ def test_each_tab_main_task_in_chromium(
     assert "ai diffusion as written" in alternative.lower()
     assert "Licence required" in outcome and "case by case" in outcome
     assert "91 FR 1684" in decisive and links > 0
+    assert "cannot certify us_shipments_stated" in uncertified
     assert "Audit receipt" in memo and "Merkle root" in memo
     assert "Merkle root" in memo_file.read_text(encoding="utf-8")
     assert printed
     assert "remote access to 1000 × H100 in MY" in remote
-    assert "What changed and why" in dates and "Changes from" in dates and "to CN" in dates
+    assert "What changed and why" in dates and "Changes from" in dates
+    assert "500 × H200 from US to CN" in compared_request
     assert "the law as enacted" in overlays
     assert "3A090" in classified
     assert "Possible match" in screened and "score parts" in screened and "Huawei" in screened
@@ -244,8 +265,8 @@ def test_each_tab_main_task_in_chromium(
     assert all("500" in e for e in expected_errors)
     assert len(runs) == 1 and "H200 export figures are listed to 2027" in simulated
     assert "rows match" in first_page and "showing 1–20" in first_page
-    assert "checked in this page" in verdict
+    assert "checked in this page" in verdict and "does NOT check" in forged
     assert not console, console
     assert not violations, violations
     assert not overflow, f"wider than {width}px: {overflow}"
-    assert len(list(shots.glob("*.png"))) == 7
+    assert len(list(shots.glob("*.png"))) == 8

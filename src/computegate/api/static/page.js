@@ -58,6 +58,7 @@ function fields() {
   const scope = [...document.querySelectorAll('#d-common [data-path]'), ...document.querySelectorAll((remote ? '#d-remote' : '#d-shipment') + ' [data-path]')];
   return scope;
 }
+const certified = {};  // conditions ticked on the checklist, sent as certifications
 function decideRequest() {
   const req = {};
   const lists = {};
@@ -73,6 +74,7 @@ function decideRequest() {
     else setPath(req, path, v);
   }
   Object.entries(lists).forEach(([p, v]) => { if (v.length) setPath(req, p, v); });
+  if (req.kind !== 'remote_access' && Object.keys(certified).length) req.certifications = {...certified};
   return req;
 }
 function summary(req) {
@@ -102,7 +104,14 @@ function question(m, i) {
   else h += '<p class="muted">Give this fact in the request (field <code>' + esc(m.fact) + '</code>).</p>';
   return h + '</div>';
 }
+$('d-out').addEventListener('change', e => {
+  const box = e.target.closest('select[data-condition]');
+  if (!box) return;
+  if (box.value === '') delete certified[box.dataset.condition]; else certified[box.dataset.condition] = box.value === 'true';
+  decide();
+});
 $('d-out').addEventListener('click', e => {
+  if (e.target.id === 'd-clear-certs') { Object.keys(certified).forEach(k => delete certified[k]); decide(); return; }
   const b = e.target.closest('button[data-fact]');
   if (!b) return;
   const el = fields().find(x => x.dataset.path === b.dataset.fact);
@@ -120,7 +129,11 @@ function showDecision(d, req) {
   if (d.missing_facts.length) h += '<h3>Questions to settle</h3>' + d.missing_facts.map(question).join('');
   h += '<h3>What decides it</h3>' + (decisive.length ? '<ol class="findings decisive">' + decisive.map(finding).join('') + '</ol>' : '<p class="muted">No single finding decides it.</p>');
   if (context.length) h += '<details><summary>Context (' + context.length + ' findings)</summary><ol class="findings context">' + context.map(finding).join('') + '</ol></details>';
-  if (d.conditions.length) h += '<h3>The exporter must certify</h3><ul class="checklist">' + d.conditions.map(c => '<li><label><input type="checkbox" data-condition="' + esc(c.id) + '"> ' + esc(c.text) + '</label> <span class="cite">' + link(c.citation) + '</span></li>').join('') + '</ul>';
+  const stated = Object.entries(certified);
+  if (stated.length) h += '<p>Certifications stated: ' + esc(stated.map(([k, v]) => words(k) + (v ? ' (certified)' : ' (cannot certify)')).join('; ')) + ' <button type="button" id="d-clear-certs">Clear them</button></p>';
+  const state = id => certified[id] === undefined ? '' : String(certified[id]);
+  const opt = (id, v, t) => '<option value="' + v + '"' + (state(id) === v ? ' selected' : '') + '>' + t + '</option>';
+  if (d.conditions.length) h += '<h3>The exporter must certify</h3><p class="muted">Mark each condition; the request is decided again with it.</p><ul class="checklist">' + d.conditions.map(c => '<li><label>' + (certified[c.id] ? '☑ ' : '☐ ') + esc(c.text) + ' <select data-condition="' + esc(c.id) + '">' + opt(c.id, '', 'not stated') + opt(c.id, 'true', 'certified') + opt(c.id, 'false', 'cannot certify') + '</select></label> <span class="cite">' + link(c.citation) + '</span></li>').join('') + '</ul>';
   for (const a of d.alternatives || []) h += '<div class="alt"><h3>Another reading: ' + esc(words(a.reading)) + '</h3><p class="outcome ' + esc(a.outcome) + '">' + esc(plain(a.outcome)) + policy(a) + '</p><ol class="findings">' + (a.findings.some(f => f.role === 'decisive') ? a.findings.filter(f => f.role === 'decisive') : a.findings).map(finding).join('') + '</ol></div>';
   if (d.receipt) h += '<p class="muted">Audit receipt: row #' + esc(d.audit_id) + ', leaf ' + esc(d.receipt.leaf_index) + ' of ' + esc(d.receipt.tree_size) + ', root <span class="hash">' + esc(d.receipt.root_hash) + '</span></p>';
   return h;
@@ -167,8 +180,8 @@ function changes(rows) {
 }
 function compareTable(rows, heading) {
   const why = changes(rows);
-  return '<div class="scroll"><table><caption class="muted">' + esc(summary(rows[0].req)) + '</caption><tr><th>' + esc(heading) + '</th><th>Outcome</th><th>Review policy</th><th>What changed and why</th></tr>' +
-    rows.map((r, i) => '<tr><th>' + esc(r.label) + '</th><td class="' + esc(r.d.outcome) + '">' + esc(plain(r.d.outcome)) + '</td><td>' + esc(words(r.d.review_policy) || '—') + '</td><td>' + esc(why[i]) + '</td></tr>').join('') + '</table></div>';
+  return '<div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table class="stack"><tr><th>' + esc(heading) + '</th><th>Outcome</th><th>Review policy</th><th>What changed and why</th></tr>' +
+    rows.map((r, i) => '<tr><th>' + esc(r.label) + '</th><td data-label="Outcome" class="' + esc(r.d.outcome) + '">' + esc(plain(r.d.outcome)) + '</td><td data-label="Review policy">' + esc(words(r.d.review_policy) || '—') + '</td><td data-label="What changed and why">' + esc(why[i]) + '</td></tr>').join('') + '</table></div>';
 }
 $('w-dates-go').onclick = async () => {
   const req = decideRequest(); $('w-summary').textContent = 'Current request: ' + summary(req);
@@ -203,7 +216,7 @@ $('s-go').onclick = async () => {
   const r = await call('/v1/screen', {name: $('s-name').value, country: $('s-country').value || null}, $('s-out'));
   if (!r) return;
   $('s-out').innerHTML = '<p><b>' + (r.hit ? 'Possible match' : 'No match') + '</b> at threshold ' + esc(r.threshold) + ' against ' + esc(r.list.source) + ' (sha256 ' + esc(r.list.sha256.slice(0, 12)) + ')</p>' +
-    '<div class="scroll"><table><tr><th>Score</th><th>Entry</th><th>Matched alias</th><th>Why</th><th>Notice</th></tr>' + r.hits.map(h => {
+    '<div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Score</th><th>Entry</th><th>Matched alias</th><th>Why</th><th>Notice</th></tr>' + r.hits.map(h => {
       const x = h.explanation || {};
       return '<tr><td>' + h.score.toFixed(3) + '</td><td>' + esc(h.entry_name) + '<br><span class="cite">' + esc(h.source) + '</span></td><td>' + esc(x.matched_alias || h.matched_name) + (x.alias_kind ? ' <span class="cite">(' + esc(words(x.alias_kind)) + ')</span>' : '') + '</td><td class="why">' +
         (x.query_normalised ? 'normalised: ' + parts(x.query_normalised) + ' ↔ ' + parts(x.alias_normalised) + '<br>' : '') + (x.components ? 'score parts: ' + parts(x.components) : '') + '</td><td>' + esc(h.federal_register_notice) + '</td></tr>';
@@ -256,7 +269,7 @@ $('m-go').onclick = async () => {
   const rows = r.results.filter(x => x.metric === 'flow_ratio');
   const years = [...new Set(rows.map(x => x.year))], names = [...new Set(rows.map(x => x.scenario))];
   const cell = (n, y) => { const x = rows.find(v => v.scenario === n && v.year === y); return x ? x.median.toFixed(1) + ' [' + x.p5.toFixed(1) + '–' + x.p95.toFixed(1) + ']' : '—'; };
-  $('m-out').innerHTML = '<p>US:China compute gained per year (' + esc(r.basis) + '), median [5–95%]</p><div class="scroll"><table><tr><th>Scenario</th>' + years.map(y => '<th>' + y + '</th>').join('') + '</tr>' +
+  $('m-out').innerHTML = '<p>US:China compute gained per year (' + esc(r.basis) + '), median [5–95%]</p><div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Scenario</th>' + years.map(y => '<th>' + y + '</th>').join('') + '</tr>' +
     names.map(n => '<tr><th>' + esc(n) + '</th>' + years.map(y => '<td>' + cell(n, y) + '</td>').join('') + '</tr>').join('') + '</table></div>' +
     '<h3>Where the inputs end</h3><ul class="notes">' + [...ends(names, body.first_year, body.last_year), ...(r.notes || [])].map(n => '<li>' + esc(n) + '</li>').join('') + '</ul>';
   $('m-chart').innerHTML = fan(rows, names, years);
@@ -291,7 +304,7 @@ async function audit() {
   if (!r) return;
   const rows = r.rows.filter(x => !$('a-outcome').value || answer(x) === $('a-outcome').value);
   $('a-out').innerHTML = '<p>' + r.total + ' rows match; showing ' + (r.total ? auditOffset + 1 : 0) + '–' + Math.min(auditOffset + PAGE_SIZE, r.total) + (rows.length !== r.rows.length ? ' (' + rows.length + ' with that outcome)' : '') + '</p>' +
-    '<div class="scroll"><table><tr><th>Row</th><th>When (UTC)</th><th>Kind</th><th>Key</th><th>Answer</th></tr>' + rows.map(x => '<tr><td><button type="button" data-row="' + x.id + '">#' + x.id + ' details</button></td><td>' + esc(x.created_at.slice(0, 19).replace('T', ' ')) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.key_label) + '</td><td>' + esc(plain(answer(x))) + '</td></tr>').join('') + '</table></div>';
+    '<div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Row</th><th>When (UTC)</th><th>Kind</th><th>Key</th><th>Answer</th></tr>' + rows.map(x => '<tr><td><button type="button" data-row="' + x.id + '" aria-label="Details of row ' + x.id + '">#' + x.id + '</button></td><td>' + esc(x.created_at.slice(0, 19).replace('T', ' ')) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.key_label) + '</td><td>' + esc(plain(answer(x))) + '</td></tr>').join('') + '</table></div>';
   $('a-page').textContent = 'page ' + (auditOffset / PAGE_SIZE + 1) + ' of ' + Math.max(1, Math.ceil(r.total / PAGE_SIZE));
   $('a-prev').disabled = auditOffset === 0; $('a-next').disabled = auditOffset + PAGE_SIZE >= r.total;
 }
