@@ -144,6 +144,10 @@ def test_each_tab_main_task_in_chromium(
     page.click("#d-go")
     page.wait_for_selector("#d-out .alt")
     alternative = page.inner_text("#d-out .alt")
+    page.fill("#d-owners", "Parent Co, 60, yes, CN")
+    page.click("#d-go")
+    page.wait_for_selector("#d-out :text('Listed parties own 60%')", state="attached")
+    page.fill("#d-owners", "")
     # H200 to China: decisive findings with linked citations, the memo with its receipt
     page.fill("#d-to", "CN")
     page.fill("#d-hq", "CN")
@@ -202,6 +206,17 @@ def test_each_tab_main_task_in_chromium(
     page.wait_for_selector("#s-out table")
     screened = page.inner_text("#s-out")
     done("screen")
+    rows = "name,country\n华为技术有限公司,CN\n,CN\nAcme Bakery,US\n"
+    page.set_input_files(
+        "#s-file", files=[{"name": "names.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
+    )
+    page.click("#s-batch")
+    page.wait_for_selector("#s-batch-download:not([hidden])")
+    batch = page.inner_text("#s-batch-out")
+    with page.expect_download() as batch_download:
+        page.click("#s-batch-download")
+    batch_file = tmp_path / "screened.csv"
+    batch_download.value.save_as(batch_file)
     seen = len(console)
     page.route("**/v1/screen", lambda route: route.fulfill(status=500, body="boom"))
     page.click("#s-go")
@@ -261,6 +276,14 @@ def test_each_tab_main_task_in_chromium(
     assert "the law as enacted" in overlays
     assert "3A090" in classified
     assert "Possible match" in screened and "score parts" in screened and "Huawei" in screened
+    assert "3 rows screened: 1 possible matches, 1 rows not screened" in batch
+    assert "row 2: name: empty" in batch
+    lines = batch_file.read_text(encoding="utf-8").splitlines()
+    assert (
+        len(lines) == 4
+        and ',yes,1,"Huawei Technologies Co., Ltd."' in lines[1]
+        and ",no," in lines[3]
+    )
     assert "500" in server_error and "working" not in server_error
     assert all("500" in e for e in expected_errors)
     assert len(runs) == 1 and "H200 export figures are listed to 2027" in simulated

@@ -58,6 +58,15 @@ function fields() {
   const scope = [...document.querySelectorAll('#d-common [data-path]'), ...document.querySelectorAll((remote ? '#d-remote' : '#d-shipment') + ' [data-path]')];
   return scope;
 }
+// "name, percent, listed, country": the fields the Affiliates rule's arithmetic needs.
+function owner(line) {
+  const [name, percent, listed, country] = line.split(',').map(x => x.trim());
+  const o = {percent: Number(percent)};
+  if (name) o.name = name;
+  if (/^(yes|no)$/i.test(listed || '')) o.listed = /^yes$/i.test(listed);
+  if (country) o.country = country;
+  return o;
+}
 const certified = {};  // conditions ticked on the checklist, sent as certifications
 function decideRequest() {
   const req = {};
@@ -69,6 +78,7 @@ function decideRequest() {
     const v = el.value.trim();
     if (v === '') continue;
     if (el.dataset.type === 'bool') setPath(req, path, v === 'true');
+    else if (el.dataset.type === 'owners') setPath(req, path, v.split('\n').filter(l => l.trim()).map(owner));
     else if (el.dataset.type === 'list') setPath(req, path, v.split(',').map(s => s.trim()).filter(Boolean));
     else if (el.type === 'number') setPath(req, path, Number(v));
     else setPath(req, path, v);
@@ -221,6 +231,58 @@ $('s-go').onclick = async () => {
       return '<tr><td>' + h.score.toFixed(3) + '</td><td>' + esc(h.entry_name) + '<br><span class="cite">' + esc(h.source) + '</span></td><td>' + esc(x.matched_alias || h.matched_name) + (x.alias_kind ? ' <span class="cite">(' + esc(words(x.alias_kind)) + ')</span>' : '') + '</td><td class="why">' +
         (x.query_normalised ? 'normalised: ' + parts(x.query_normalised) + ' ↔ ' + parts(x.alias_normalised) + '<br>' : '') + (x.components ? 'score parts: ' + parts(x.components) : '') + '</td><td>' + esc(h.federal_register_notice) + '</td></tr>';
     }).join('') + '</table></div>';
+};
+
+// Batch: one request per row, in order, with progress; bad rows are reported and the run goes on.
+const MAX_BATCH = 1000;
+function csvRows(text) {
+  const rows = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.trim()) continue;
+    const cells = [], re = /("([^"]|"")*"|[^,]*)(,|$)/g;
+    let m;
+    while ((m = re.exec(line)) && m[0] !== '') { cells.push(m[1].startsWith('"') ? m[1].slice(1, -1).replaceAll('""', '"') : m[1].trim()); if (!m[3]) break; }
+    rows.push(cells);
+  }
+  if (rows.length && /^name$/i.test(rows[0][0] || '')) rows.shift();
+  return rows;
+}
+const csvCell = v => /[",\n]/.test(String(v ?? '')) ? '"' + String(v).replaceAll('"', '""') + '"' : String(v ?? '');
+let batchUrl = null;
+$('s-batch').onclick = async () => {
+  const out = $('s-batch-out'), file = $('s-file').files[0], progress = $('s-progress');
+  $('s-batch-download').hidden = true;
+  if (!file) return fail(out, 'file: choose a CSV file first');
+  const rows = csvRows(await file.text());
+  if (!rows.length) return fail(out, 'file: no rows');
+  if (rows.length > MAX_BATCH) return fail(out, `file: ${rows.length} rows; at most ${MAX_BATCH} per run`);
+  const results = [['row', 'name', 'country', 'hit', 'best_score', 'entry', 'matched_alias', 'notice', 'audit_id', 'error']];
+  let hits = 0, bad = 0;
+  progress.max = rows.length; progress.value = 0; progress.hidden = false;
+  for (const [i, [name, country]] of rows.entries()) {
+    out.innerHTML = '<p class="working">Screening row ' + (i + 1) + ' of ' + rows.length + '…</p>';
+    let error = '', r = null;
+    if (!name) error = 'name: empty';
+    else {
+      try {
+        const resp = await fetch('/v1/screen', {method: 'POST', headers: headers(), body: JSON.stringify({name, country: country || null})});
+        const data = await resp.json().catch(() => null);
+        if (resp.ok && data) r = data;
+        else error = resp.status + ': ' + (Array.isArray(data?.detail) ? data.detail.map(d => (d.loc || []).filter(p => p !== 'body').join('.') + ': ' + d.msg).join('; ') : data?.detail || resp.statusText);
+      } catch (e) { error = 'network: ' + e.message; }
+    }
+    const best = r?.hits?.[0];
+    if (r?.hit) hits++;
+    if (error) bad++;
+    results.push([i + 1, name, country, r ? (r.hit ? 'yes' : 'no') : '', best?.score ?? '', best?.entry_name ?? '', best?.matched_name ?? '', best?.federal_register_notice ?? '', r?.audit_id ?? '', error]);
+    progress.value = i + 1;
+  }
+  progress.hidden = true;
+  if (batchUrl) URL.revokeObjectURL(batchUrl);
+  batchUrl = URL.createObjectURL(new Blob([results.map(r => r.map(csvCell).join(',')).join('\n') + '\n'], {type: 'text/csv'}));
+  $('s-batch-download').href = batchUrl; $('s-batch-download').hidden = false;
+  out.innerHTML = '<p>' + rows.length + ' rows screened: ' + hits + ' possible matches, ' + bad + ' rows not screened.</p>' +
+    (bad ? '<ul class="err">' + results.slice(1).filter(r => r[9]).map(r => '<li>row ' + r[0] + ': ' + esc(r[9]) + '</li>').join('') + '</ul>' : '');
 };
 
 // ---- Simulate: one request per click; the fan chart is drawn here from the same answer.
