@@ -154,7 +154,7 @@ function memo(d, req) {
     '<p class="outcome ' + esc(d.outcome) + '">' + esc(plain(d.outcome)) + policy(d) + '</p>' +
     '<p>Item: ' + esc(d.item.name) + ' (' + esc(d.item.eccn_paragraph || d.item.eccn || words(d.item.eccn_status)) + '); regime of ' + esc(d.regime?.date) + '.</p>' +
     '<h3>Reasons</h3><ol>' + decisive.map(finding).join('') + '</ol>' +
-    (d.conditions.length ? '<h3>Conditions</h3><ul>' + d.conditions.map(c => '<li>☐ ' + esc(c.text) + ' <span class="cite">' + link(c.citation) + '</span></li>').join('') + '</ul>' : '') +
+    (d.conditions.length ? '<h3>Conditions</h3><ul>' + d.conditions.map(c => '<li>' + (certified[c.id] === true ? '☑ certified: ' : certified[c.id] === false ? '☒ cannot certify: ' : '☐ ') + esc(c.text) + ' <span class="cite">' + link(c.citation) + '</span></li>').join('') + '</ul>' : '') +
     (d.missing_facts.length ? '<h3>Open questions</h3><ul>' + d.missing_facts.map(m => '<li>' + esc(m.question) + '</li>').join('') + '</ul>' : '') +
     (d.alternatives || []).map(a => '<p>Under ' + esc(words(a.reading)) + ': ' + esc(plain(a.outcome)) + policy(a) + '.</p>').join('') +
     '<h3>Audit receipt</h3><table><tr><th>Audit row</th><td>' + esc(d.audit_id) + '</td></tr><tr><th>Leaf index</th><td>' + esc(d.receipt?.leaf_index) + ' of ' + esc(d.receipt?.tree_size) + '</td></tr><tr><th>Merkle root</th><td class="hash">' + esc(d.receipt?.root_hash) + '</td></tr><tr><th>Leaf hash</th><td class="hash">' + esc(d.receipt?.leaf_hash) + '</td></tr></table>';
@@ -289,7 +289,7 @@ $('s-batch').onclick = async () => {
 function fan(rows, names, years) {
   const W = 640, H = 320, L = 50, B = 30, colours = ['#1d4ed8', '#b42318', '#067647', '#b54708', '#6941c6', '#475467'];
   const top = Math.max(...rows.map(r => r.p95)) * 1.05 || 1;
-  const x = y => L + (W - L - 10) * (years.length > 1 ? years.indexOf(y) / (years.length - 1) : 0.5), yv = v => H - B - (H - B - 10) * v / top;
+  const x = y => L + (W - L - 30) * (years.length > 1 ? years.indexOf(y) / (years.length - 1) : 0.5), yv = v => H - B - (H - B - 10) * v / top;
   let s = '<svg class="fan" viewBox="0 0 ' + W + ' ' + H + '" role="img" aria-label="US to China compute gained per year, median and 5-95% band"><line x1="' + L + '" y1="' + (H - B) + '" x2="' + W + '" y2="' + (H - B) + '" stroke="#475467"/>';
   years.forEach(y => { s += '<text x="' + x(y) + '" y="' + (H - 10) + '" font-size="11" text-anchor="middle">' + y + '</text>'; });
   [0, top / 2, top].forEach(v => { s += '<text x="' + (L - 4) + '" y="' + yv(v) + '" font-size="11" text-anchor="end">' + v.toFixed(1) + '</text>'; });
