@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -270,58 +269,6 @@ def _wait(url: str, timeout: float = 30) -> None:
         except httpx.HTTPError:
             time.sleep(0.2)
     raise AssertionError(f"server at {url} did not come up")
-
-
-def test_web_page_in_a_real_browser(db: str, tmp_path: Path) -> None:
-    chromium = need("COMPUTEGATE_TEST_CHROMIUM")
-    import uvicorn
-    from playwright.sync_api import sync_playwright
-
-    app = create_app(db)
-    key = create_key(app.state.service.engine, "browser")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(base)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=chromium,
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
-            )
-            page = browser.new_page()
-            page.goto(base + "/")
-            page.fill("#key", key)
-            page.dispatch_event("#key", "change")
-            page.click("#d-go")
-            page.wait_for_selector("#d-out .outcome", timeout=15_000)
-            outcome = page.inner_text("#d-out .outcome")
-            findings = page.inner_text("#d-out ol.findings")
-            shot = tmp_path / "decision.png"
-            page.screenshot(path=str(shot), full_page=True)
-            page.click("button[data-tab=compare]")
-            page.click("#w-dates-go")
-            page.wait_for_selector("#w-out table", timeout=15_000)
-            compared = page.inner_text("#w-out table")
-            browser.close()
-        assert "license required" in outcome and "case by case" in outcome
-        assert "91 FR 1684" in findings
-        assert shot.stat().st_size > 10_000
-        assert "presumption_of_denial" in compared and "case_by_case" in compared
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_api_fuzz_has_no_server_errors_and_matches_its_schema(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from computegate.api.guard import LIMITS, BodyGuard, SecurityHeaders
 from computegate.api.page import DOCS, PAGE
+from computegate.api.scenarios import scenario_index
 from computegate.engine import Engine
 from computegate.io.errors import ComputegateError, InputError
 from computegate.licensing.coverage import state_json
@@ -39,6 +40,7 @@ from computegate.service import Service, log_answers_to_stderr
 from computegate.store.audit import IdempotencyConflict
 from computegate.store.keys import Caller
 from computegate.store.licences import LicenceStore
+from computegate.store.proofs import row_receipt
 
 MAX_DRAWS = 20_000
 MAX_LIST = 1_000
@@ -419,6 +421,11 @@ def create_app(
         result: dict[str, Any] = _simulate(body, service.core).as_json()
         return result
 
+    @app.get("/v1/scenarios", tags=["simulation"])
+    def scenarios(_: Simulate) -> list[dict[str, Any]]:
+        """Shipped scenarios with the years each export channel is listed for."""
+        return scenario_index()
+
     @app.get(
         "/v1/charts/catalog.svg",
         tags=["catalog"],
@@ -506,6 +513,16 @@ def create_app(
             raise InputError("date/overlays", "say what to compare against")
         cases = [(f"order #{n}", (lambda r=r: r), None) for n, r in enumerate(body.orders, start=1)]
         return impact(cases, change, service.core).as_dict()
+
+    @app.get("/v1/audit/{audit_id}/receipt", tags=["audit"], responses={404: _error("No such row")})
+    def audit_receipt(
+        audit_id: Annotated[int, PathParam(ge=1, le=2**62)], _: AuditRead
+    ) -> Response:
+        """The row's leaf data and inclusion proof at the current root (checked by the web page)."""
+        found = row_receipt(service.engine, audit_id)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"no audit row {audit_id} in the tree")
+        return FastJSON(found)
 
     @app.get("/v1/audit", tags=["audit"])
     def audit_rows(

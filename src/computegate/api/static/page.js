@@ -1,56 +1,390 @@
-// The web page's behaviour, served as a file so the Content-Security-Policy needs no inline script.
+// The web app's behaviour, served as a file so the Content-Security-Policy needs no inline script.
+'use strict';
 const $ = id => document.getElementById(id);
-const esc = s => String(s ?? '').replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
-const cite = c => esc([c?.cfr, c?.document].filter(Boolean).join('; ') + (c?.confidence && c.confidence !== 'primary' ? ' [' + c.confidence + ']' : ''));
-$('key').value = localStorage.getItem('cg-key') || '';
-$('key').addEventListener('change', () => localStorage.setItem('cg-key', $('key').value));
-document.querySelectorAll('nav button').forEach(b => b.onclick = () => {
-  document.querySelectorAll('section').forEach(s => s.classList.toggle('active', s.id === b.dataset.tab));
-  if (b.dataset.tab === 'compare' && !$('w-json').value) $('w-json').value = JSON.stringify(decideRequest(), null, 1);
+const esc = s => String(s ?? '').replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
+const words = s => String(s ?? '').replace(/[_-]/g, ' ');
+const OUTCOME = {license_required: 'Licence required', no_license_required: 'No licence required', insufficient_information: 'Insufficient information'};
+const plain = o => OUTCOME[o] || words(o);
+
+// The key lives in sessionStorage (this tab only), never in localStorage.
+localStorage.removeItem('cg-key');
+$('key').value = sessionStorage.getItem('cg-key') || '';
+$('key').addEventListener('change', () => sessionStorage.setItem('cg-key', $('key').value));
+const headers = () => ({'Content-Type': 'application/json', 'X-API-Key': $('key').value});
+
+// Tabs: click, or arrow keys / Home / End within the tab list.
+const tabs = [...document.querySelectorAll('[role=tab]')];
+function select(tab) {
+  tabs.forEach(t => { const on = t === tab; t.setAttribute('aria-selected', on); t.tabIndex = on ? 0 : -1; $(t.dataset.tab).classList.toggle('active', on); });
+  if (tab.dataset.tab === 'simulate' && !scenarios) loadScenarios();
+  if (tab.dataset.tab === 'compare') $('w-summary').textContent = 'Current request: ' + summary(decideRequest());
+}
+tabs.forEach((t, i) => {
+  t.onclick = () => select(t);
+  t.onkeydown = e => {
+    const j = {ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1}[e.key];
+    if (j === undefined) return;
+    e.preventDefault(); const next = tabs[(j + tabs.length) % tabs.length]; next.focus(); select(next);
+  };
 });
-async function call(path, body, out) {
-  out.innerHTML = 'working…';
-  const r = await fetch(path, {method: body ? 'POST' : 'GET', headers: {'Content-Type': 'application/json', 'X-API-Key': $('key').value}, body: body ? JSON.stringify(body) : undefined});
-  const data = await r.json();
-  if (!r.ok) { out.innerHTML = '<p class="err">' + esc(r.status + ': ' + (Array.isArray(data.detail) ? data.detail.map(d => (d.loc||[]).join('.') + ': ' + d.msg).join('\n') : data.detail)) + '</p>'; return null; }
+
+function fail(out, text) { out.innerHTML = '<p class="err" role="alert">' + esc(text) + '</p>'; return null; }
+// Every call ends in a result or a shown error: network failures, 5xx and non-JSON bodies included.
+async function call(path, body, out, method) {
+  out.innerHTML = '<p class="working">working…</p>';
+  let r, data;
+  try {
+    r = await fetch(path, {method: method || (body ? 'POST' : 'GET'), headers: headers(), body: body ? JSON.stringify(body) : undefined});
+  } catch (e) { return fail(out, 'The server could not be reached: ' + e.message); }
+  try { data = await r.json(); } catch (e) { data = null; }
+  if (!r.ok || data === null) {
+    const d = data?.detail;
+    const text = Array.isArray(d) ? d.map(x => (x.loc || []).filter(p => p !== 'body').join('.') + ': ' + x.msg).join('\n') : (d || r.statusText || 'unreadable answer');
+    return fail(out, r.status + ': ' + text);
+  }
+  out.innerHTML = '';
   return data;
 }
+
+// ---- Decide: the request is read from every [data-path] field of the visible kind's fieldsets.
+function setPath(obj, path, value) {
+  const parts = path.split('.');
+  let o = obj;
+  parts.slice(0, -1).forEach((p, i) => { const nextIsIndex = /^\d+$/.test(parts[i + 1]); o[p] ??= nextIsIndex ? [] : {}; o = o[p]; });
+  o[parts[parts.length - 1]] = value;
+}
+function fields() {
+  const remote = $('d-kind').value === 'remote_access';
+  const scope = [...document.querySelectorAll('#d-common [data-path]'), ...document.querySelectorAll((remote ? '#d-remote' : '#d-shipment') + ' [data-path]')];
+  return scope;
+}
+// "name, percent, listed, country": the fields the Affiliates rule's arithmetic needs.
+function owner(line) {
+  const [name, percent, listed, country] = line.split(',').map(x => x.trim());
+  const o = {percent: Number(percent)};
+  if (name) o.name = name;
+  if (/^(yes|no)$/i.test(listed || '')) o.listed = /^yes$/i.test(listed);
+  if (country) o.country = country;
+  return o;
+}
+const certified = {};  // conditions ticked on the checklist, sent as certifications
 function decideRequest() {
-  const req = {kind: $('d-kind').value, date: $('d-date').value, item: $('d-item').value, quantity: Number($('d-qty').value), to_country: $('d-to').value,
-    end_user: {name: $('d-name').value || null, headquarters: $('d-hq').value || null, ultimate_parent_headquarters: $('d-parent').value || null, entity_list: $('d-el').checked, military_end_user: $('d-meu').checked}};
-  if ($('d-from').value) req.from_country = $('d-from').value;
+  const req = {};
+  const lists = {};
+  for (const el of fields()) {
+    const path = el.dataset.path;
+    if (el.type === 'checkbox' && el.dataset.value) { lists[path] ??= []; if (el.checked) lists[path].push(el.dataset.value); continue; }
+    if (el.type === 'checkbox') { if (el.checked || path === 'assume_serious_risk_determination') setPath(req, path, el.checked); continue; }
+    const v = el.value.trim();
+    if (v === '') continue;
+    if (el.dataset.type === 'bool') setPath(req, path, v === 'true');
+    else if (el.dataset.type === 'owners') setPath(req, path, v.split('\n').filter(l => l.trim()).map(owner));
+    else if (el.dataset.type === 'list') setPath(req, path, v.split(',').map(s => s.trim()).filter(Boolean));
+    else if (el.type === 'number') setPath(req, path, Number(v));
+    else setPath(req, path, v);
+  }
+  Object.entries(lists).forEach(([p, v]) => { if (v.length) setPath(req, p, v); });
+  if (req.kind !== 'remote_access' && Object.keys(certified).length) req.certifications = {...certified};
   return req;
 }
-function showDecision(d) {
-  let h = '<div class="outcome ' + d.outcome + '">' + esc(d.outcome.replaceAll('_', ' ')) + (d.review_policy ? ' — ' + esc(d.review_policy.replaceAll('_', ' ')) : '') + '</div>';
-  h += '<p>Item: ' + esc(d.item.name) + ' (' + esc(d.item.eccn_paragraph || d.item.eccn || d.item.eccn_status) + '); regime ' + esc(d.regime.date) + (d.audit_id ? '; audit #' + d.audit_id : '') + '</p>';
+function summary(req) {
+  if (req.kind === 'remote_access') return `remote access to ${req.accelerators?.[0]?.count ?? ''} × ${req.accelerators?.[0]?.item ?? ''} in ${req.datacenter_country ?? '?'} for a customer in ${req.customer?.country ?? '?'} on ${req.date}`;
+  return `${req.kind} of ${req.quantity ?? 1} × ${req.item} from ${req.from_country || 'US'} to ${req.to_country} on ${req.date}` + (req.overlays ? ` with ${req.overlays.join(', ')}` : '');
+}
+$('d-kind').addEventListener('change', () => { const remote = $('d-kind').value === 'remote_access'; $('d-remote').hidden = !remote; $('d-shipment').hidden = remote; });
+
+const link = c => {
+  const text = esc([c?.cfr, c?.document].filter(Boolean).join('; ') || c?.url || '');
+  const conf = c?.confidence && c.confidence !== 'primary' ? ' <em>[' + esc(c.confidence) + ']</em>' : '';
+  return (c?.url && /^https:\/\//.test(c.url) ? '<a href="' + esc(c.url) + '" rel="noreferrer" target="_blank">' + text + '</a>' : text) + conf;
+};
+const finding = f => '<li>' + esc(f.text) + '<br><span class="cite">' + esc(words(f.rule)) + ' — ' + link(f.citation) + '</span></li>';
+const policy = d => d.review_policy ? ' — ' + esc(words(d.review_policy)) : '';
+
+// A missing fact is a question; answering it sets the form field it names and decides again.
+function question(m, i) {
+  let h = '<div class="question" id="q-' + i + '"><p><strong>' + esc(m.question) + '</strong>' + (m.kind !== 'fact' ? ' <em>(' + esc(words(m.kind)) + ')</em>' : '') + '</p><ul>' +
+    Object.entries(m.outcomes).map(([k, v]) => '<li>' + esc(k) + ' → ' + esc(v) + '</li>').join('') + '</ul>';
+  const el = fields().find(e => e.dataset.path === m.fact);
+  const keys = Object.keys(m.outcomes);
+  if (m.kind !== 'fact') h += '<p class="muted">The law itself is unclear here; no answer of yours settles it.</p>';
+  else if (el && keys.every(k => ['yes', 'no'].includes(k.toLowerCase()))) h += keys.map(k => '<button type="button" data-fact="' + esc(m.fact) + '" data-answer="' + (k.toLowerCase() === 'yes') + '">Answer: ' + esc(k) + '</button>').join('');
+  else if (el && el.tagName === 'SELECT') h += [...el.options].filter(o => o.value).map(o => '<button type="button" data-fact="' + esc(m.fact) + '" data-answer="' + esc(o.value) + '">Answer: ' + esc(o.text) + '</button>').join('');
+  else if (el) h += '<label>Answer <input data-answer-for="' + esc(m.fact) + '" size="12"></label><button type="button" data-fact="' + esc(m.fact) + '">Answer and decide again</button>';
+  else h += '<p class="muted">Give this fact in the request (field <code>' + esc(m.fact) + '</code>).</p>';
+  return h + '</div>';
+}
+$('d-out').addEventListener('change', e => {
+  const box = e.target.closest('select[data-condition]');
+  if (!box) return;
+  if (box.value === '') delete certified[box.dataset.condition]; else certified[box.dataset.condition] = box.value === 'true';
+  decide();
+});
+$('d-out').addEventListener('click', e => {
+  if (e.target.id === 'd-clear-certs') { Object.keys(certified).forEach(k => delete certified[k]); decide(); return; }
+  const b = e.target.closest('button[data-fact]');
+  if (!b) return;
+  const el = fields().find(x => x.dataset.path === b.dataset.fact);
+  const typed = $('d-out').querySelector('[data-answer-for="' + CSS.escape(b.dataset.fact) + '"]');
+  const value = b.dataset.answer ?? typed?.value ?? '';
+  if (el.type === 'checkbox') el.checked = value === 'true'; else el.value = value;
+  decide();
+});
+
+function showDecision(d, req) {
+  const decisive = d.findings.filter(f => f.role === 'decisive'), context = d.findings.filter(f => f.role !== 'decisive');
+  let h = '<div class="outcome ' + esc(d.outcome) + '">' + esc(plain(d.outcome)) + policy(d) + '</div>';
+  h += '<p>' + esc(summary(req)) + '. Item: ' + esc(d.item.name) + ' (' + esc(d.item.eccn_paragraph || d.item.eccn || words(d.item.eccn_status)) + ').</p>';
   if (d.license_exceptions.length) h += '<p>Licence exceptions: ' + esc(d.license_exceptions.join(', ')) + '</p>';
-  h += '<h3>Why</h3><ol class="findings">' + d.findings.map(f => '<li>' + esc(f.text) + '<br><span class="cite">' + esc(f.rule) + ' — ' + cite(f.citation) + '</span></li>').join('') + '</ol>';
-  if (d.conditions.length) h += '<h3>The exporter must certify</h3><ul>' + d.conditions.map(c => '<li>' + esc(c.text) + ' <span class="cite">' + cite(c.citation) + '</span></li>').join('') + '</ul>';
-  if (d.missing_facts.length) h += '<h3>Missing facts</h3><ul>' + d.missing_facts.map(m => '<li>' + esc(m.question) + '<ul>' + Object.entries(m.outcomes).map(([k, v]) => '<li>' + esc(k) + ' → ' + esc(v) + '</li>').join('') + '</ul></li>').join('') + '</ul>';
+  if (d.missing_facts.length) h += '<h3>Questions to settle</h3>' + d.missing_facts.map(question).join('');
+  h += '<h3>What decides it</h3>' + (decisive.length ? '<ol class="findings decisive">' + decisive.map(finding).join('') + '</ol>' : '<p class="muted">No single finding decides it.</p>');
+  if (context.length) h += '<details><summary>Context (' + context.length + ' findings)</summary><ol class="findings context">' + context.map(finding).join('') + '</ol></details>';
+  const stated = Object.entries(certified);
+  if (stated.length) h += '<p>Certifications stated: ' + esc(stated.map(([k, v]) => words(k) + (v ? ' (certified)' : ' (cannot certify)')).join('; ')) + ' <button type="button" id="d-clear-certs">Clear them</button></p>';
+  const state = id => certified[id] === undefined ? '' : String(certified[id]);
+  const opt = (id, v, t) => '<option value="' + v + '"' + (state(id) === v ? ' selected' : '') + '>' + t + '</option>';
+  if (d.conditions.length) h += '<h3>The exporter must certify</h3><p class="muted">Mark each condition; the request is decided again with it.</p><ul class="checklist">' + d.conditions.map(c => '<li><label>' + (certified[c.id] ? '☑ ' : '☐ ') + esc(c.text) + ' <select data-condition="' + esc(c.id) + '">' + opt(c.id, '', 'not stated') + opt(c.id, 'true', 'certified') + opt(c.id, 'false', 'cannot certify') + '</select></label> <span class="cite">' + link(c.citation) + '</span></li>').join('') + '</ul>';
+  for (const a of d.alternatives || []) h += '<div class="alt"><h3>Another reading: ' + esc(words(a.reading)) + '</h3><p class="outcome ' + esc(a.outcome) + '">' + esc(plain(a.outcome)) + policy(a) + '</p><ol class="findings">' + (a.findings.some(f => f.role === 'decisive') ? a.findings.filter(f => f.role === 'decisive') : a.findings).map(finding).join('') + '</ol></div>';
+  if (d.receipt) h += '<p class="muted">Audit receipt: row #' + esc(d.audit_id) + ', leaf ' + esc(d.receipt.leaf_index) + ' of ' + esc(d.receipt.tree_size) + ', root <span class="hash">' + esc(d.receipt.root_hash) + '</span></p>';
   return h;
 }
-$('d-go').onclick = async () => { const d = await call('/v1/decide', decideRequest(), $('d-out')); if (d) $('d-out').innerHTML = showDecision(d); };
-function chart() { fetch('/v1/charts/catalog.svg?date=' + encodeURIComponent($('c-date').value), {headers: {'X-API-Key': $('key').value}})
-  .then(r => r.ok ? r.blob() : null).then(b => { if (b) $('c-chart').src = URL.createObjectURL(b); }); }
-$('c-go').onclick = async () => { chart(); const c = await call('/v1/classify', {item: $('c-item').value, date: $('c-date').value}, $('c-out'));
-  if (c) $('c-out').innerHTML = '<p><b>' + esc(c.eccn_paragraph || c.eccn || c.eccn_status) + '</b> — TPP ' + esc(Math.round(c.tpp)) + ', PD ' + esc(c.performance_density?.toFixed(2)) + ', DRAM ' + esc(c.total_dram_bandwidth_gbs) + ' GB/s; Jan-2026 window: ' + esc(c.jan2026_case_by_case_zone) + '</p><ol class="findings">' + c.findings.map(f => '<li>' + esc(f.text) + ' <span class="cite">' + cite(f.citation) + '</span></li>').join('') + '</ol>'; };
-$('w-go').onclick = async () => { let req; try { req = JSON.parse($('w-json').value); } catch (e) { $('w-out').innerHTML = '<p class="err">invalid JSON: ' + esc(e.message) + '</p>'; return; }
-  const rows = await call('/v1/whatif', {request: req}, $('w-out'));
-  if (rows) $('w-out').innerHTML = '<table><tr><th>overlays</th><th>outcome</th><th>review policy</th></tr>' + rows.map(r => '<tr><td>' + esc(r.overlays.join(', ') || 'enacted law') + '</td><td>' + esc(r.outcome) + '</td><td>' + esc(r.review_policy || '—') + '</td></tr>').join('') + '</table>'; };
-$('w-dates-go').onclick = async () => { let req; try { req = JSON.parse($('w-json').value || JSON.stringify(decideRequest())); } catch (e) { $('w-out').innerHTML = '<p class="err">invalid JSON: ' + esc(e.message) + '</p>'; return; }
+function memo(d, req) {
+  const decisive = d.findings.filter(f => f.role === 'decisive');
+  return '<h2>Decision memo</h2><p>Prepared ' + esc(new Date().toISOString().slice(0, 10)) + ' by computegate for: ' + esc(summary(req)) + '</p>' +
+    '<p class="outcome ' + esc(d.outcome) + '">' + esc(plain(d.outcome)) + policy(d) + '</p>' +
+    '<p>Item: ' + esc(d.item.name) + ' (' + esc(d.item.eccn_paragraph || d.item.eccn || words(d.item.eccn_status)) + '); regime of ' + esc(d.regime?.date) + '.</p>' +
+    '<h3>Reasons</h3><ol>' + decisive.map(finding).join('') + '</ol>' +
+    (d.conditions.length ? '<h3>Conditions</h3><ul>' + d.conditions.map(c => '<li>' + (certified[c.id] === true ? '☑ certified: ' : certified[c.id] === false ? '☒ cannot certify: ' : '☐ ') + esc(c.text) + ' <span class="cite">' + link(c.citation) + '</span></li>').join('') + '</ul>' : '') +
+    (d.missing_facts.length ? '<h3>Open questions</h3><ul>' + d.missing_facts.map(m => '<li>' + esc(m.question) + '</li>').join('') + '</ul>' : '') +
+    (d.alternatives || []).map(a => '<p>Under ' + esc(words(a.reading)) + ': ' + esc(plain(a.outcome)) + policy(a) + '.</p>').join('') +
+    '<h3>Audit receipt</h3><table><tr><th>Audit row</th><td>' + esc(d.audit_id) + '</td></tr><tr><th>Leaf index</th><td>' + esc(d.receipt?.leaf_index) + ' of ' + esc(d.receipt?.tree_size) + '</td></tr><tr><th>Merkle root</th><td class="hash">' + esc(d.receipt?.root_hash) + '</td></tr><tr><th>Leaf hash</th><td class="hash">' + esc(d.receipt?.leaf_hash) + '</td></tr></table>';
+}
+let memoUrl = null;
+async function decide() {
+  const req = decideRequest();
+  $('d-memo-actions').hidden = true; $('memo').hidden = true;
+  const d = await call('/v1/decide', req, $('d-out'));
+  if (!d) return;
+  $('d-out').innerHTML = showDecision(d, req);
+  const body = memo(d, req);
+  $('memo').innerHTML = body; $('memo').hidden = false;
+  if (memoUrl) URL.revokeObjectURL(memoUrl);
+  const doc = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Decision memo #' + esc(d.audit_id) + '</title><style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto}.hash{font-family:monospace;word-break:break-all}td,th{border:1px solid #999;padding:.2rem .4rem;text-align:left}table{border-collapse:collapse}.cite{color:#444;font-size:.85rem}</style></head><body>' + body + '</body></html>';
+  memoUrl = URL.createObjectURL(new Blob([doc], {type: 'text/html'}));
+  $('d-download').href = memoUrl; $('d-download').download = 'decision-memo-' + d.audit_id + '.html';
+  $('d-memo-actions').hidden = false;
+}
+$('d-form').addEventListener('submit', e => { e.preventDefault(); decide(); });
+$('d-print').onclick = () => window.print();
+
+// ---- Compare: always the current Decide request; "what changed and why" from the decisive findings.
+function changes(rows) {
+  const base = rows[0].d, baseTexts = new Set(base.findings.filter(f => f.role === 'decisive').map(f => f.text));
+  return rows.map((r, i) => {
+    if (i === 0) return 'the baseline';
+    const same = r.d.outcome === base.outcome && r.d.review_policy === base.review_policy;
+    const added = r.d.findings.filter(f => f.role === 'decisive' && !baseTexts.has(f.text)).map(f => f.text);
+    const head = same ? 'Same answer as ' + rows[0].label + '.' : 'Changes from "' + plain(base.outcome) + (base.review_policy ? ', ' + words(base.review_policy) : '') + '" to "' + plain(r.d.outcome) + (r.d.review_policy ? ', ' + words(r.d.review_policy) : '') + '".';
+    return head + (added.length ? ' Because: ' + added.join(' ') : '');
+  });
+}
+function compareTable(rows, heading) {
+  const why = changes(rows);
+  return '<div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table class="stack"><tr><th>' + esc(heading) + '</th><th>Outcome</th><th>Review policy</th><th>What changed and why</th></tr>' +
+    rows.map((r, i) => '<tr><th>' + esc(r.label) + '</th><td data-label="Outcome" class="' + esc(r.d.outcome) + '">' + esc(plain(r.d.outcome)) + '</td><td data-label="Review policy">' + esc(words(r.d.review_policy) || '—') + '</td><td data-label="What changed and why">' + esc(why[i]) + '</td></tr>').join('') + '</table></div>';
+}
+$('w-dates-go').onclick = async () => {
+  const req = decideRequest(); $('w-summary').textContent = 'Current request: ' + summary(req);
   const dates = $('w-dates').value.split(',').map(s => s.trim()).filter(Boolean);
+  if (!dates.length) return fail($('w-out'), 'dates: give at least one date');
   const ds = await call('/v1/decide', dates.map(d => ({...req, date: d})), $('w-out'));
-  if (ds) $('w-out').innerHTML = '<table><tr><th></th>' + dates.map(d => '<th>' + esc(d) + '</th>').join('') + '</tr>' +
-    [['outcome', d => d.outcome], ['review policy', d => d.review_policy || '—'], ['exceptions', d => d.license_exceptions.join(', ') || 'none'], ['conditions', d => d.conditions.length], ['missing facts', d => d.missing_facts.map(m => m.fact).join(', ') || 'none']]
-      .map(([label, f]) => '<tr><th>' + label + '</th>' + ds.map(d => '<td>' + esc(f(d)) + '</td>').join('') + '</tr>').join('') + '</table>'; };
-$('s-go').onclick = async () => { const r = await call('/v1/screen', {name: $('s-name').value, country: $('s-country').value || null}, $('s-out'));
-  if (r) $('s-out').innerHTML = '<p><b>' + (r.hit ? 'HIT' : 'no hit') + '</b> against ' + esc(r.list.source) + ' (sha256 ' + esc(r.list.sha256.slice(0, 12)) + ')</p><table><tr><th>score</th><th>entry</th><th>via</th><th>notice</th></tr>' + r.hits.map(h => '<tr><td>' + h.score.toFixed(3) + '</td><td>' + esc(h.entry_name) + '</td><td>' + esc(h.matched_name) + '</td><td>' + esc(h.federal_register_notice) + '</td></tr>').join('') + '</table>'; };
-$('m-go').onclick = async () => { const r = await call('/v1/simulate', {scenarios: $('m-sc').value.split(',').map(s => s.trim()).filter(Boolean), draws: Number($('m-draws').value)}, $('m-out'));
-  if (!r) return; const rows = r.results.filter(x => x.metric === 'flow_ratio');
-  const years = [...new Set(rows.map(x => x.year))]; const names = [...new Set(rows.map(x => x.scenario))];
-  fetch('/v1/simulate/chart.svg', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-API-Key': $('key').value}, body: JSON.stringify({scenarios: names, draws: Number($('m-draws').value)})})
-    .then(r => r.ok ? r.text() : '').then(svg => { $('m-chart').innerHTML = svg; });
-  $('m-out').innerHTML = '<p>US:China compute gained per year (' + esc(r.basis) + '), median [5–95%]</p><table><tr><th>scenario</th>' + years.map(y => '<th>' + y + '</th>').join('') + '</tr>' + names.map(n => '<tr><td>' + esc(n) + '</td>' + years.map(y => { const x = rows.find(v => v.scenario === n && v.year === y); return '<td>' + x.median.toFixed(1) + ' [' + x.p5.toFixed(1) + '–' + x.p95.toFixed(1) + ']</td>'; }).join('') + '</tr>').join('') + '</table>'; };
-$('a-go').onclick = async () => { const q = $('a-kind').value ? '?kind=' + encodeURIComponent($('a-kind').value) : ''; const r = await call('/v1/audit' + q, null, $('a-out'));
-  if (r) $('a-out').innerHTML = '<p>' + r.total + ' rows</p><table><tr><th>#</th><th>when</th><th>kind</th><th>key</th><th>answer</th></tr>' + r.rows.map(x => '<tr><td>' + x.id + '</td><td>' + esc(x.created_at) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.key_label) + '</td><td>' + esc(x.response.outcome ?? (x.response.hit ? 'hit' : 'no hit')) + '</td></tr>').join('') + '</table>'; };
+  if (ds) $('w-out').innerHTML = compareTable(ds.map((d, i) => ({label: dates[i], d, req: {...req, date: dates[i]}})), 'Date');
+};
+$('w-go').onclick = async () => {
+  const req = decideRequest(); delete req.overlays; $('w-summary').textContent = 'Current request: ' + summary(req);
+  const rows = await call('/v1/whatif', {request: req}, $('w-out'));
+  if (rows) $('w-out').innerHTML = compareTable(rows.map(r => ({label: r.overlays.map(words).join(' + ') || 'the law as enacted', d: r.decision, req})), 'Rules applied');
+};
+
+// ---- Classify: the catalog chart with the chip's reading.
+$('c-go').onclick = async () => {
+  const out = $('c-out');
+  const c = await call('/v1/classify', {item: $('c-item').value, date: $('c-date').value}, out);
+  if (!c) { $('c-chart').hidden = true; return; }
+  const zone = c.jan2026_case_by_case_zone === null ? 'unknown' : c.jan2026_case_by_case_zone ? 'inside' : 'outside';
+  out.innerHTML = '<p><b>' + esc(c.eccn_paragraph || c.eccn || words(c.eccn_status)) + '</b> — TPP ' + esc(Math.round(c.tpp ?? NaN)) + ', performance density ' + esc(c.performance_density?.toFixed(2)) + ', DRAM ' + esc(c.total_dram_bandwidth_gbs) + ' GB/s; ' + esc(zone) + ' the January 2026 case-by-case window</p><ol class="findings">' + c.findings.map(finding).join('') + '</ol>';
+  try {
+    const r = await fetch('/v1/charts/catalog.svg?date=' + encodeURIComponent($('c-date').value), {headers: headers()});
+    if (!r.ok) throw new Error(r.status + ' ' + r.statusText);
+    $('c-chart').src = URL.createObjectURL(await r.blob()); $('c-chart').hidden = false;
+  } catch (e) { $('c-chart').hidden = true; out.insertAdjacentHTML('beforeend', '<p class="err" role="alert">chart: ' + esc(e.message) + '</p>'); }
+};
+
+// ---- Screen: every hit with why it matched.
+const parts = x => typeof x === 'object' && x !== null ? Object.entries(x).map(([k, v]) => esc(words(k)) + ': ' + (Array.isArray(v) ? esc(v.join(' ')) : typeof v === 'object' ? '{' + parts(v) + '}' : esc(v))).join('; ') : esc(x);
+$('s-go').onclick = async () => {
+  const r = await call('/v1/screen', {name: $('s-name').value, country: $('s-country').value || null}, $('s-out'));
+  if (!r) return;
+  $('s-out').innerHTML = '<p><b>' + (r.hit ? 'Possible match' : 'No match') + '</b> at threshold ' + esc(r.threshold) + ' against ' + esc(r.list.source) + ' (sha256 ' + esc(r.list.sha256.slice(0, 12)) + ')</p>' +
+    '<div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Score</th><th>Entry</th><th>Matched alias</th><th>Why</th><th>Notice</th></tr>' + r.hits.map(h => {
+      const x = h.explanation || {};
+      return '<tr><td>' + h.score.toFixed(3) + '</td><td>' + esc(h.entry_name) + '<br><span class="cite">' + esc(h.source) + '</span></td><td>' + esc(x.matched_alias || h.matched_name) + (x.alias_kind ? ' <span class="cite">(' + esc(words(x.alias_kind)) + ')</span>' : '') + '</td><td class="why">' +
+        (x.query_normalised ? 'normalised: ' + parts(x.query_normalised) + ' ↔ ' + parts(x.alias_normalised) + '<br>' : '') + (x.components ? 'score parts: ' + parts(x.components) : '') + '</td><td>' + esc(h.federal_register_notice) + '</td></tr>';
+    }).join('') + '</table></div>';
+};
+
+// Batch: one request per row, in order, with progress; bad rows are reported and the run goes on.
+const MAX_BATCH = 1000;
+function csvRows(text) {
+  const rows = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.trim()) continue;
+    const cells = [], re = /("([^"]|"")*"|[^,]*)(,|$)/g;
+    let m;
+    while ((m = re.exec(line)) && m[0] !== '') { cells.push(m[1].startsWith('"') ? m[1].slice(1, -1).replaceAll('""', '"') : m[1].trim()); if (!m[3]) break; }
+    rows.push(cells);
+  }
+  if (rows.length && /^name$/i.test(rows[0][0] || '')) rows.shift();
+  return rows;
+}
+const csvCell = v => /[",\n]/.test(String(v ?? '')) ? '"' + String(v).replaceAll('"', '""') + '"' : String(v ?? '');
+let batchUrl = null;
+$('s-batch').onclick = async () => {
+  const out = $('s-batch-out'), file = $('s-file').files[0], progress = $('s-progress');
+  $('s-batch-download').hidden = true;
+  if (!file) return fail(out, 'file: choose a CSV file first');
+  const rows = csvRows(await file.text());
+  if (!rows.length) return fail(out, 'file: no rows');
+  if (rows.length > MAX_BATCH) return fail(out, `file: ${rows.length} rows; at most ${MAX_BATCH} per run`);
+  const results = [['row', 'name', 'country', 'hit', 'best_score', 'entry', 'matched_alias', 'notice', 'audit_id', 'error']];
+  let hits = 0, bad = 0;
+  progress.max = rows.length; progress.value = 0; progress.hidden = false;
+  for (const [i, [name, country]] of rows.entries()) {
+    out.innerHTML = '<p class="working">Screening row ' + (i + 1) + ' of ' + rows.length + '…</p>';
+    let error = '', r = null;
+    if (!name) error = 'name: empty';
+    else {
+      try {
+        const resp = await fetch('/v1/screen', {method: 'POST', headers: headers(), body: JSON.stringify({name, country: country || null})});
+        const data = await resp.json().catch(() => null);
+        if (resp.ok && data) r = data;
+        else error = resp.status + ': ' + (Array.isArray(data?.detail) ? data.detail.map(d => (d.loc || []).filter(p => p !== 'body').join('.') + ': ' + d.msg).join('; ') : data?.detail || resp.statusText);
+      } catch (e) { error = 'network: ' + e.message; }
+    }
+    const best = r?.hits?.[0];
+    if (r?.hit) hits++;
+    if (error) bad++;
+    results.push([i + 1, name, country, r ? (r.hit ? 'yes' : 'no') : '', best?.score ?? '', best?.entry_name ?? '', best?.matched_name ?? '', best?.federal_register_notice ?? '', r?.audit_id ?? '', error]);
+    progress.value = i + 1;
+  }
+  progress.hidden = true;
+  if (batchUrl) URL.revokeObjectURL(batchUrl);
+  batchUrl = URL.createObjectURL(new Blob([results.map(r => r.map(csvCell).join(',')).join('\n') + '\n'], {type: 'text/csv'}));
+  $('s-batch-download').href = batchUrl; $('s-batch-download').hidden = false;
+  out.innerHTML = '<p>' + rows.length + ' rows screened: ' + hits + ' possible matches, ' + bad + ' rows not screened.</p>' +
+    (bad ? '<ul class="err">' + results.slice(1).filter(r => r[9]).map(r => '<li>row ' + r[0] + ': ' + esc(r[9]) + '</li>').join('') + '</ul>' : '');
+};
+
+// ---- Simulate: one request per click; the fan chart is drawn here from the same answer.
+function fan(rows, names, years) {
+  const W = 640, H = 320, L = 50, B = 30, colours = ['#1d4ed8', '#b42318', '#067647', '#b54708', '#6941c6', '#475467'];
+  const top = Math.max(...rows.map(r => r.p95)) * 1.05 || 1;
+  const x = y => L + (W - L - 30) * (years.length > 1 ? years.indexOf(y) / (years.length - 1) : 0.5), yv = v => H - B - (H - B - 10) * v / top;
+  let s = '<svg class="fan" viewBox="0 0 ' + W + ' ' + H + '" role="img" aria-label="US to China compute gained per year, median and 5-95% band"><line x1="' + L + '" y1="' + (H - B) + '" x2="' + W + '" y2="' + (H - B) + '" stroke="#475467"/>';
+  years.forEach(y => { s += '<text x="' + x(y) + '" y="' + (H - 10) + '" font-size="11" text-anchor="middle">' + y + '</text>'; });
+  [0, top / 2, top].forEach(v => { s += '<text x="' + (L - 4) + '" y="' + yv(v) + '" font-size="11" text-anchor="end">' + v.toFixed(1) + '</text>'; });
+  names.forEach((n, i) => {
+    const pts = years.map(y => rows.find(r => r.scenario === n && r.year === y)).filter(Boolean), c = colours[i % colours.length];
+    s += '<polygon fill="' + c + '" fill-opacity=".15" points="' + [...pts.map(p => x(p.year) + ',' + yv(p.p95)), ...pts.reverse().map(p => x(p.year) + ',' + yv(p.p5))].join(' ') + '"/>';
+    pts.reverse();
+    s += '<polyline fill="none" stroke="' + c + '" stroke-width="2" points="' + pts.map(p => x(p.year) + ',' + yv(p.median)).join(' ') + '"/>';
+    s += '<text x="' + (L + 8) + '" y="' + (16 + 14 * i) + '" font-size="12" fill="' + c + '">■ ' + esc(n) + '</text>';
+  });
+  return s + '</svg>';
+}
+let scenarios = null;
+const DEFAULT_SCENARIOS = ['full-ban', 'h200-allowed', 'b30a-allowed'];
+async function loadScenarios() {
+  const list = await call('/v1/scenarios', null, $('m-out'));
+  if (!list) return;
+  scenarios = Object.fromEntries(list.map(s => [s.name, s]));
+  $('m-pick').innerHTML = '<legend>Scenarios</legend>' + list.map(s => '<label title="' + esc(s.description) + '"><input type="checkbox" name="scenario" value="' + esc(s.name) + '"' + (DEFAULT_SCENARIOS.includes(s.name) ? ' checked' : '') + '> ' + esc(s.title) + '</label>').join('');
+}
+// Where the listed export figures stop within the years simulated: carried forward, or ended.
+function ends(names, first, last) {
+  const out = [];
+  for (const n of names) for (const e of scenarios?.[n]?.exports || []) {
+    if (e.first_year > first) out.push(`${n}: ${e.item} exports start in ${e.first_year}; none before.`);
+    if (e.until !== null && e.until < last) out.push(`${n}: ${e.item} exports end after ${e.until} (the scenario ends the policy).`);
+    else if (e.last_listed_year < last) out.push(`${n}: ${e.item} export figures are listed to ${e.last_listed_year}; later years carry the last figure forward${e.grows_after ? ' with its growth rate' : ' unchanged'} while the policy stands.`);
+  }
+  return out;
+}
+$('m-go').onclick = async () => {
+  $('m-chart').innerHTML = '';
+  if (!scenarios) { await loadScenarios(); if (!scenarios) return; }
+  const chosen = [...document.querySelectorAll('#m-pick input:checked')].map(i => i.value);
+  if (!chosen.length) return fail($('m-out'), 'scenarios: tick at least one');
+  const body = {scenarios: chosen, draws: Number($('m-draws').value), first_year: Number($('m-first').value), last_year: Number($('m-last').value)};
+  const r = await call('/v1/simulate', body, $('m-out'));
+  if (!r) return;
+  const rows = r.results.filter(x => x.metric === 'flow_ratio');
+  const years = [...new Set(rows.map(x => x.year))], names = [...new Set(rows.map(x => x.scenario))];
+  const cell = (n, y) => { const x = rows.find(v => v.scenario === n && v.year === y); return x ? x.median.toFixed(1) + ' [' + x.p5.toFixed(1) + '–' + x.p95.toFixed(1) + ']' : '—'; };
+  $('m-out').innerHTML = '<p>US:China compute gained per year (' + esc(r.basis) + '), median [5–95%]</p><div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Scenario</th>' + years.map(y => '<th>' + y + '</th>').join('') + '</tr>' +
+    names.map(n => '<tr><th>' + esc(n) + '</th>' + years.map(y => '<td>' + cell(n, y) + '</td>').join('') + '</tr>').join('') + '</table></div>' +
+    '<h3>Where the inputs end</h3><ul class="notes">' + [...ends(names, body.first_year, body.last_year), ...(r.notes || [])].map(n => '<li>' + esc(n) + '</li>').join('') + '</ul>';
+  $('m-chart').innerHTML = fan(rows, names, years);
+};
+
+// ---- Audit: filters, paging, and each row's inclusion proof checked here with WebCrypto.
+const PAGE_SIZE = 20;
+let auditOffset = 0;
+const hex = h => Uint8Array.from(h.match(/../g).map(b => parseInt(b, 16)));
+const toHex = b => [...new Uint8Array(b)].map(x => x.toString(16).padStart(2, '0')).join('');
+const sha = async (prefix, ...parts) => new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array([prefix, ...parts.flatMap(p => [...p])])));
+async function verifyInclusion(leaf, index, size, proof, root) {  // RFC 9162 2.1.3.2, as store/merkle.py
+  if (index >= size) return false;
+  let fn = index, sn = size - 1, r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) { r = await sha(1, p, r); while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); } }
+    else r = await sha(1, r, p);
+    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && toHex(r) === root;
+}
+const answer = x => x.response?.outcome ?? (x.response?.hit === undefined ? '' : x.response.hit ? 'hit' : 'no hit');
+async function audit() {
+  const q = new URLSearchParams({limit: PAGE_SIZE, offset: auditOffset});
+  if ($('a-kind').value) q.set('kind', $('a-kind').value);
+  if ($('a-key').value.trim()) q.set('key_label', $('a-key').value.trim());
+  if ($('a-since').value) q.set('since', $('a-since').value + 'T00:00:00');
+  if ($('a-until').value) q.set('until', $('a-until').value + 'T00:00:00');
+  $('a-prev').disabled = $('a-next').disabled = true; $('a-detail').innerHTML = '';
+  const r = await call('/v1/audit?' + q, null, $('a-out'));
+  if (!r) return;
+  const rows = r.rows.filter(x => !$('a-outcome').value || answer(x) === $('a-outcome').value);
+  $('a-out').innerHTML = '<p>' + r.total + ' rows match; showing ' + (r.total ? auditOffset + 1 : 0) + '–' + Math.min(auditOffset + PAGE_SIZE, r.total) + (rows.length !== r.rows.length ? ' (' + rows.length + ' with that outcome)' : '') + '</p>' +
+    '<div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Row</th><th>When (UTC)</th><th>Kind</th><th>Key</th><th>Answer</th></tr>' + rows.map(x => '<tr><td><button type="button" data-row="' + x.id + '" aria-label="Details of row ' + x.id + '">#' + x.id + '</button></td><td>' + esc(x.created_at.slice(0, 19).replace('T', ' ')) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.key_label) + '</td><td>' + esc(plain(answer(x))) + '</td></tr>').join('') + '</table></div>';
+  $('a-page').textContent = 'page ' + (auditOffset / PAGE_SIZE + 1) + ' of ' + Math.max(1, Math.ceil(r.total / PAGE_SIZE));
+  $('a-prev').disabled = auditOffset === 0; $('a-next').disabled = auditOffset + PAGE_SIZE >= r.total;
+}
+$('a-form').addEventListener('submit', e => { e.preventDefault(); auditOffset = 0; audit(); });
+$('a-prev').onclick = () => { auditOffset = Math.max(0, auditOffset - PAGE_SIZE); audit(); };
+$('a-next').onclick = () => { auditOffset += PAGE_SIZE; audit(); };
+$('a-out').addEventListener('click', async e => {
+  const b = e.target.closest('button[data-row]');
+  if (!b) return;
+  const out = $('a-detail'), id = Number(b.dataset.row);
+  const rc = await call('/v1/audit/' + id + '/receipt', null, out);
+  if (!rc) return;
+  const leaf = await sha(0, new TextEncoder().encode(rc.leaf_data));
+  const row = JSON.parse(rc.leaf_data);
+  const leafOk = toHex(leaf) === rc.leaf_hash && row.id === id && row.leaf_index === rc.leaf_index;
+  const ok = leafOk && await verifyInclusion(leaf, rc.leaf_index, rc.tree_size, rc.inclusion_proof.map(hex), rc.root_hash);
+  out.innerHTML = '<h3>Row #' + id + '</h3><p class="' + (ok ? 'ok' : 'err') + '" id="a-verdict">' + (ok ? 'Inclusion proof checked in this page: the row is leaf ' + rc.leaf_index + ' of the tree of ' + rc.tree_size + ' with root ' : 'The proof does NOT check against root ') + '<span class="hash">' + esc(rc.root_hash) + '</span></p>' +
+    '<table><tr><th>Leaf hash</th><td class="hash">' + esc(rc.leaf_hash) + '</td></tr><tr><th>Proof</th><td class="hash">' + rc.inclusion_proof.map(esc).join('<br>') + '</td></tr><tr><th>Kind</th><td>' + esc(row.kind) + '</td></tr><tr><th>Key</th><td>' + esc(row.key_label) + '</td></tr><tr><th>Regime date</th><td>' + esc(row.regime_date) + '</td></tr></table>' +
+    '<details><summary>Request and answer as recorded</summary><pre class="hash">' + esc(JSON.stringify(JSON.parse(row.request), null, 1)) + '\n\n' + esc(JSON.stringify(JSON.parse(row.response), null, 1)) + '</pre></details>';
+  out.querySelector('h3').tabIndex = -1; out.querySelector('h3').focus();
+});

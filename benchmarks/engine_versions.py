@@ -1,0 +1,104 @@
+"""Old engine against new in the same run (`python benchmarks/engine_versions.py`).
+
+The baseline is a git revision (default: the last commit before the rules engine v2 work) checked
+out into a temporary worktree; the same probe runs against its `src` and against this tree's, in
+fresh processes, on the same requests and the same generated order file:
+* unmemoised decisions/s (every request classified and decided from scratch);
+* the batch path on an N-row CSV (default 1,000,000 rows), end to end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = "6d6167b"  # main before this round (rules engine v2, the law re-read, ...)
+
+PROBE = r"""
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import polars as pl
+from computegate.batch import decide_file, row_to_request
+from computegate.rules import decide, parse_request
+try:
+    from computegate.engine import Engine
+    new = True
+except ImportError:
+    from computegate.catalog import Catalog
+    from computegate.rules.decide import clear_caches
+    new = False
+rows = pl.read_csv(sys.argv[3], infer_schema=False, n_rows=2000).to_dicts()
+requests = [parse_request(row_to_request(r)) for r in rows]
+engine = Engine.load() if new else None
+start = time.perf_counter()
+for r in requests:
+    if new:
+        decide(r, engine.regime(r.date, r.overlays), engine.catalog)  # the engine's data, no memo
+    else:
+        clear_caches()
+        decide(r)
+unmemo = len(requests) / (time.perf_counter() - start)
+src, dst = Path(sys.argv[3]), Path(sys.argv[3]).with_suffix(".out.csv")
+start = time.perf_counter()
+summary = decide_file(src, dst, Engine.load() if new else Catalog.bundled())
+batch = time.perf_counter() - start
+print(json.dumps({"unmemoised_per_s": unmemo, "batch_s": batch, "distinct": summary.distinct, "errors": summary.errors}))
+"""
+
+
+def run(src: Path, orders: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(src), "", str(orders)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--baseline", default=BASELINE)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from decisions import sample_rows
+
+    with tempfile.TemporaryDirectory() as tmp:
+        old_tree = Path(tmp) / "baseline"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old_tree), args.baseline],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            orders = Path(tmp) / "orders.csv"
+            sample_rows(args.rows).write_csv(orders)
+            old = run(old_tree / "src", orders)
+            new = run(ROOT / "src", orders)
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old_tree)],
+                check=False,
+                capture_output=True,
+            )
+    print(f"baseline {args.baseline} against this tree, same requests, same {args.rows:,}-row file")
+    print(
+        f"unmemoised decisions/s: old {old['unmemoised_per_s']:,.0f}, new {new['unmemoised_per_s']:,.0f}"
+        f" ({new['unmemoised_per_s'] / old['unmemoised_per_s']:.2f}x)"
+    )
+    print(
+        f"batch, {args.rows:,} rows: old {old['batch_s']:.1f}s, new {new['batch_s']:.1f}s"
+        f" ({old['batch_s'] / new['batch_s']:.2f}x as fast; {new['distinct']:,} distinct situations)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+"""The web app in a real browser (Debian's Chromium) at desktop and phone widths, and the receipt
+route it checks audit rows with."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from computegate.api import create_app
+from computegate.store import merkle
+from computegate.store.keys import create_key
+from tests.test_service import H200_CN, _free_port, _wait, need
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+def test_receipt_route_proves_an_old_row_against_the_current_root(tmp_path: Path) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'r.db'}")
+    key = {"X-API-Key": create_key(app.state.service.engine, "r")}
+    with TestClient(app) as c:
+        first = c.post("/v1/decide", json=H200_CN, headers=key).json()
+        c.post("/v1/decide", json=[H200_CN] * 4, headers=key)
+        got = c.get(f"/v1/audit/{first['audit_id']}/receipt", headers=key).json()
+        missing = c.get("/v1/audit/999/receipt", headers=key)
+        no_key = c.get(f"/v1/audit/{first['audit_id']}/receipt")
+    leaf = merkle.leaf_hash(got["leaf_data"].encode())
+    proof = [bytes.fromhex(h) for h in got["inclusion_proof"]]
+    root = bytes.fromhex(got["root_hash"])
+    assert got["tree_size"] == 5 and got["leaf_index"] == first["receipt"]["leaf_index"]
+    assert leaf.hex() == got["leaf_hash"] == first["receipt"]["leaf_hash"]
+    assert merkle.verify_inclusion(leaf, got["leaf_index"], 5, proof, root)
+    assert not merkle.verify_inclusion(
+        merkle.leaf_hash(b"forged"), got["leaf_index"], 5, proof, root
+    )
+    assert missing.status_code == 404 and no_key.status_code == 401
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    import uvicorn
+
+    app = create_app(f"sqlite:///{tmp_path_factory.mktemp('web') / 'cg.db'}")
+    key = create_key(app.state.service.engine, "browser")
+    base = f"http://127.0.0.1:{_free_port()}"
+    port = int(base.rsplit(":", 1)[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    _wait(base)
+    # 25 rows from another key, so the audit tab has more than one page and something to filter out
+    httpx.post(base + "/v1/decide", json=[H200_CN] * 25, headers={"X-API-Key": key}, timeout=30)
+    try:
+        yield base, key
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = need("COMPUTEGATE_TEST_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+    args += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=args)
+        yield b
+        b.close()
+
+
+def _axe(page: Any, where: str) -> list[str]:
+    """Serious and critical axe-core violations on the page as it stands."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+    )
+    return [f"{where}: {v}" for v in found]
+
+
+def _fits(page: Any, width: int) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= width)
+
+
+@pytest.mark.parametrize("size", WIDTHS)
+def test_each_tab_main_task_in_chromium(
+    server: tuple[str, str], browser: Any, size: str, tmp_path: Path
+) -> None:
+    base, key = server
+    width, height = WIDTHS[size]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True
+    )
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console.append(str(e)))
+    calls: list[str] = []
+    page.on("request", lambda r: calls.append(r.url.removeprefix(base)))
+    violations: list[str] = []
+    overflow: list[str] = []
+    shots = tmp_path / "screens"
+    shots.mkdir()
+
+    def tab(name: str) -> None:
+        page.click(f"[role=tab][data-tab={name}]")
+        assert page.get_attribute(f"[data-tab={name}]", "aria-selected") == "true"
+
+    def done(name: str) -> None:
+        page.screenshot(path=str(shots / f"{name}-{size}.png"), full_page=True)
+        violations.extend(_axe(page, name))
+        if not _fits(page, width):
+            overflow.append(name)
+
+    page.goto(base + "/")
+    page.fill("#key", key)
+    page.dispatch_event("#key", "change")
+    stored = page.evaluate("[localStorage.getItem('cg-key'), sessionStorage.getItem('cg-key')]")
+
+    # Decide: an H20 to China asks whether BIS informed the exporter; answering "yes" re-decides.
+    page.fill("#d-item", "H20")
+    page.click("#d-go")
+    page.wait_for_selector("#d-out .question")
+    asked = page.inner_text("#d-out .question")
+    page.click("#d-out .question button[data-answer=true]")
+    page.wait_for_selector("#d-out .outcome.license_required")
+    answered = page.inner_text("#d-out .outcome")
+    informed = page.input_value("#d-informed")
+    # H200 to the UAE: the AI Diffusion rule as written is shown as the other reading
+    page.select_option("#d-informed", "")
+    page.fill("#d-item", "H200")
+    page.fill("#d-to", "AE")
+    page.fill("#d-hq", "")
+    page.click("#d-go")
+    page.wait_for_selector("#d-out .alt")
+    alternative = page.inner_text("#d-out .alt")
+    page.fill("#d-owners", "Parent Co, 60, yes, CN")
+    page.click("#d-go")
+    page.wait_for_selector("#d-out :text('Listed parties own 60%')", state="attached")
+    page.fill("#d-owners", "")
+    # H200 to China: decisive findings with linked citations, the memo with its receipt
+    page.fill("#d-to", "CN")
+    page.fill("#d-hq", "CN")
+    page.click("#d-go")
+    page.wait_for_selector("#d-out .outcome.license_required")
+    outcome = page.inner_text("#d-out .outcome")
+    decisive = page.inner_text("#d-out ol.decisive")
+    links = page.eval_on_selector_all("#d-out a[href^='https://']", "as => as.length")
+    memo = page.inner_text("#memo")
+    done("decide")
+    page.locator("#d-out").screenshot(path=str(shots / f"decision-{size}.png"))
+    # the conditions checklist: "cannot certify" one re-decides to presumption of denial, then undo
+    page.select_option("#d-out select[data-condition=us_shipments_stated]", "false")
+    page.wait_for_selector("#d-out .outcome:has-text('presumption of denial')")
+    uncertified = page.inner_text("#d-out ol.decisive")
+    page.click("#d-clear-certs")
+    page.wait_for_selector("#d-out .outcome:has-text('case by case')")
+    with page.expect_download() as download:
+        page.click("#d-download")
+    memo_file = tmp_path / "memo.html"
+    download.value.save_as(memo_file)
+    page.emulate_media(media="print")
+    printed = page.is_visible("#memo") and not page.is_visible("#d-form")
+    page.screenshot(path=str(shots / f"memo-print-{size}.png"), full_page=True)
+    page.emulate_media(media="screen")
+
+    # Remote access: the other kind of request, with its own fields
+    page.select_option("#d-kind", "remote_access")
+    page.click("#d-go")
+    page.wait_for_selector("#d-out .outcome")
+    remote = page.inner_text("#d-out")
+    page.select_option("#d-kind", "export")
+
+    # Compare: the current request (H200 to China) on two dates and under each overlay
+    tab("compare")
+    page.click("#w-go")
+    page.wait_for_selector("#w-out table")
+    overlays = page.inner_text("#w-out table")
+    page.click("#w-dates-go")
+    page.wait_for_selector("#w-out table")
+    dates = page.text_content("#w-out table") or ""
+    compared_request = page.inner_text("#w-summary")
+    done("compare")
+
+    # Classify: the chip's reading and the catalog chart
+    tab("classify")
+    page.click("#c-go")
+    page.wait_for_selector("#c-chart:not([hidden])", timeout=30_000)
+    page.wait_for_function("document.getElementById('c-chart').naturalWidth > 0")
+    classified = page.inner_text("#c-out")
+    done("classify")
+
+    # Screen: each hit with its matched alias and score parts; a server error is shown, not stuck
+    tab("screen")
+    page.click("#s-go")
+    page.wait_for_selector("#s-out table")
+    screened = page.inner_text("#s-out")
+    done("screen")
+    rows = "name,country\n华为技术有限公司,CN\n,CN\nAcme Bakery,US\n"
+    page.set_input_files(
+        "#s-file", files=[{"name": "names.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
+    )
+    page.click("#s-batch")
+    page.wait_for_selector("#s-batch-download:not([hidden])")
+    batch = page.inner_text("#s-batch-out")
+    with page.expect_download() as batch_download:
+        page.click("#s-batch-download")
+    batch_file = tmp_path / "screened.csv"
+    batch_download.value.save_as(batch_file)
+    seen = len(console)
+    page.route("**/v1/screen", lambda route: route.fulfill(status=500, body="boom"))
+    page.click("#s-go")
+    page.wait_for_selector("#s-out .err")
+    server_error = page.inner_text("#s-out")
+    page.unroute("**/v1/screen")
+    expected_errors = console[seen:]
+    del console[seen:]
+
+    # Simulate: one run per click, notes where the inputs end
+    tab("simulate")
+    page.fill("#m-draws", "200")
+    before = len(calls)
+    page.click("#m-go")
+    page.wait_for_selector("#m-chart svg", timeout=30_000)
+    runs = [c for c in calls[before:] if c.startswith("/v1/simulate")]
+    simulated = page.inner_text("#m-out")
+    done("simulate")
+
+    # Audit: filter by key label, page through, open a row and check its proof in the page
+    tab("audit")
+    page.fill("#a-key", "browser")
+    page.click("#a-go")
+    page.wait_for_selector("#a-out table")
+    first_page = page.inner_text("#a-out")
+    page.click("#a-next")
+    page.wait_for_selector("#a-page:has-text('page 2')")
+    page.click("#a-out button[data-row]")
+    page.wait_for_selector("#a-verdict")
+    verdict = page.inner_text("#a-verdict")
+    done("audit")
+
+    def forge(route: Any) -> None:
+        body = route.fetch().json()
+        body["leaf_data"] = body["leaf_data"].replace('"browser"', '"someone-else"')
+        route.fulfill(json=body)
+
+    page.route("**/v1/audit/*/receipt", forge)
+    page.click("#a-out button[data-row]")
+    page.wait_for_selector("#a-verdict.err")
+    forged = page.inner_text("#a-verdict")
+    page.unroute("**/v1/audit/*/receipt")
+    context.close()
+
+    assert stored[0] is None and stored[1] == key
+    assert "informed" in asked and "Licence required" in answered and informed == "true"
+    assert "ai diffusion as written" in alternative.lower()
+    assert "Licence required" in outcome and "case by case" in outcome
+    assert "91 FR 1684" in decisive and links > 0
+    assert "cannot certify us_shipments_stated" in uncertified
+    assert "Audit receipt" in memo and "Merkle root" in memo
+    assert "Merkle root" in memo_file.read_text(encoding="utf-8")
+    assert printed
+    assert "remote access to 1000 × H100 in MY" in remote
+    assert "What changed and why" in dates and "Changes from" in dates
+    assert "500 × H200 from US to CN" in compared_request
+    assert "the law as enacted" in overlays
+    assert "3A090" in classified
+    assert "Possible match" in screened and "score parts" in screened and "Huawei" in screened
+    assert "3 rows screened: 1 possible matches, 1 rows not screened" in batch
+    assert "row 2: name: empty" in batch
+    lines = batch_file.read_text(encoding="utf-8").splitlines()
+    assert (
+        len(lines) == 4
+        and ',yes,1,"Huawei Technologies Co., Ltd."' in lines[1]
+        and ",no," in lines[3]
+    )
+    assert "500" in server_error and "working" not in server_error
+    assert all("500" in e for e in expected_errors)
+    assert len(runs) == 1 and "H200 export figures are listed to 2027" in simulated
+    assert "rows match" in first_page and "showing 1–20" in first_page
+    assert "checked in this page" in verdict and "does NOT check" in forged
+    assert not console, console
+    assert not violations, violations
+    assert not overflow, f"wider than {width}px: {overflow}"
+    assert len(list(shots.glob("*.png"))) == 8
