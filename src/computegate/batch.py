@@ -238,6 +238,14 @@ def row_to_request(row: dict[str, str | None]) -> dict[str, Any]:
     return {k: v for k, v in request.items() if v is not None}
 
 
+PREFIXED_COLUMNS = {
+    prefix: tuple(
+        c for c in FACT_COLUMNS if c.startswith(f"{prefix}_") and c != "exporter_informed"
+    )
+    for prefix in ("origin", "exporter")
+}
+
+
 def _fact_columns(row: dict[str, str | None], user: dict[str, Any]) -> dict[str, Any]:
     """origin_*, exporter_*, certifications (id=true;id=false), owners (JSON list), entity-list entry,
     release, deemed_export and declared_eccn(_source) columns; empty cells leave the fact unknown."""
@@ -247,9 +255,7 @@ def _fact_columns(row: dict[str, str | None], user: dict[str, Any]) -> dict[str,
         ("exporter", ("nac_notified", "bis_objected")),
     ):
         part: dict[str, Any] = {}
-        for col in (
-            c for c in FACT_COLUMNS if c.startswith(f"{prefix}_") and c != "exporter_informed"
-        ):
+        for col in (c for c in PREFIXED_COLUMNS[prefix] if c in row):
             key = col.removeprefix(f"{prefix}_")
             if key in flags:
                 part[key] = _optional_flag(row, col)

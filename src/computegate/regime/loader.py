@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from computegate.io import ISO_ALPHA2, DataFileError, read_yaml, validate_file
 from computegate.regime.schema import (
@@ -50,7 +50,7 @@ class RuleRegistry:
             self._resolved[rule] = entry
         return self._resolved[rule]
 
-    def role(self, rule: str) -> str:
+    def role(self, rule: str) -> Literal["decisive", "context"]:
         """Decisive or context; an unregistered id (a defect a test catches) counts as context."""
         entry = self.get(rule)
         return entry.role if entry is not None else "context"

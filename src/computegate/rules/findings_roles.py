@@ -17,7 +17,13 @@ def with_roles(findings: Iterable[Finding], regime: Regime) -> list[Finding]:
     out = []
     for f in findings:
         role = rules.role(f.rule)
-        out.append(f if f.role == role else f.model_copy(update={"role": role}))
+        # the finding was validated when made; only its role changes (no second validation)
+        same = f.role == role
+        out.append(
+            f
+            if same
+            else Finding.model_construct(rule=f.rule, text=f.text, citation=f.citation, role=role)
+        )
     shaky = [f for f in out if f.role == "decisive" and f.citation.confidence == "unconfirmed"]
     if shaky:
         where = "; ".join(f"{f.rule} ({f.citation})" for f in shaky)
