@@ -40,6 +40,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/classify.py
 	$(BIN)/python benchmarks/decisions.py
+	$(BIN)/python benchmarks/engine_versions.py
 	$(BIN)/python benchmarks/screening/evaluate.py
 	$(BIN)/python benchmarks/screening/speed.py
 	$(BIN)/python benchmarks/simulation.py
