@@ -6,12 +6,10 @@ decisions as there are distinct situations. Bad rows get an `error` and the batc
 
 from __future__ import annotations
 
-import gc
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import polars as pl
 
 from computegate.engine import Engine
 from computegate.io.errors import ComputegateError, InputError
+from computegate.io.memory import cycle_collector_paused
 from computegate.rules import Decision
 from computegate.screening import Screener
 
@@ -310,17 +309,6 @@ def _error_columns(message: str) -> dict[str, str | None]:
     return {c: None for c in OUTPUT_COLUMNS} | {"error": message}
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def with_screening(request: dict[str, Any], screener: Screener | None) -> dict[str, Any]:
     """Attach a screening of the end user (export) or customer (remote access) to a request mapping."""
     if screener is None:
@@ -382,7 +370,7 @@ def decide_frame(
     rows = unique.filter(pl.Series([v is None for v in found], dtype=pl.Boolean)).to_dicts()
     iterator = progress(rows, len(rows)) if progress else rows
     with (
-        _no_gc()
+        cycle_collector_paused()
     ):  # millions of short-lived, acyclic objects: the cycle collector only slows this down
         for row in iterator:
             try:

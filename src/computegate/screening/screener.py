@@ -13,12 +13,9 @@ ranking uses the unclamped score, so siblings sharing a brand separate.
 from __future__ import annotations
 
 import builtins
-import gc
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -29,6 +26,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import cdist
 
+from computegate.io.memory import cycle_collector_paused
 from computegate.model.requests import ScreeningEvidence
 from computegate.screening.lists import ListEntry, ListIdentity, ScreeningList
 from computegate.screening.normalize import (
@@ -195,19 +193,6 @@ def _token_keys(token: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Indexing makes millions of small acyclic objects; the cycle collector would rescan them
-    all, again and again, as the heap grows (a quarter of the build time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _places(n: NormalName) -> frozenset[str]:
     return frozenset(t for t in n.secondary if t in PLACE_WORDS)
 
@@ -227,7 +212,7 @@ class Screener:
         self._places: list[frozenset[str]] = []
         # an entry's party kind from its list type (unknown types match any query)
         self._kinds = [ENTRY_KINDS.get((e.type or "").lower()) for e in self._entries]
-        with _cycle_collector_paused():
+        with cycle_collector_paused():
             self._index(postings)
 
     def _index(self, postings: dict[str, list[int]]) -> None:
