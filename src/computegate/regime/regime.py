@@ -102,6 +102,8 @@ class Regime:
         self.date = date
         self.overlays = overlays
         self._params = self._resolve_params()
+        # answers the rules ask again and again of this (immutable) regime, e.g. group scope
+        self.answers: dict[tuple[str, ...], Any] = {}
 
     @classmethod
     def at(

@@ -52,6 +52,14 @@ def where(
     """Is a place in the named list or one of the groups on this date? Ambiguous membership is kept."""
     if code is None:
         return "unknown"
+    key = ("where", code, groups_param, named_param or "")
+    answer: Where | None = regime.answers.get(key)
+    if answer is None:
+        answer = regime.answers[key] = _where(code, regime, groups_param, named_param)
+    return answer
+
+
+def _where(code: str, regime: Regime, groups_param: str, named_param: str | None) -> Where:
     named = regime.get(named_param) if named_param else None
     if named is not None and code in named.value:
         return "yes"
