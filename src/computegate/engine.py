@@ -99,9 +99,6 @@ class Engine:
         """A digest of the regime data this engine decides on (files, overlays, amendments)."""
         return _digest(self.data)
 
-    def versions(self) -> dict[str, str]:
-        return {"regime": self.regime_version, "catalog": f"{len(self.catalog)} items"}
-
 
 def _digest(data: RegimeData) -> str:
     h = hashlib.sha256()

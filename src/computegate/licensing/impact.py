@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from computegate.catalog import Catalog
 from computegate.io.errors import ComputegateError
 from computegate.model.findings import Citation
-from computegate.model.requests import Decision
 from computegate.regime import Regime, RegimeData
 from computegate.rules import decide, parse_request
+from computegate.rules.law import Law
 
 CONTEXT_RULES = ("request",)  # the finding that restates the request, present in every decision
 
@@ -150,15 +149,6 @@ def redecide(request: Mapping[str, Any], change: RegimeChange, law: Law) -> Mapp
 
 
 Case = tuple[str, Callable[[], Mapping[str, Any]], Mapping[str, Any] | None]
-
-
-class Law(Protocol):
-    """What impact needs: a catalog and decisions on the current law (an Engine satisfies it)."""
-
-    @property
-    def catalog(self) -> Catalog: ...
-
-    def decide(self, request: Any) -> Decision: ...
 
 
 def impact(cases: Iterable[Case], change: RegimeChange, law: Law) -> ImpactReport:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from computegate.io.errors import InputError
 from computegate.io.files import read_yaml
-from computegate.simulation.model import BundledLaw, Context, Law, Results, simulate, tornado
+from computegate.rules.law import Law
+from computegate.simulation.model import BundledLaw, Context, Results, simulate, tornado
 from computegate.simulation.schema import BASES, Scenario, load_scenario
 
 DEFAULT_PROFILE = "default"

@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -24,8 +24,10 @@ import polars as pl
 from computegate.catalog import Catalog
 from computegate.catalog.catalog import equivalence_units
 from computegate.catalog.model import Accelerator
+from computegate.model.requests import AnyRequest
 from computegate.regime import Regime
 from computegate.rules import Decision, classify, decide
+from computegate.rules.law import Law
 from computegate.simulation.schema import (
     BASES,
     Flow,
@@ -142,18 +144,6 @@ class Sampler:
 # -- chips on a basis, and what the rules layer says ---------------------------------------------------
 
 
-class Law(Protocol):
-    """What the simulation needs of the law: a catalog, the regime on a date, and decisions.
-    The Engine (a higher layer, so not imported here) satisfies it; so does `BundledLaw`."""
-
-    @property
-    def catalog(self) -> Catalog: ...
-
-    def regime(self, date: dt.date | str, overlays: Iterable[str] = ()) -> Regime: ...
-
-    def decide(self, request: Mapping[str, Any]) -> Decision: ...
-
-
 @dataclass(frozen=True)
 class BundledLaw:
     """The bundled catalog and regime data, asked directly (for callers without an Engine)."""
@@ -163,7 +153,7 @@ class BundledLaw:
     def regime(self, date: dt.date | str, overlays: Iterable[str] = ()) -> Regime:
         return Regime.at(date, overlays)
 
-    def decide(self, request: Mapping[str, Any]) -> Decision:
+    def decide(self, request: Mapping[str, Any] | AnyRequest) -> Decision:
         return decide(request, catalog=self.catalog)
 
 
