@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from computegate import distributed as cd
+from computegate.surfaces import distributed as cd
 
 ITEMS = ["H200", "H100", "H20", "B200", "MI325X", "MI300X", "L40", "L40S", "RTX 4090", "A100"]
 ITEMS += ["Gaudi 3", "B30A"]

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import polars as pl
 
-from computegate.batch import decide_file, row_to_request
 from computegate.catalog import Catalog
 from computegate.engine import Engine
 from computegate.regime import default_regime_data
 from computegate.rules import ExportRequest, decide, parse_request
+from computegate.surfaces.batch import decide_file, row_to_request
 
 ITEMS = [
     "H200",

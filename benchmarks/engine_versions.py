@@ -24,7 +24,7 @@ import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import polars as pl
-from computegate.batch import decide_file, row_to_request
+from computegate.surfaces.batch import decide_file, row_to_request
 from computegate.rules import decide, parse_request
 try:
     from computegate.engine import Engine

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from computegate.cli import main
+from computegate.surfaces.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

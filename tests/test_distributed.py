@@ -23,11 +23,11 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from computegate import distributed as cd
-from computegate.batch import decide_frame, read_table, screen_frame
 from computegate.engine import Engine
 from computegate.io.errors import ComputegateError
 from computegate.screening import Screener, load_list
+from computegate.surfaces import distributed as cd
+from computegate.surfaces.batch import decide_frame, read_table, screen_frame
 from tests.test_cli import run
 
 ROWS = 200_000

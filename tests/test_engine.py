@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from computegate.api import create_app
 from computegate.engine import Engine
 from computegate.simulation import Context
 from computegate.simulation.schema import Product
 from computegate.store.keys import create_key
+from computegate.surfaces.api import create_app
 from tests.test_cli import run
 
 FIXTURE = Path(__file__).parent / "fixtures" / "amendments" / "2027-01-fixture.yaml"

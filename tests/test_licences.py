@@ -18,10 +18,10 @@ from computegate.licensing.impact import RegimeChange, impact
 from computegate.licensing.model import Shipment
 from computegate.regime import Regime
 from computegate.rules import decide, parse_request
-from computegate.service import Service
 from computegate.store.db import make_engine, migrate
 from computegate.store.licences import LicenceStore
 from computegate.store.models import audit_log, metadata
+from computegate.surfaces.service import Service
 from tests.test_cli import run
 from tests.test_service import need
 
@@ -413,8 +413,8 @@ def test_licence_cli_walkthrough(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_licences_over_http(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
-    from computegate.api import create_app
     from computegate.store.keys import create_key
+    from computegate.surfaces.api import create_app
 
     app = create_app(f"sqlite:///{tmp_path / 'api.db'}")
     key = {"X-API-Key": create_key(app.state.service.engine, "tests")}

@@ -120,7 +120,7 @@ def test_screening_entry_fills_the_entity_list_details() -> None:
 
 def test_batch_columns_carry_the_facts() -> None:
     """Flat batch columns become the same request facts as the JSON form."""
-    from computegate.batch import row_to_request
+    from computegate.surfaces.batch import row_to_request
 
     row: dict[str, str | None] = {
         "kind": "reexport",

@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from computegate.api import create_app
 from computegate.store.keys import create_key
 from computegate.store.models import metadata
 from computegate.store.transparency import verify
+from computegate.surfaces.api import create_app
 from tests.test_cli import run
 
 H200_CN = {

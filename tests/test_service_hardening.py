@@ -16,10 +16,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from computegate.api import app as app_module
-from computegate.api import create_app
 from computegate.store.keys import create_key
 from computegate.store.transparency import verify
+from computegate.surfaces.api import app as app_module
+from computegate.surfaces.api import create_app
 from tests.test_cli import run
 from tests.test_service import H200_CN, _free_port, _wait, need
 

@@ -12,11 +12,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from computegate.service import Service
 from computegate.store import merkle
 from computegate.store.checkpoint import Checkpoint, load_or_create_key
 from computegate.store.db import make_engine
 from computegate.store.transparency import AUDIT, HEAD, head_after, row_leaf_hash, verify
+from computegate.surfaces.service import Service
 from tests.test_cli import run
 from tests.test_service import H200_CN, fresh_postgres, need
 

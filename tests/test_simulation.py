@@ -394,7 +394,7 @@ def test_simulate_bad_input(
 
 
 def test_charts_say_which_lines_coincide() -> None:
-    from computegate.simulation_charts import coinciding
+    from computegate.surfaces.simulation_charts import coinciding
 
     chosen = [resolve_scenario(s) for s in ("full-ban", "worst-case-for-china", "h200-allowed")]
     frame = simulate(chosen, years=[2025, 2026], draws=300).frame

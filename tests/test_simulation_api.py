@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from computegate.api import create_app
+from computegate.surfaces.api import create_app
 
 
 def test_simulate_endpoint_basis_and_profile(tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from computegate.api import create_app
 from computegate.store import merkle
 from computegate.store.keys import create_key
+from computegate.surfaces.api import create_app
 from tests.test_service import H200_CN, _free_port, _wait, need
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"

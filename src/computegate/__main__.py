@@ -1,3 +1,3 @@
-from computegate.cli import main
+from computegate.surfaces.cli import main
 
 main()

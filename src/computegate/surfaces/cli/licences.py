@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from computegate.engine import Engine
@@ -22,8 +20,8 @@ from computegate.licensing.impact import Case, ImpactReport, RegimeChange, impac
 from computegate.licensing.model import Shipment
 from computegate.regime import load_regime_data
 from computegate.store.licences import LicenceStore
+from computegate.surfaces.cli.common import JsonOpt, app, load_json_or_yaml, out
 
-out = Console(width=None if sys.stdout.isatty() else 160)
 licences_app = typer.Typer(
     help="The licence register (BIS licences you hold).", no_args_is_help=True
 )
@@ -35,7 +33,6 @@ DbOpt = Annotated[
         help="SQLAlchemy URL (default: $COMPUTEGATE_DATABASE_URL or SQLite in ./var/).",
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 MAX_ORDERS = 1_000_000
 
 
@@ -50,9 +47,7 @@ def open_store(url: str | None, core: Engine | None = None) -> LicenceStore:
 
 
 def _load(value: str, field: str) -> Any:
-    from computegate.cli import _load_json_or_yaml
-
-    return _load_json_or_yaml(value, field)
+    return load_json_or_yaml(value, field)
 
 
 @licences_app.command("add")
@@ -203,7 +198,7 @@ def cap(
 def _orders(path: Path) -> Iterator[Case]:
     """Open orders: batch columns (.csv/.parquet, rows numbered as in the file) or requests."""
     if path.suffix.lower() in (".csv", ".parquet"):
-        from computegate.batch import read_table, row_to_request
+        from computegate.surfaces.batch import read_table, row_to_request
 
         for n, row in enumerate(read_table(path).iter_rows(named=True), start=2):
             yield f"{path.name} line {n}", partial(row_to_request, row), None
@@ -297,11 +292,7 @@ def show_impact(report: ImpactReport) -> None:
         out.print(f"[red]{e}[/red]", soft_wrap=True)
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(licences_app, name="licences")
-    app.command("ship")(ship)
-    app.command("cap")(cap)
-    app.command("impact")(impact_cmd)
-
-
-__all__: Sequence[str] = ("open_store", "register")
+app.add_typer(licences_app, name="licences")
+app.command("ship")(ship)
+app.command("cap")(cap)
+app.command("impact")(impact_cmd)

@@ -10,12 +10,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+from computegate.surfaces.cli.common import app, err, out
 
 keys_app = typer.Typer(help="API keys for the HTTP service.", no_args_is_help=True)
 audit_app = typer.Typer(
@@ -38,12 +36,6 @@ KeyFileOpt = Annotated[
     ),
 ]
 FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(keys_app, name="keys")
-    app.add_typer(audit_app, name="audit")
-    app.command()(serve)
 
 
 def _engine(url: str | None) -> Any:
@@ -169,7 +161,7 @@ def audit_replay(
     audit_id: Annotated[int, typer.Argument(metavar="ID")], database_url: DbOpt = None
 ) -> None:
     """Re-run a stored request with today's code and data and show what differs."""
-    from computegate.service import Service
+    from computegate.surfaces.service import Service
 
     _, _, diffs = Service(database_url).replay(audit_id)
     if not diffs:
@@ -299,7 +291,7 @@ def serve(
         )
     engine.dispose()
     uvicorn.run(
-        "computegate.api.app:app_from_environment",
+        "computegate.surfaces.api.app:app_from_environment",
         factory=True,
         host=host,
         port=port,
@@ -307,3 +299,8 @@ def serve(
         log_level="warning",
         access_log=False,
     )
+
+
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+app.command()(serve)

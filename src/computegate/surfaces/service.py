@@ -18,7 +18,7 @@ from computegate.store.audit import AuditLog, Entry, Idempotency, request_digest
 from computegate.store.db import database_url, make_engine, migrate
 from computegate.store.keys import KeyCache
 
-log = logging.getLogger("computegate.service")  # one JSON object per audited answer
+log = logging.getLogger("computegate.surfaces.service")  # one JSON object per audited answer
 VOLATILE = {("list", "loaded_at")}  # differs on every load without meaning anything
 
 

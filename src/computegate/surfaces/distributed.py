@@ -35,17 +35,17 @@ import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, as_completed
 from fsspec.utils import read_block
 
-from computegate.batch import (
+from computegate.engine import REGIME_DIR_ENV, Engine
+from computegate.io.errors import ComputegateError, InputError
+from computegate.regime import load_regime_data
+from computegate.screening import DEFAULT_THRESHOLD, Screener, load_list
+from computegate.surfaces.batch import (
     RowMemo,
     check_decide_columns,
     check_screen_columns,
     decide_frame,
     screen_frame,
 )
-from computegate.engine import REGIME_DIR_ENV, Engine
-from computegate.io.errors import ComputegateError, InputError
-from computegate.regime import load_regime_data
-from computegate.screening import DEFAULT_THRESHOLD, Screener, load_list
 
 Command = Literal["decide", "screen"]
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]

@@ -25,9 +25,6 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from computegate.api.guard import LIMITS, BodyGuard, SecurityHeaders
-from computegate.api.page import DOCS, PAGE
-from computegate.api.scenarios import scenario_index
 from computegate.engine import Engine
 from computegate.io.errors import ComputegateError, InputError
 from computegate.licensing.coverage import state_json
@@ -36,11 +33,14 @@ from computegate.licensing.model import Shipment
 from computegate.model.requests import Decision, ExportRequest, RemoteAccessRequest
 from computegate.rules import Classification, overlay_sets
 from computegate.screening import ScreeningResult
-from computegate.service import Service, log_answers_to_stderr
 from computegate.store.audit import IdempotencyConflict
 from computegate.store.keys import Caller
 from computegate.store.licences import LicenceStore
 from computegate.store.proofs import row_receipt
+from computegate.surfaces.api.guard import LIMITS, BodyGuard, SecurityHeaders
+from computegate.surfaces.api.page import DOCS, PAGE
+from computegate.surfaces.api.scenarios import scenario_index
+from computegate.surfaces.service import Service, log_answers_to_stderr
 
 MAX_DRAWS = 20_000
 MAX_LIST = 1_000
@@ -195,8 +195,8 @@ class Charts:
     def catalog(self, service: Service, date: dt.date) -> bytes:
         import tempfile
 
-        from computegate.charts import plot_catalog
         from computegate.rules import classify
+        from computegate.surfaces.charts import plot_catalog
 
         with self._lock:
             if date in self._cache:
@@ -214,7 +214,7 @@ class Charts:
     def fan(self, results: Any) -> bytes:
         import tempfile
 
-        from computegate.simulation_charts import fan_chart
+        from computegate.surfaces.simulation_charts import fan_chart
 
         with self._lock, tempfile.TemporaryDirectory() as tmp:
             svg = next(p for p in fan_chart(results, Path(tmp)) if p.suffix == ".svg")
@@ -303,7 +303,7 @@ def create_app(
     charts = Charts()
     app.state.service = service
     app.state.auth = auth
-    static = resources.files("computegate.api") / "static"
+    static = resources.files("computegate.surfaces.api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
     app.add_middleware(BodyGuard)  # size, depth and text checks before any parsing

@@ -5,7 +5,7 @@ from typing import Any
 
 def __getattr__(name: str) -> Any:
     if name == "create_app":
-        from computegate.api.app import create_app
+        from computegate.surfaces.api.app import create_app
 
         return create_app
     raise AttributeError(name)

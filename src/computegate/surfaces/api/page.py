@@ -2,7 +2,7 @@
 
 from importlib import resources
 
-_TEMPLATES = resources.files("computegate.api") / "templates"
+_TEMPLATES = resources.files("computegate.surfaces.api") / "templates"
 
 PAGE = (_TEMPLATES / "index.html").read_text(encoding="utf-8")
 DOCS = (_TEMPLATES / "docs.html").read_text(encoding="utf-8")
