@@ -6,6 +6,7 @@ decisions as there are distinct situations. Bad rows get an `error` and the batc
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections import Counter
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from pydantic import TypeAdapter, ValidationError
 
 from computegate.engine import Engine
 from computegate.io.errors import ComputegateError, InputError
@@ -83,6 +85,7 @@ OUTPUT_COLUMNS = (
 TRUE = {"true", "yes", "y", "1"}
 FALSE = {"false", "no", "n", "0", ""}
 KEY = "__computegate_key"
+REQUEST_DATE = TypeAdapter(dt.date)  # the requests' own date field: what it rejects stays per row
 ROW_MEMO_LIMIT = 1_000_000  # situations remembered across frames before the memo starts afresh
 RowMemo = dict[tuple[str, ...], dict[str, dict[str, str | None]]]  # fact columns -> key -> answer
 
@@ -337,6 +340,28 @@ def check_screen_columns(columns: Sequence[str]) -> None:
         raise InputError("--input", f"missing required column(s): {', '.join(missing)}")
 
 
+def _law_periods(df: pl.DataFrame, engine: Engine) -> pl.Expr:
+    """Each row's period of the law in force: its date's period under its overlays, as text.
+
+    Same facts in the same period get the same answer (the Engine's memo rests on this too); only
+    the wording of the findings carries the date. A date the request would reject, or one outside
+    the regime, stays its own period, so its row is decided (and its error reported) on its own.
+    """
+    date = pl.col("date").fill_null("\x00")
+    overlays = pl.col("overlays").fill_null("") if "overlays" in df.columns else pl.lit("")
+    law = pl.concat_str([date, overlays], separator="\x1f")
+    periods: dict[str, str] = {}
+    for when, names, key in (
+        df.select(date, overlays.alias("o"), law.alias("k")).unique().iter_rows()
+    ):
+        try:
+            regime = engine.regime(REQUEST_DATE.validate_python(when), _split(names))
+            periods[key] = f"period {regime.data.period_index(regime.date)}"
+        except (ValidationError, ComputegateError):
+            periods[key] = f"date {when}"
+    return law.replace_strict(periods, return_dtype=pl.Utf8)
+
+
 def decide_frame(
     df: pl.DataFrame,
     engine: Engine,
@@ -347,9 +372,11 @@ def decide_frame(
 ) -> tuple[pl.DataFrame, BatchSummary]:
     """Add the decision columns to every row of `df` (all text columns).
 
-    `known` carries the answers of earlier frames of the same job (same engine, screener and
-    `full`) to later ones, so a situation repeated across the partitions of a large file is turned
-    into a request and decided once per process.
+    Rows are grouped by the facts a decision reads and, unless the findings' words are wanted
+    (`full`: they name the date), by the period of the law in force rather than the date; each
+    group is decided once, from its first row. `known` carries the answers of earlier frames of
+    the same job (same engine, screener and `full`) to later ones, so a situation repeated across
+    the partitions of a large file is turned into a request and decided once per process.
     """
     start = time.perf_counter()
     check_decide_columns(df.columns)
@@ -357,11 +384,12 @@ def decide_frame(
         WORDING_COLUMNS if full else ("end_user_name",) if screener else ()
     )  # screening reads the name
     facts = [c for c in (*FACT_COLUMNS, *wording) if c in df.columns]
-    keyed = df.with_columns(
-        pl.concat_str([pl.col(c).fill_null("\x00") for c in facts], separator="\x1f").alias(KEY)
-    )
+    parts = [pl.col(c).fill_null("\x00") for c in facts if full or c != "date"]
+    if not full:
+        parts.append(_law_periods(df, engine))
+    keyed = df.with_columns(pl.concat_str(parts, separator="\x1f").alias(KEY))
     unique = keyed.select([*facts, KEY]).unique(subset=KEY, maintain_order=True)
-    seen = {} if known is None else known.setdefault(tuple(facts), {})
+    seen = {} if known is None else known.setdefault((*facts, "full" if full else "period"), {})
     if len(seen) > ROW_MEMO_LIMIT:
         seen.clear()
     keys = unique.get_column(KEY).to_list()
