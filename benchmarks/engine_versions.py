@@ -3,7 +3,7 @@
 The baseline is a git revision (default: the last commit before the rules engine v2 work) checked
 out into a temporary worktree; the same probe runs against its `src` and against this tree's, in
 fresh processes, on the same requests and the same generated order file:
-* unmemoised decisions/s (every request classified and decided from scratch; best of 3 passes);
+* unmemoised decisions/s (every request classified and decided from scratch);
 * the batch path on an N-row CSV (default 1,000,000 rows), end to end.
 Other work on a shared machine moves both numbers: `--repeat N` runs the old/new pair N times back
 to back and prints each pair's ratios, so a reader can see whether they hold.
@@ -41,17 +41,14 @@ except ImportError:
 rows = pl.read_csv(sys.argv[3], infer_schema=False, n_rows=2000).to_dicts()
 requests = [parse_request(row_to_request(r)) for r in rows]
 engine = Engine.load() if new else None
-passes = []
-for _ in range(3):  # the fastest of three passes: the one least slowed by other work on the machine
-    start = time.perf_counter()
-    for r in requests:
-        if new:
-            decide(r, engine.regime(r.date, r.overlays), engine.catalog)  # the engine's data, no memo
-        else:
-            clear_caches()
-            decide(r)
-    passes.append(time.perf_counter() - start)
-unmemo = len(requests) / min(passes)
+start = time.perf_counter()
+for r in requests:
+    if new:
+        decide(r, engine.regime(r.date, r.overlays), engine.catalog)  # the engine's data, no memo
+    else:
+        clear_caches()
+        decide(r)
+unmemo = len(requests) / (time.perf_counter() - start)
 src, dst = Path(sys.argv[3]), Path(sys.argv[3]).with_suffix(".out.csv")
 start = time.perf_counter()
 summary = decide_file(src, dst, Engine.load() if new else Catalog.bundled())
