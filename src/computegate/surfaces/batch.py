@@ -1,6 +1,7 @@
 """Batch decisions over CSV/Parquet files: every input row gets exactly one output row.
 
-Rows are deduplicated on the facts a decision depends on, so a million orders cost as many
+Rows are grouped by the facts a decision depends on and the period of the law in force (all the
+dates between two of the regime's breakpoints see the same law), so a million orders cost as many
 decisions as there are distinct situations. Bad rows get an `error` and the batch goes on.
 """
 
