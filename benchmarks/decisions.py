@@ -137,10 +137,11 @@ def batch(rows: int) -> None:
             f"batch, {rows:,} CSV rows end to end: {elapsed:,.1f}s ({summary.distinct:,} distinct situations, {summary.errors} errors)"
         )
         naive_rows = pl.read_csv(src, infer_schema=False, n_rows=2_000).to_dicts()
+        engine = Engine.load()  # its regime and catalog, not its memo
         start = time.perf_counter()
         for row in naive_rows:
             req = parse_request(row_to_request(row))
-            decide(req)  # no memo: from scratch
+            decide(req, engine.regime(req.date, req.overlays), engine.catalog)  # from scratch
         per_row = (time.perf_counter() - start) / len(naive_rows)
         naive_total = per_row * rows
         print(
