@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from computegate.store import merkle
 from computegate.store.keys import create_key
@@ -40,6 +41,50 @@ def test_receipt_route_proves_an_old_row_against_the_current_root(tmp_path: Path
         merkle.leaf_hash(b"forged"), got["leaf_index"], 5, proof, root
     )
     assert missing.status_code == 404 and no_key.status_code == 401
+
+
+def test_decision_memo_carries_the_recorded_answer_and_its_receipt(tmp_path: Path) -> None:
+    import io
+
+    app = create_app(f"sqlite:///{tmp_path / 'm.db'}")
+    engine = app.state.service.engine
+    officer = {"X-API-Key": create_key(engine, "officer", ["decide"])}
+    other = {"X-API-Key": create_key(engine, "other", ["decide"])}
+    auditor = {"X-API-Key": create_key(engine, "auditor", ["audit:read", "screen"])}
+    huawei = {**H200_CN, "end_user": {"name": "华为技术有限公司", "headquarters": "CN"}}
+    with TestClient(app) as c:
+        first = c.post(
+            "/v1/decide", json={**huawei, "certifications": {"volume_cap": True}}, headers=officer
+        ).json()
+        c.post("/v1/decide", json=[H200_CN] * 4, headers=officer)
+        row = first["audit_id"]
+        pdf = c.get(f"/v1/audit/{row}/memo.pdf", headers=officer)
+        page = c.get(f"/v1/audit/{row}/memo.html", headers=auditor)
+        receipt = c.get(f"/v1/audit/{row}/receipt", headers=auditor).json()
+        refused = c.get(f"/v1/audit/{row}/memo.pdf", headers=other)
+        screened = c.post("/v1/screen", json={"name": "Acme Bakery"}, headers=auditor)
+        not_decision = c.get(f"/v1/audit/{screened.json()['audit_id']}/memo.html", headers=auditor)
+        bad_format = c.get(f"/v1/audit/{row}/memo.docx", headers=officer)
+        rules = c.get("/v1/rules", headers=other).json()
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    flat = " ".join(text.split())
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "华为技术有限公司" in text and "Licence required, case by case" in text
+    assert "Headquarters rule" in text and "91 FR 1684" in text
+    assert receipt["root_hash"] in text and receipt["leaf_hash"] in text
+    assert f"Leaf index {receipt['leaf_index']} of a tree of 5" in flat
+    assert (
+        all(h in text for h in receipt["inclusion_proof"]) and len(receipt["inclusion_proof"]) == 3
+    )
+    assert "[certified] Certify aggregate shipments" in page.text
+    assert "[not stated] State how many units" in page.text
+    assert (
+        receipt["root_hash"] in page.text and 'href="https://www.federalregister.gov/' in page.text
+    )
+    assert refused.status_code == 403 and not_decision.status_code == 404
+    assert bad_format.status_code == 422
+    assert rules["hq-rule"]["title"].startswith("Headquarters rule")
+    assert rules["3A090.a.*"]["role"] == "decisive"
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +198,7 @@ def test_each_tab_main_task_in_chromium(
     page.fill("#d-hq", "CN")
     page.click("#d-go")
     page.wait_for_selector("#d-out .outcome.license_required")
+    page.wait_for_selector("#memo:not([hidden])")
     outcome = page.inner_text("#d-out .outcome")
     decisive = page.inner_text("#d-out ol.decisive")
     links = page.eval_on_selector_all("#d-out a[href^='https://']", "as => as.length")
@@ -165,10 +211,16 @@ def test_each_tab_main_task_in_chromium(
     uncertified = page.inner_text("#d-out ol.decisive")
     page.click("#d-clear-certs")
     page.wait_for_selector("#d-out .outcome:has-text('case by case')")
+    page.wait_for_selector("#memo:not([hidden])")
     with page.expect_download() as download:
         page.click("#d-download")
     memo_file = tmp_path / "memo.html"
     download.value.save_as(memo_file)
+    with page.expect_download() as pdf_download:
+        page.click("#d-pdf")
+    memo_pdf = tmp_path / "memo.pdf"
+    pdf_download.value.save_as(memo_pdf)
+    memo_row = page.evaluate("memoRow")
     page.emulate_media(media="print")
     printed = page.is_visible("#memo") and not page.is_visible("#d-form")
     page.screenshot(path=str(shots / f"memo-print-{size}.png"), full_page=True)
@@ -269,6 +321,14 @@ def test_each_tab_main_task_in_chromium(
     assert "cannot certify us_shipments_stated" in uncertified
     assert "Audit receipt" in memo and "Merkle root" in memo
     assert "Merkle root" in memo_file.read_text(encoding="utf-8")
+    pdf_text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(memo_pdf)).pages).split())
+    receipt = httpx.get(
+        f"{base}/v1/audit/{memo_row}/receipt", headers={"X-API-Key": key}, timeout=10
+    ).json()
+    assert pdf_download.value.suggested_filename == f"decision-memo-{memo_row}.pdf"
+    assert "Licence required, case by case" in pdf_text and "Shanghai customer" in pdf_text
+    assert f"Audit row {memo_row} Leaf index {receipt['leaf_index']}" in pdf_text
+    assert receipt["leaf_hash"] in pdf_text
     assert printed
     assert "remote access to 1000 × H100 in MY" in remote
     assert "What changed and why" in dates and "Changes from" in dates

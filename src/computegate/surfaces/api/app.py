@@ -524,6 +524,46 @@ def create_app(
             raise HTTPException(status_code=404, detail=f"no audit row {audit_id} in the tree")
         return FastJSON(found)
 
+    @app.get("/v1/rules", tags=["decisions"])
+    def rules(_: AnyKey) -> dict[str, dict[str, str]]:
+        """The rule registry: each rule id a finding carries, its title and role ("x.*": a family)."""
+        return {k: v.model_dump() for k, v in service.core.data.rules.entries.items()}
+
+    @app.get(
+        "/v1/audit/{audit_id}/memo.{fmt}",
+        tags=["audit"],
+        response_class=Response,
+        responses={
+            200: {"content": {"text/html": {}, "application/pdf": {}}},
+            404: _error("No such decision"),
+        },
+    )
+    def decision_memo(
+        audit_id: Annotated[int, PathParam(ge=1, le=2**62)],
+        fmt: Literal["html", "pdf"],
+        who: AnyKey,
+    ) -> Response:
+        """The decision memo to file with the order, from the row as recorded, with its receipt
+        (leaf index, Merkle root, inclusion proof). Readable by the key that made the decision or
+        by one with the audit:read scope."""
+        from computegate.surfaces.api import memo
+
+        row = service.audit.get(audit_id)
+        if row is None or row["kind"] != "decide":
+            raise HTTPException(status_code=404, detail=f"no decision in audit row {audit_id}")
+        if "audit:read" not in who.scopes and row["key_label"] != who.label:
+            raise HTTPException(
+                status_code=403, detail="this API key neither made the decision nor has audit:read"
+            )
+        found = row_receipt(service.engine, audit_id)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"audit row {audit_id} is not in the tree")
+        built = memo.build(row, found, service.core.data.rules)
+        disposition = {"Content-Disposition": f'inline; filename="{built.filename}.{fmt}"'}
+        if fmt == "pdf":
+            return Response(memo.pdf(built), media_type="application/pdf", headers=disposition)
+        return HTMLResponse(memo.html(built), headers=disposition)
+
     @app.get("/v1/audit", tags=["audit"])
     def audit_rows(
         _: AuditRead,

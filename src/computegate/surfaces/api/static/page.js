@@ -148,31 +148,44 @@ function showDecision(d, req) {
   if (d.receipt) h += '<p class="muted">Audit receipt: row #' + esc(d.audit_id) + ', leaf ' + esc(d.receipt.leaf_index) + ' of ' + esc(d.receipt.tree_size) + ', root <span class="hash">' + esc(d.receipt.root_hash) + '</span></p>';
   return h;
 }
-function memo(d, req) {
-  const decisive = d.findings.filter(f => f.role === 'decisive');
-  return '<h2>Decision memo</h2><p>Prepared ' + esc(new Date().toISOString().slice(0, 10)) + ' by computegate for: ' + esc(summary(req)) + '</p>' +
-    '<p class="outcome ' + esc(d.outcome) + '">' + esc(plain(d.outcome)) + policy(d) + '</p>' +
-    '<p>Item: ' + esc(d.item.name) + ' (' + esc(d.item.eccn_paragraph || d.item.eccn || words(d.item.eccn_status)) + '); regime of ' + esc(d.regime?.date) + '.</p>' +
-    '<h3>Reasons</h3><ol>' + decisive.map(finding).join('') + '</ol>' +
-    (d.conditions.length ? '<h3>Conditions</h3><ul>' + d.conditions.map(c => '<li>' + (certified[c.id] === true ? '☑ certified: ' : certified[c.id] === false ? '☒ cannot certify: ' : '☐ ') + esc(c.text) + ' <span class="cite">' + link(c.citation) + '</span></li>').join('') + '</ul>' : '') +
-    (d.missing_facts.length ? '<h3>Open questions</h3><ul>' + d.missing_facts.map(m => '<li>' + esc(m.question) + '</li>').join('') + '</ul>' : '') +
-    (d.alternatives || []).map(a => '<p>Under ' + esc(words(a.reading)) + ': ' + esc(plain(a.outcome)) + policy(a) + '.</p>').join('') +
-    '<h3>Audit receipt</h3><table><tr><th>Audit row</th><td>' + esc(d.audit_id) + '</td></tr><tr><th>Leaf index</th><td>' + esc(d.receipt?.leaf_index) + ' of ' + esc(d.receipt?.tree_size) + '</td></tr><tr><th>Merkle root</th><td class="hash">' + esc(d.receipt?.root_hash) + '</td></tr><tr><th>Leaf hash</th><td class="hash">' + esc(d.receipt?.leaf_hash) + '</td></tr></table>';
+// The memo is the server's (built from the audit row as recorded, with its receipt): shown here,
+// printed with the print CSS, downloaded as HTML or PDF.
+async function fetchFile(path) {
+  const r = await fetch(path, {headers: headers()});
+  if (!r.ok) throw new Error(path + ': ' + r.status + ' ' + r.statusText);
+  return r;
 }
-let memoUrl = null;
+let memoUrl = null, memoRow = null;
+async function showMemo(id) {
+  try {
+    const text = await (await fetchFile('/v1/audit/' + id + '/memo.html')).text();
+    const article = new DOMParser().parseFromString(text, 'text/html').querySelector('article');
+    $('memo').replaceChildren(...article.childNodes); $('memo').hidden = false;
+    if (memoUrl) URL.revokeObjectURL(memoUrl);
+    memoUrl = URL.createObjectURL(new Blob([text], {type: 'text/html'}));
+    $('d-download').href = memoUrl; $('d-download').download = 'decision-memo-' + id + '.html';
+    memoRow = id; $('d-memo-actions').hidden = false; $('d-memo-error').textContent = '';
+  } catch (e) { $('d-memo-error').textContent = 'memo: ' + e.message; }
+}
+$('d-pdf').onclick = async () => {
+  const b = $('d-pdf'), id = memoRow;
+  b.disabled = true; b.textContent = 'Preparing the PDF…';
+  try {
+    const url = URL.createObjectURL(await (await fetchFile('/v1/audit/' + id + '/memo.pdf')).blob());
+    const a = Object.assign(document.createElement('a'), {href: url, download: 'decision-memo-' + id + '.pdf'});
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    $('d-memo-error').textContent = '';
+  } catch (e) { $('d-memo-error').textContent = 'memo: ' + e.message; }
+  b.disabled = false; b.textContent = 'Download the memo (PDF)';
+};
 async function decide() {
   const req = decideRequest();
   $('d-memo-actions').hidden = true; $('memo').hidden = true;
   const d = await call('/v1/decide', req, $('d-out'));
   if (!d) return;
   $('d-out').innerHTML = showDecision(d, req);
-  const body = memo(d, req);
-  $('memo').innerHTML = body; $('memo').hidden = false;
-  if (memoUrl) URL.revokeObjectURL(memoUrl);
-  const doc = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Decision memo #' + esc(d.audit_id) + '</title><style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto}.hash{font-family:monospace;word-break:break-all}td,th{border:1px solid #999;padding:.2rem .4rem;text-align:left}table{border-collapse:collapse}.cite{color:#444;font-size:.85rem}</style></head><body>' + body + '</body></html>';
-  memoUrl = URL.createObjectURL(new Blob([doc], {type: 'text/html'}));
-  $('d-download').href = memoUrl; $('d-download').download = 'decision-memo-' + d.audit_id + '.html';
-  $('d-memo-actions').hidden = false;
+  await showMemo(d.audit_id);
 }
 $('d-form').addEventListener('submit', e => { e.preventDefault(); decide(); });
 $('d-print').onclick = () => window.print();
