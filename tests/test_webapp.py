@@ -87,6 +87,40 @@ def test_decision_memo_carries_the_recorded_answer_and_its_receipt(tmp_path: Pat
     assert rules["3A090.a.*"]["role"] == "decisive"
 
 
+def test_catalog_chart_specs_ring_the_chip_asked_about_and_draw_the_regions_in_force(
+    tmp_path: Path,
+) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'c.db'}")
+    key = {"X-API-Key": create_key(app.state.service.engine, "c", ["screen"])}
+    with TestClient(app) as c:
+        now = c.get("/v1/charts/catalog", params={"date": "2026-01-16", "item": "H20"}, headers=key)
+        before = c.get("/v1/charts/catalog", params={"date": "2023-01-01"}, headers=key).json()
+        unknown = c.get("/v1/charts/catalog", params={"item": "no such chip"}, headers=key)
+
+    def rows(spec: dict[str, Any], mark: str) -> list[dict[str, Any]]:
+        return [
+            r
+            for layer in spec["layer"]
+            if any(m["mark"]["type"] == mark for m in layer["layer"])
+            for r in layer["data"]["values"]
+        ]
+
+    density = now.json()["density"]
+    chips = rows(density, "point")
+    assert [r["name"] for r in chips if r["chosen"]] == ["NVIDIA H20 (HGX)"]
+    assert len(chips) >= 40 and {"3A090.a", "not 3A090"} <= {r["reading"] for r in chips}
+    tiers = {r["label"]: (r["x"], r["y"]) for r in rows(density, "rect")}
+    assert tiers == {
+        "3A090.a.1": (4800, 0),
+        "3A090.a.2": (1600, 5.92),
+        "3A090.b.1": (2400, 1.6),
+        "3A090.b.2": (1600, 3.2),
+    }
+    assert rows(before["density"], "rect") == [] and "none in force" in before["density"]["title"]
+    assert density["params"][0]["bind"] == "scales"  # pan and zoom
+    assert unknown.status_code == 422
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     import uvicorn
@@ -247,9 +281,13 @@ def test_each_tab_main_task_in_chromium(
     # Classify: the chip's reading and the catalog chart
     tab("classify")
     page.click("#c-go")
-    page.wait_for_selector("#c-chart:not([hidden])", timeout=30_000)
-    page.wait_for_function("document.getElementById('c-chart').naturalWidth > 0")
+    page.wait_for_selector("#c-bandwidth svg", timeout=30_000)
     classified = page.inner_text("#c-out")
+    density = page.text_content("#c-density svg") or ""
+    bandwidth = page.text_content("#c-bandwidth svg") or ""
+    page.hover("#c-density g.layer_1_layer_1_marks path")  # the ring round the chip asked about
+    page.wait_for_selector("#vg-tooltip-element.visible")
+    tooltip = page.inner_text("#vg-tooltip-element")
     done("classify")
 
     # Screen: each hit with its matched alias and score parts; a server error is shown, not stuck
@@ -335,6 +373,9 @@ def test_each_tab_main_task_in_chromium(
     assert "500 × H200 from US to CN" in compared_request
     assert "the law as enacted" in overlays
     assert "3A090" in classified
+    assert all(t in density for t in ("3A090.a.1", "3A090.b.2", "AMD Instinct MI325X", "ECCN"))
+    assert "Jan-2026 case-by-case window" in bandwidth and "Sec. 232 band-2" in bandwidth
+    assert "AMD Instinct MI325X" in tooltip and "3A090.a.1" in tooltip and "20,919" in tooltip
     assert "Possible match" in screened and "score parts" in screened and "Huawei" in screened
     assert "3 rows screened: 1 possible matches, 1 rows not screened" in batch
     assert "row 2: name: empty" in batch

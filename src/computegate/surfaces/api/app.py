@@ -185,40 +185,33 @@ def _simulate(body: SimulateBody, law: Engine) -> Any:
     return simulate(chosen, years, body.draws, body.seed, body.basis, Context(law))
 
 
-class Charts:
-    """matplotlib is not thread-safe: one render at a time per process, a bounded cache of results."""
+class CatalogCharts:
+    """The catalog classified on a date, kept for the last few dates asked for (charts only)."""
 
-    def __init__(self) -> None:
+    def __init__(self, service: Service) -> None:
+        self._service = service
+        self._cache: OrderedDict[dt.date, list[Classification]] = OrderedDict()
         self._lock = threading.Lock()
-        self._cache: OrderedDict[dt.date, bytes] = OrderedDict()
 
-    def catalog(self, service: Service, date: dt.date) -> bytes:
-        import tempfile
-
+    def specs(self, date: dt.date, item: str | None) -> dict[str, Any]:
         from computegate.rules import classify
-        from computegate.surfaces.charts import plot_catalog
+        from computegate.surfaces.api.catalog_charts import bandwidth_chart, density_chart
 
+        regime = self._service.core.regime(date.isoformat())
         with self._lock:
-            if date in self._cache:
-                self._cache.move_to_end(date)
-                return self._cache[date]
-            regime = service.core.regime(date)
-            items = [classify(chip, regime, catalog=service.catalog) for chip in service.catalog]
-            with tempfile.TemporaryDirectory() as tmp:
-                svg = plot_catalog(items, regime, Path(tmp) / "catalog.svg").read_bytes()
-            self._cache[date] = svg
-            if len(self._cache) > CHART_CACHE:
-                self._cache.popitem(last=False)
-            return svg
-
-    def fan(self, results: Any) -> bytes:
-        import tempfile
-
-        from computegate.surfaces.simulation_charts import fan_chart
-
-        with self._lock, tempfile.TemporaryDirectory() as tmp:
-            svg = next(p for p in fan_chart(results, Path(tmp)) if p.suffix == ".svg")
-            return svg.read_bytes()
+            items = self._cache.get(date)
+            if items is None:
+                catalog = self._service.catalog
+                items = [classify(chip, regime, catalog=catalog) for chip in catalog]
+                self._cache[date] = items
+                if len(self._cache) > CHART_CACHE:
+                    self._cache.popitem(last=False)
+            self._cache.move_to_end(date)
+        chosen = self._service.core.classify(item, date.isoformat(), []) if item else None
+        return {
+            "density": density_chart(items, regime, chosen),
+            "bandwidth": bandwidth_chart(items, regime, chosen),
+        }
 
 
 api_key_header = APIKeyHeader(
@@ -300,7 +293,7 @@ def create_app(
         responses=ERRORS,
     )
     service = Service(database_url, list_path, regime_dir, catalog_files)
-    charts = Charts()
+    charts = CatalogCharts(service)
     app.state.service = service
     app.state.auth = auth
     static = resources.files("computegate.surfaces.api") / "static"
@@ -426,32 +419,19 @@ def create_app(
         """Shipped scenarios with the years each export channel is listed for."""
         return scenario_index()
 
-    @app.get(
-        "/v1/charts/catalog.svg",
-        tags=["catalog"],
-        response_class=Response,
-        responses={200: {"content": {"image/svg+xml": {}}}},
-    )
-    def catalog_chart(
+    @app.get("/v1/charts/catalog", tags=["catalog"])
+    def catalog_charts(
         _: AnyKey,
         date: Annotated[dt.date, Query(ge=dt.date(2022, 1, 1), le=dt.date(2040, 12, 31))] = dt.date(
             2026, 1, 16
         ),
-    ) -> Response:
-        """The catalog on TPP x performance density (3A090 regions) and TPP x DRAM bandwidth (Jan-2026 window, tariff bands)."""
-        return Response(content=charts.catalog(service, date), media_type="image/svg+xml")
-
-    @app.post(
-        "/v1/simulate/chart.svg",
-        tags=["simulation"],
-        response_class=Response,
-        responses={200: {"content": {"image/svg+xml": {}}}},
-    )
-    def simulate_chart(body: SimulateBody, _: Simulate) -> Response:
-        """Fan chart of the US:China flow ratio for the scenarios asked for."""
-        return Response(
-            content=charts.fan(_simulate(body, service.core)), media_type="image/svg+xml"
-        )
+        item: Annotated[
+            str | None, Query(max_length=200, description="Catalog name of the chip to highlight")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Vega-Lite specs: TPP x performance density over the 3A090 regions, and TPP x DRAM
+        bandwidth over the Jan-2026 window and Section 232 bands; the chip asked about ringed."""
+        return charts.specs(date, item)
 
     @app.get("/v1/audit/{audit_id}", tags=["audit"], responses={404: _error("No such row")})
     def audit_row(audit_id: Annotated[int, PathParam(ge=1, le=2**62)], _: AuditRead) -> Response:

@@ -219,18 +219,26 @@ $('w-go').onclick = async () => {
   if (rows) $('w-out').innerHTML = compareTable(rows.map(r => ({label: r.overlays.map(words).join(' + ') || 'the law as enacted', d: r.decision, req})), 'Rules applied');
 };
 
-// ---- Classify: the catalog chart with the chip's reading.
+// ---- Classify: the chip's reading and the catalog charts (Vega-Lite specs from the server, drawn
+// by vega-embed; expressions run by vega-interpreter, so the page's CSP needs no 'unsafe-eval').
+const VEGA = {renderer: 'svg', actions: false, ast: true, expr: window.vegaExpressionInterpreter};
+let views = [];
+async function catalogCharts(item, date) {
+  views.forEach(v => v.finalize()); views = [];
+  const q = new URLSearchParams({date, item});
+  const specs = await (await fetchFile('/v1/charts/catalog?' + q)).json();
+  $('c-charts').hidden = false;
+  for (const [id, spec] of [['c-density', specs.density], ['c-bandwidth', specs.bandwidth]]) views.push((await vegaEmbed('#' + id, spec, VEGA)).view);
+}
 $('c-go').onclick = async () => {
-  const out = $('c-out');
-  const c = await call('/v1/classify', {item: $('c-item').value, date: $('c-date').value}, out);
-  if (!c) { $('c-chart').hidden = true; return; }
+  const out = $('c-out'), item = $('c-item').value.trim(), date = $('c-date').value;
+  $('c-charts').hidden = true;
+  const c = await call('/v1/classify', {item, date}, out);
+  if (!c) return;
   const zone = c.jan2026_case_by_case_zone === null ? 'unknown' : c.jan2026_case_by_case_zone ? 'inside' : 'outside';
   out.innerHTML = '<p><b>' + esc(c.eccn_paragraph || c.eccn || words(c.eccn_status)) + '</b> — TPP ' + esc(Math.round(c.tpp ?? NaN)) + ', performance density ' + esc(c.performance_density?.toFixed(2)) + ', DRAM ' + esc(c.total_dram_bandwidth_gbs) + ' GB/s; ' + esc(zone) + ' the January 2026 case-by-case window</p><ol class="findings">' + c.findings.map(finding).join('') + '</ol>';
-  try {
-    const r = await fetch('/v1/charts/catalog.svg?date=' + encodeURIComponent($('c-date').value), {headers: headers()});
-    if (!r.ok) throw new Error(r.status + ' ' + r.statusText);
-    $('c-chart').src = URL.createObjectURL(await r.blob()); $('c-chart').hidden = false;
-  } catch (e) { $('c-chart').hidden = true; out.insertAdjacentHTML('beforeend', '<p class="err" role="alert">chart: ' + esc(e.message) + '</p>'); }
+  try { await catalogCharts(item, date); }
+  catch (e) { $('c-charts').hidden = true; out.insertAdjacentHTML('beforeend', '<p class="err" role="alert">chart: ' + esc(e.message) + '</p>'); }
 };
 
 // ---- Screen: every hit with why it matched.
