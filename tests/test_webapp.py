@@ -102,7 +102,7 @@ def test_catalog_chart_specs_ring_the_chip_asked_about_and_draw_the_regions_in_f
             r
             for layer in spec["layer"]
             if any(m["mark"]["type"] == mark for m in layer["layer"])
-            for r in layer["data"]["values"]
+            for r in spec["datasets"][layer["data"]["name"]]
         ]
 
     density = now.json()["density"]

@@ -59,7 +59,7 @@ def _chips(
 ) -> alt.LayerChart:
     """The chips as points (tooltips, pan/zoom) and the chosen one ringed and named."""
     x, y = _x("tpp:Q"), _y(f"{field}:Q", axis)
-    base = alt.Chart(alt.InlineData(values=points)).transform_filter(f"isValid(datum.{field})")
+    base = alt.Chart().transform_filter(f"isValid(datum.{field})")
     tooltip = [
         alt.Tooltip("name:N", title="Chip"),
         alt.Tooltip("paragraph:N", title="Reading"),
@@ -77,7 +77,9 @@ def _chips(
         align="right", baseline="bottom", dx=-12, dy=-8, fontSize=13, fontWeight="bold", clip=True
     ).encode(x=x, y=y, text="name:N")
     zoom = alt.selection_interval(bind="scales")
-    return alt.LayerChart(layer=[dots.add_params(zoom), ring, name])
+    return alt.LayerChart(
+        data=alt.InlineData(values=points), layer=[dots.add_params(zoom), ring, name]
+    )
 
 
 def _regions(
@@ -85,7 +87,7 @@ def _regions(
 ) -> alt.LayerChart:
     """Threshold regions as rectangles, each labelled: tinted by ECCN and labelled inside its
     lower-left corner, or outlined and labelled above its upper-left corner."""
-    data = alt.Chart(alt.InlineData(values=rows))
+    data = alt.Chart()
     tooltip = [alt.Tooltip("label:N", title="Region"), alt.Tooltip("cite:N", title="Where written")]
     place = {"x": _x("x:Q"), "y": _y("y:Q", axis)}
     box = data.mark_rect(clip=True, **OUTLINE if outlined else {"opacity": 0.15}).encode(
@@ -95,7 +97,7 @@ def _regions(
     label = data.mark_text(
         align="left", baseline="bottom", dx=3, dy=-3, fontSize=10, clip=True
     ).encode(text="label:N", **corner)
-    return alt.LayerChart(layer=[box, label])
+    return alt.LayerChart(data=alt.InlineData(values=rows), layer=[box, label])
 
 
 def _spec(layers: list[alt.LayerChart], title: str) -> dict[str, Any]:
