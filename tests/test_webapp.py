@@ -121,6 +121,58 @@ def test_catalog_chart_specs_ring_the_chip_asked_about_and_draw_the_regions_in_f
     assert unknown.status_code == 422
 
 
+def test_simulate_runs_edited_inputs_and_names_the_field_at_fault(tmp_path: Path) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 's.db'}")
+    key = {"X-API-Key": create_key(app.state.service.engine, "s", ["simulate"])}
+    run = {"scenarios": ["h200-allowed"], "draws": 200, "first_year": 2026, "last_year": 2028}
+    none = {"scenario": "h200-allowed", "exports": [{"item": "H200", "volume": {"2026": 0}}]}
+
+    def edit(**change: Any) -> dict[str, Any]:
+        return {**run, "edits": [{"scenario": "h200-allowed", "exports": [change]}]}
+
+    with TestClient(app) as c:
+        listed = c.get("/v1/scenarios", headers=key).json()
+        as_written = c.post("/v1/simulate", json={**run, "charts": True}, headers=key).json()
+        stopped = c.post("/v1/simulate", json={**run, "edits": [none]}, headers=key).json()
+        ended = c.post(
+            "/v1/simulate", json={**edit(item="H200", until=2026), "charts": True}, headers=key
+        )
+        errors = {
+            name: c.post("/v1/simulate", json=body, headers=key).json()["detail"][0]
+            for name, body in {
+                "item": edit(item="B30A"),
+                "until": edit(item="H200", until=2020),
+                "volume": edit(item="H200", volume={"2026": -1}),
+                "approval": edit(item="H200", approval_rate=1.5),
+                "scenario": {**run, "edits": [{**none, "scenario": "full-ban"}]},
+            }.items()
+        }
+
+    def legal(result: dict[str, Any], year: int) -> float:
+        return next(
+            r["median"]
+            for r in result["results"]
+            if r["metric"] == "china_legal" and r["year"] == year
+        )
+
+    h200 = next(s for s in listed if s["name"] == "h200-allowed")["exports"][0]
+    assert h200["volume"] == {"2026": 300000.0, "2027": 200000.0} and h200["until"] is None
+    assert {r["scenario"] for r in stopped["results"]} == {"h200-allowed (edited)"}
+    assert legal(stopped, 2026) < legal(as_written, 2026)
+    assert legal(stopped, 2027) == pytest.approx(legal(as_written, 2027), rel=0.25)
+    fan = str(ended.json()["charts"]["fan"])
+    assert "H200 exports end after 2026" in fan and "charts" in as_written
+    assert "H200 exports end after" not in str(as_written["charts"]["fan"])
+    assert errors["item"]["loc"] == ["body", "edits", "0", "exports", "0", "item"]
+    assert "has no export 'B30A' (it has: H200)" in errors["item"]["msg"]
+    assert (
+        errors["until"]["loc"][-1] == "until" and "before the first year" in errors["until"]["msg"]
+    )
+    assert errors["volume"]["loc"][-2:] == ["volume", "2026"]
+    assert errors["approval"]["loc"][-1] == "approval_rate"
+    assert "not among the scenarios run" in errors["scenario"]["msg"]
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     import uvicorn
@@ -319,11 +371,25 @@ def test_each_tab_main_task_in_chromium(
     # Simulate: one run per click, notes where the inputs end
     tab("simulate")
     page.fill("#m-draws", "200")
+    edit = "#m-edit details[data-scenario=h200-allowed]"
+    page.click(f"{edit} summary")
+    page.fill(f"{edit} input[data-field=until]", "2020")
+    seen = len(console)
+    page.click("#m-go")
+    page.wait_for_selector(f"{edit} .field-err")
+    expected_errors += console[seen:]
+    del console[seen:]
+    field_error = page.inner_text(f"{edit} .field-err")
+    invalid = page.get_attribute(f"{edit} input[data-field=until]", "aria-invalid")
+    page.fill(f"{edit} input[data-field=until]", "2027")
+    page.fill(f"{edit} input[data-year='2026']", "600000")
     before = len(calls)
     page.click("#m-go")
-    page.wait_for_selector("#m-chart svg", timeout=30_000)
+    page.wait_for_selector("#m-channels svg", timeout=30_000)
     runs = [c for c in calls[before:] if c.startswith("/v1/simulate")]
     simulated = page.inner_text("#m-out")
+    fan_chart = page.text_content("#m-fan svg") or ""
+    channel_chart = page.text_content("#m-channels svg") or ""
     done("simulate")
 
     # Audit: filter by key label, page through, open a row and check its proof in the page
@@ -386,8 +452,13 @@ def test_each_tab_main_task_in_chromium(
         and ",no," in lines[3]
     )
     assert "500" in server_error and "working" not in server_error
-    assert all("500" in e for e in expected_errors)
-    assert len(runs) == 1 and "H200 export figures are listed to 2027" in simulated
+    assert all("500" in e or "422" in e for e in expected_errors) and len(expected_errors) == 2
+    assert "2020 is before the first year, 2026" in field_error and invalid == "true"
+    assert len(runs) == 1 and "h200-allowed (edited)" in simulated
+    assert "h200-allowed (edited): H200 exports end after 2027" in simulated
+    assert "B30A export figures are listed to 2026" in simulated
+    assert "H200 exports end after 2027" in fan_chart and "US:China flow ratio" in fan_chart
+    assert all(c in channel_chart for c in ("legal imports", "smuggled", "offshore cloud"))
     assert "rows match" in first_page and "showing 1–20" in first_page
     assert "checked in this page" in verdict and "does NOT check" in forged
     assert not console, console

@@ -39,7 +39,7 @@ from computegate.store.licences import LicenceStore
 from computegate.store.proofs import row_receipt
 from computegate.surfaces.api.guard import LIMITS, BodyGuard, SecurityHeaders
 from computegate.surfaces.api.page import DOCS, PAGE
-from computegate.surfaces.api.scenarios import scenario_index
+from computegate.surfaces.api.scenarios import ScenarioEdit, apply_edits, scenario_index
 from computegate.surfaces.service import Service, log_answers_to_stderr
 
 MAX_DRAWS = 20_000
@@ -150,6 +150,12 @@ class SimulateBody(BaseModel):
     seed: int = Field(default=20260115, ge=0, le=2**32 - 1)
     basis: str | None = Field(default=None, description="e.g. b300e:tpp, h100e:dense_8bit")
     profile: str = Field(default="default", description="Assumptions: default or ifp-cfr")
+    edits: list[ScenarioEdit] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Changed inputs of scenarios in this run (export volumes, approval, last year)",
+    )
+    charts: bool = Field(default=False, description="Also return Vega-Lite specs of the run")
 
 
 def _readable(error: Any) -> dict[str, Any]:
@@ -166,8 +172,9 @@ def _readable(error: Any) -> dict[str, Any]:
     return {"loc": loc, "msg": msg, "type": error.get("type", "value_error")}
 
 
-def _simulate(body: SimulateBody, law: Engine) -> Any:
-    """A run on the service's Engine (its regime and catalog); rules answers are reused across runs."""
+def _simulate(body: SimulateBody, law: Engine) -> tuple[Any, list[Any]]:
+    """A run on the service's Engine (its regime and catalog); rules answers are reused across
+    runs. Returns the results and the scenarios run (edited where the body says so)."""
     from computegate.simulation import BASES, Context, resolve_scenario, shipped_scenarios, simulate
 
     if body.last_year < body.first_year:
@@ -182,7 +189,16 @@ def _simulate(body: SimulateBody, law: Engine) -> Any:
     if body.basis is not None and body.basis not in BASES:
         raise InputError("basis", f"unknown basis {body.basis!r} (known: {', '.join(BASES)})")
     chosen = [resolve_scenario(s, body.profile) for s in body.scenarios]
-    return simulate(chosen, years, body.draws, body.seed, body.basis, Context(law))
+    for n, edit in enumerate(body.edits):
+        if edit.scenario not in body.scenarios:
+            raise InputError(
+                f"edits.{n}.scenario", f"{edit.scenario!r} is not among the scenarios run"
+            )
+        if any(e.scenario == edit.scenario for e in body.edits[:n]):
+            raise InputError(f"edits.{n}.scenario", f"{edit.scenario!r} is edited twice")
+        i = body.scenarios.index(edit.scenario)
+        chosen[i] = apply_edits(chosen[i], edit, f"edits.{n}")
+    return simulate(chosen, years, body.draws, body.seed, body.basis, Context(law)), chosen
 
 
 class CatalogCharts:
@@ -411,8 +427,18 @@ def create_app(
 
     @app.post("/v1/simulate", tags=["simulation"])
     def simulate_(body: SimulateBody, _: Simulate) -> dict[str, Any]:
-        result: dict[str, Any] = _simulate(body, service.core).as_json()
-        return result
+        results, scenarios = _simulate(body, service.core)
+        out: dict[str, Any] = results.as_json()
+        if body.charts:
+            from computegate.surfaces.api import simulation_charts as sc
+
+            years = list(range(body.first_year, body.last_year + 1))
+            ends = sc.policy_ends(scenarios, years)
+            out["charts"] = {
+                "fan": sc.fan(out["results"], out["basis"], ends),
+                "channels": sc.channels(out["results"], out["basis"]),
+            }
+        return out
 
     @app.get("/v1/scenarios", tags=["simulation"])
     def scenarios(_: Simulate) -> list[dict[str, Any]]:

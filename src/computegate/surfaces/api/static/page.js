@@ -32,6 +32,7 @@ function fail(out, text) { out.innerHTML = '<p class="err" role="alert">' + esc(
 // Every call ends in a result or a shown error: network failures, 5xx and non-JSON bodies included.
 async function call(path, body, out, method) {
   out.innerHTML = '<p class="working">working…</p>';
+  call.detail = [];
   let r, data;
   try {
     r = await fetch(path, {method: method || (body ? 'POST' : 'GET'), headers: headers(), body: body ? JSON.stringify(body) : undefined});
@@ -39,6 +40,7 @@ async function call(path, body, out, method) {
   try { data = await r.json(); } catch (e) { data = null; }
   if (!r.ok || data === null) {
     const d = data?.detail;
+    call.detail = Array.isArray(d) ? d : [];
     const text = Array.isArray(d) ? d.map(x => (x.loc || []).filter(p => p !== 'body').join('.') + ': ' + x.msg).join('\n') : (d || r.statusText || 'unreadable answer');
     return fail(out, r.status + ': ' + text);
   }
@@ -306,56 +308,97 @@ $('s-batch').onclick = async () => {
     (bad ? '<ul class="err">' + results.slice(1).filter(r => r[9]).map(r => '<li>row ' + r[0] + ': ' + esc(r[9]) + '</li>').join('') + '</ul>' : '');
 };
 
-// ---- Simulate: one request per click; the fan chart is drawn here from the same answer.
-function fan(rows, names, years) {
-  const W = 640, H = 320, L = 50, B = 30, colours = ['#1d4ed8', '#b42318', '#067647', '#b54708', '#6941c6', '#475467'];
-  const top = Math.max(...rows.map(r => r.p95)) * 1.05 || 1;
-  const x = y => L + (W - L - 30) * (years.length > 1 ? years.indexOf(y) / (years.length - 1) : 0.5), yv = v => H - B - (H - B - 10) * v / top;
-  let s = '<svg class="fan" viewBox="0 0 ' + W + ' ' + H + '" role="img" aria-label="US to China compute gained per year, median and 5-95% band"><line x1="' + L + '" y1="' + (H - B) + '" x2="' + W + '" y2="' + (H - B) + '" stroke="#475467"/>';
-  years.forEach(y => { s += '<text x="' + x(y) + '" y="' + (H - 10) + '" font-size="11" text-anchor="middle">' + y + '</text>'; });
-  [0, top / 2, top].forEach(v => { s += '<text x="' + (L - 4) + '" y="' + yv(v) + '" font-size="11" text-anchor="end">' + v.toFixed(1) + '</text>'; });
-  names.forEach((n, i) => {
-    const pts = years.map(y => rows.find(r => r.scenario === n && r.year === y)).filter(Boolean), c = colours[i % colours.length];
-    s += '<polygon fill="' + c + '" fill-opacity=".15" points="' + [...pts.map(p => x(p.year) + ',' + yv(p.p95)), ...pts.reverse().map(p => x(p.year) + ',' + yv(p.p5))].join(' ') + '"/>';
-    pts.reverse();
-    s += '<polyline fill="none" stroke="' + c + '" stroke-width="2" points="' + pts.map(p => x(p.year) + ',' + yv(p.median)).join(' ') + '"/>';
-    s += '<text x="' + (L + 8) + '" y="' + (16 + 14 * i) + '" font-size="12" fill="' + c + '">■ ' + esc(n) + '</text>';
-  });
-  return s + '</svg>';
-}
+// ---- Simulate: one request per click (the charts come with the answer); each scenario's export
+// inputs can be edited for the run, and field errors are shown next to the field.
 let scenarios = null;
 const DEFAULT_SCENARIOS = ['full-ban', 'h200-allowed', 'b30a-allowed'];
+function editor(s) {
+  if (!s.exports.length) return '';
+  const input = (attrs, value, label) => '<label>' + label + ' <input type="number" step="any" ' + attrs + ' value="' + esc(value ?? '') + '"></label>';
+  return '<details class="edit" data-scenario="' + esc(s.name) + '"' + (DEFAULT_SCENARIOS.includes(s.name) ? '' : ' hidden') + '><summary>Edit the inputs of ' + esc(s.title) + '</summary>' +
+    s.exports.map((e, j) => '<fieldset data-export="' + j + '"><legend>' + esc(e.item) + ' exports (' + esc(e.unit) + ', median; the range moves with it)</legend>' +
+      Object.entries(e.volume).map(([y, v]) => input('data-field="volume" data-year="' + y + '" min="0"', v, y)).join('') +
+      input('data-field="approval_rate" min="0" max="1"', e.approval_rate, 'Approval rate (0–1, fixed)') +
+      input('data-field="until" min="2015" max="2040" placeholder="while it stands"', e.until, 'Last year of the policy') + '</fieldset>').join('') + '</details>';
+}
 async function loadScenarios() {
   const list = await call('/v1/scenarios', null, $('m-out'));
   if (!list) return;
   scenarios = Object.fromEntries(list.map(s => [s.name, s]));
   $('m-pick').innerHTML = '<legend>Scenarios</legend>' + list.map(s => '<label title="' + esc(s.description) + '"><input type="checkbox" name="scenario" value="' + esc(s.name) + '"' + (DEFAULT_SCENARIOS.includes(s.name) ? ' checked' : '') + '> ' + esc(s.title) + '</label>').join('');
+  $('m-edit').innerHTML = list.map(editor).join('');
 }
-// Where the listed export figures stop within the years simulated: carried forward, or ended.
-function ends(names, first, last) {
+$('m-pick').addEventListener('change', e => {
+  const box = e.target.closest('input[name=scenario]');
+  const ed = box && $('m-edit').querySelector('details[data-scenario="' + CSS.escape(box.value) + '"]');
+  if (ed) ed.hidden = !box.checked;
+});
+// The edits of the chosen scenarios (only values that differ), each field remembered by its error path.
+function edits(chosen) {
+  const out = [], fieldsAt = {};
+  for (const name of chosen) {
+    const s = scenarios[name], ed = $('m-edit').querySelector('details[data-scenario="' + CSS.escape(name) + '"]');
+    if (!ed) continue;
+    const changes = [];
+    ed.querySelectorAll('fieldset[data-export]').forEach(fs => {
+      const e = s.exports[Number(fs.dataset.export)], c = {item: e.item}, at = {};
+      fs.querySelectorAll('input').forEach(i => {
+        const v = i.value.trim(), f = i.dataset.field;
+        if (f === 'volume') { if (v !== '' && Number(v) !== e.volume[i.dataset.year]) { (c.volume ??= {})[i.dataset.year] = Number(v); at['volume.' + i.dataset.year] = i; } }
+        else if (v !== '' && Number(v) !== e[f]) { c[f] = Number(v); at[f] = i; }
+      });
+      const path = 'edits.' + out.length + '.exports.' + changes.length + '.';
+      if (Object.keys(c).length > 1) { Object.entries(at).forEach(([k, i]) => { fieldsAt[path + k] = i; }); fieldsAt[path + 'item'] = fs.querySelector('input'); changes.push(c); }
+    });
+    if (changes.length) out.push({scenario: name, exports: changes});
+  }
+  return [out, fieldsAt];
+}
+// Where the listed export figures stop within the years run: carried forward, or ended.
+function ends(runs, first, last) {
   const out = [];
-  for (const n of names) for (const e of scenarios?.[n]?.exports || []) {
-    if (e.first_year > first) out.push(`${n}: ${e.item} exports start in ${e.first_year}; none before.`);
-    if (e.until !== null && e.until < last) out.push(`${n}: ${e.item} exports end after ${e.until} (the scenario ends the policy).`);
-    else if (e.last_listed_year < last) out.push(`${n}: ${e.item} export figures are listed to ${e.last_listed_year}; later years carry the last figure forward${e.grows_after ? ' with its growth rate' : ' unchanged'} while the policy stands.`);
+  for (const [name, exports] of runs) for (const e of exports) {
+    if (e.first_year > first) out.push(`${name}: ${e.item} exports start in ${e.first_year}; none before.`);
+    if (e.until !== null && e.until < last) out.push(`${name}: ${e.item} exports end after ${e.until} (the scenario ends the policy).`);
+    else if (e.last_listed_year < last) out.push(`${name}: ${e.item} export figures are listed to ${e.last_listed_year}; later years carry the last figure forward${e.grows_after ? ' with its growth rate' : ' unchanged'} while the policy stands.`);
   }
   return out;
 }
+let simViews = [];
 $('m-go').onclick = async () => {
-  $('m-chart').innerHTML = '';
+  simViews.forEach(v => v.finalize()); simViews = [];
+  $('m-fan').innerHTML = $('m-channels').innerHTML = '';
+  $('m-edit').querySelectorAll('.field-err').forEach(x => x.remove());
+  $('m-edit').querySelectorAll('[aria-invalid]').forEach(x => x.removeAttribute('aria-invalid'));
   if (!scenarios) { await loadScenarios(); if (!scenarios) return; }
   const chosen = [...document.querySelectorAll('#m-pick input:checked')].map(i => i.value);
   if (!chosen.length) return fail($('m-out'), 'scenarios: tick at least one');
-  const body = {scenarios: chosen, draws: Number($('m-draws').value), first_year: Number($('m-first').value), last_year: Number($('m-last').value)};
+  const [changes, fieldsAt] = edits(chosen);
+  const body = {scenarios: chosen, draws: Number($('m-draws').value), first_year: Number($('m-first').value), last_year: Number($('m-last').value), edits: changes, charts: true};
   const r = await call('/v1/simulate', body, $('m-out'));
-  if (!r) return;
+  if (!r) {
+    for (const d of call.detail || []) {
+      const loc = (d.loc || []).filter(p => p !== 'body').join('.');
+      const key = Object.keys(fieldsAt).filter(k => loc.startsWith(k)).sort((a, b) => b.length - a.length)[0];
+      const el = key && fieldsAt[key];
+      if (el) { el.setAttribute('aria-invalid', 'true'); el.closest('details').open = true; el.closest('label').insertAdjacentHTML('afterend', '<span class="field-err err">' + esc(d.msg) + '</span>'); }
+    }
+    return;
+  }
   const rows = r.results.filter(x => x.metric === 'flow_ratio');
   const years = [...new Set(rows.map(x => x.year))], names = [...new Set(rows.map(x => x.scenario))];
+  const edited = Object.fromEntries(changes.map(c => [c.scenario, c]));
+  const runs = chosen.map((n, k) => [names[k], scenarios[n].exports.map(e => {
+    const c = edited[n]?.exports.find(x => x.item === e.item);
+    return c?.until !== undefined ? {...e, until: c.until} : e;
+  })]);
   const cell = (n, y) => { const x = rows.find(v => v.scenario === n && v.year === y); return x ? x.median.toFixed(1) + ' [' + x.p5.toFixed(1) + '–' + x.p95.toFixed(1) + ']' : '—'; };
   $('m-out').innerHTML = '<p>US:China compute gained per year (' + esc(r.basis) + '), median [5–95%]</p><div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Scenario</th>' + years.map(y => '<th>' + y + '</th>').join('') + '</tr>' +
     names.map(n => '<tr><th>' + esc(n) + '</th>' + years.map(y => '<td>' + cell(n, y) + '</td>').join('') + '</tr>').join('') + '</table></div>' +
-    '<h3>Where the inputs end</h3><ul class="notes">' + [...ends(names, body.first_year, body.last_year), ...(r.notes || [])].map(n => '<li>' + esc(n) + '</li>').join('') + '</ul>';
-  $('m-chart').innerHTML = fan(rows, names, years);
+    '<h3>Where the inputs end</h3><ul class="notes">' + [...ends(runs, body.first_year, body.last_year), ...(r.notes || [])].map(n => '<li>' + esc(n) + '</li>').join('') + '</ul>';
+  try {
+    for (const [id, spec] of [['m-fan', r.charts.fan], ['m-channels', r.charts.channels]]) simViews.push((await vegaEmbed('#' + id, spec, VEGA)).view);
+  } catch (e) { $('m-out').insertAdjacentHTML('beforeend', '<p class="err" role="alert">chart: ' + esc(e.message) + '</p>'); }
 };
 
 // ---- Audit: filters, paging, and each row's inclusion proof checked here with WebCrypto.
