@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from computegate.store import merkle
 from computegate.store.keys import create_key
 from computegate.surfaces.api import create_app
+from tests.test_licences import CUSTOMER, LICENCE
 from tests.test_service import H200_CN, _free_port, _wait, need
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -186,7 +187,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     thread.start()
     _wait(base)
     # 25 rows from another key, so the audit tab has more than one page and something to filter out
-    httpx.post(base + "/v1/decide", json=[H200_CN] * 25, headers={"X-API-Key": key}, timeout=30)
+    auth = {"X-API-Key": key}
+    httpx.post(base + "/v1/decide", json=[H200_CN] * 25, headers=auth, timeout=30)
+    # a licence with 300 of its 800 units shipped, and US shipments that set the volume cap
+    httpx.post(base + "/v1/licences", json=LICENCE, headers=auth, timeout=30).raise_for_status()
+    for shipment in (
+        {"to_country": "US", "quantity": 1000, "us_end_use": True},
+        {"to_country": "CN", "quantity": 300, "licence": "D1234567", "end_user": CUSTOMER},
+    ):
+        body = {"item": "H200", "shipped_on": "2026-03-01", **shipment}
+        httpx.post(base + "/v1/shipments", json=body, headers=auth, timeout=30).raise_for_status()
     try:
         yield base, key
     finally:
@@ -392,6 +402,18 @@ def test_each_tab_main_task_in_chromium(
     channel_chart = page.text_content("#m-channels svg") or ""
     done("simulate")
 
+    # Licences: what remains on the licence, and whether 201 more H200 fit under the cap
+    tab("licences")
+    page.click("#l-go")
+    page.wait_for_selector("#l-out table")
+    licences = page.inner_text("#l-out")
+    remaining = page.inner_text("#l-out td.remaining")
+    page.fill("#l-qty", "201")
+    page.click("#l-cap")
+    page.wait_for_selector("#l-fits")
+    cap = page.inner_text("#l-cap-out")
+    done("licences")
+
     # Audit: filter by key label, page through, open a row and check its proof in the page
     tab("audit")
     page.fill("#a-key", "browser")
@@ -459,9 +481,11 @@ def test_each_tab_main_task_in_chromium(
     assert "B30A export figures are listed to 2026" in simulated
     assert "H200 exports end after 2027" in fan_chart and "US:China flow ratio" in fan_chart
     assert all(c in channel_chart for c in ("legal imports", "smuggled", "offshore cloud"))
+    assert "D1234567" in licences and "CN" in licences and remaining == "500"
+    assert "201 more units do NOT fit: headroom is 200 units" in cap and "91 FR 1684" in cap
     assert "rows match" in first_page and "showing 1–20" in first_page
     assert "checked in this page" in verdict and "does NOT check" in forged
     assert not console, console
     assert not violations, violations
     assert not overflow, f"wider than {width}px: {overflow}"
-    assert len(list(shots.glob("*.png"))) == 8
+    assert len(list(shots.glob("*.png"))) == 9

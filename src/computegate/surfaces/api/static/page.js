@@ -401,6 +401,26 @@ $('m-go').onclick = async () => {
   } catch (e) { $('m-out').insertAdjacentHTML('beforeend', '<p class="err" role="alert">chart: ' + esc(e.message) + '</p>'); }
 };
 
+// ---- Licences: what remains on each licence line, and the headroom under the volume cap.
+const num = v => v === null || v === undefined ? '—' : Number(v).toLocaleString('en-US', {maximumFractionDigits: 0});
+$('l-go').onclick = async () => {
+  const list = await call('/v1/licences', null, $('l-out'));
+  if (!list) return;
+  if (!list.length) { $('l-out').innerHTML = '<p class="muted">No licences on file (POST /v1/licences registers one).</p>'; return; }
+  const today = new Date().toISOString().slice(0, 10);
+  $('l-out').innerHTML = '<div class="scroll" tabindex="0" role="region" aria-label="Licences (scrolls sideways on narrow screens)"><table class="stack"><tr><th>Licence</th><th>Destination</th><th>Valid</th><th>Line</th><th>Licensed</th><th>Shipped</th><th>Remaining</th><th>Value remaining (USD)</th></tr>' +
+    list.flatMap(l => l.lines.map(x => '<tr><th>' + esc(l.number) + '</th><td data-label="Destination">' + esc(l.destination) + '</td><td data-label="Valid">' + esc(l.issued) + ' to ' + esc(l.expires) + (l.expires < today ? ' <strong class="err">(expired)</strong>' : '') + '</td><td data-label="Line">' + esc(x.line_no) + ': ' + esc(x.item) + '</td><td data-label="Licensed">' + num(x.quantity) + '</td><td data-label="Shipped">' + num(x.quantity_used) + '</td><td data-label="Remaining" class="remaining">' + num(x.remaining_quantity) + '</td><td data-label="Value remaining (USD)">' + num(x.remaining_value_usd) + '</td></tr>')).join('') + '</table></div>';
+};
+$('l-cap-form').addEventListener('submit', async e => {
+  e.preventDefault();
+  const q = new URLSearchParams({date: $('l-date').value, quantity: $('l-qty').value || '0'});
+  const c = await call('/v1/cap/' + encodeURIComponent($('l-product').value.trim()) + '?' + q, null, $('l-cap-out'));
+  if (!c) return;
+  const rows = [['Product', esc(c.product)], ['US shipments for US end use (TPP)', num(c.us_tpp)], ['Cap share', c.share === null ? '—' : esc(c.share * 100) + '%'], ['Limit (TPP)', num(c.limit_tpp)], ['Shipped under the cap (TPP)', num(c.capped_tpp)], ['Headroom (TPP)', num(c.headroom_tpp)], ['Headroom (units)', num(c.headroom_units)]];
+  $('l-cap-out').innerHTML = (c.applies ? '<p class="' + (c.fits ? 'ok' : 'err') + '" id="l-fits">' + (c.fits ? num($('l-qty').value || 0) + ' more units fit under the cap.' : num($('l-qty').value) + ' more units do NOT fit: headroom is ' + num(c.headroom_units) + ' units.') + '</p><table>' + rows.map(([k, v]) => '<tr><th>' + k + '</th><td>' + v + '</td></tr>').join('') + '</table>' : '<p id="l-fits">The volume cap does not apply to ' + esc(c.product) + ' on ' + esc($('l-date').value) + '.</p>') +
+    (c.findings.length ? '<ol class="findings">' + c.findings.map(finding).join('') + '</ol>' : '');
+});
+
 // ---- Audit: filters, paging, and each row's inclusion proof checked here with WebCrypto.
 const PAGE_SIZE = 20;
 let auditOffset = 0;
