@@ -174,6 +174,39 @@ def test_simulate_runs_edited_inputs_and_names_the_field_at_fault(tmp_path: Path
     assert "not among the scenarios run" in errors["scenario"]["msg"]
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_audit_rows_filter_by_outcome_on_the_server(tmp_path: Path, database: str) -> None:
+    import uuid
+
+    url = (
+        f"sqlite:///{tmp_path / 'o.db'}"
+        if database == "sqlite"
+        else need("COMPUTEGATE_TEST_POSTGRES_URL")
+    )
+    app = create_app(url)
+    label = f"outcomes-{uuid.uuid4().hex[:8]}"  # the PostgreSQL database outlives the test
+    key = {"X-API-Key": create_key(app.state.service.engine, label)}
+    germany = {**H200_CN, "to_country": "DE", "end_user": {"name": "x", "headquarters": "DE"}}
+    with TestClient(app) as c:
+        c.post("/v1/decide", json=[H200_CN, H200_CN, germany], headers=key)
+        c.post("/v1/screen", json={"name": "华为技术有限公司", "country": "CN"}, headers=key)
+        c.post("/v1/screen", json={"name": "Acme Bakery"}, headers=key)
+
+        def found(outcome: str, **more: Any) -> tuple[int, list[int]]:
+            params = {"key_label": label, "outcome": outcome, **more}
+            page = c.get("/v1/audit", params=params, headers=key).json()
+            return page["total"], [r["id"] for r in page["rows"]]
+
+        required, required_rows = found("license_required")
+        second_page = found("license_required", limit=1, offset=1)[1]
+        counts = {o: found(o)[0] for o in ("no_license_required", "hit", "no_hit")}
+        unclear = found("insufficient_information")[0]
+        bad = c.get("/v1/audit", params={"outcome": "maybe"}, headers=key)
+    assert required == 2 and second_page == required_rows[1:]
+    assert counts == {"no_license_required": 1, "hit": 1, "no_hit": 1} and unclear == 0
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "outcome"]
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     import uvicorn
@@ -425,7 +458,14 @@ def test_each_tab_main_task_in_chromium(
     page.click("#a-out button[data-row]")
     page.wait_for_selector("#a-verdict")
     verdict = page.inner_text("#a-verdict")
+    with page.expect_download() as audit_memo:
+        page.click("#a-memo")
     done("audit")
+    page.select_option("#a-outcome", "no_hit")
+    page.click("#a-go")
+    page.wait_for_selector("#a-page:has-text('page 1')")
+    page.wait_for_selector("#a-out table")
+    no_hits = page.inner_text("#a-out")
 
     def forge(route: Any) -> None:
         body = route.fetch().json()
@@ -484,6 +524,9 @@ def test_each_tab_main_task_in_chromium(
     assert "D1234567" in licences and "CN" in licences and remaining == "500"
     assert "201 more units do NOT fit: headroom is 200 units" in cap and "91 FR 1684" in cap
     assert "rows match" in first_page and "showing 1–20" in first_page
+    assert audit_memo.value.suggested_filename.startswith("decision-memo-")
+    answers = [line.rsplit("\t", 1)[-1] for line in no_hits.splitlines() if line.startswith("#")]
+    assert answers and set(answers) == {"no hit"}  # the Acme Bakery row of each width's batch
     assert "checked in this page" in verdict and "does NOT check" in forged
     assert not console, console
     assert not violations, violations

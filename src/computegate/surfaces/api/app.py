@@ -583,8 +583,19 @@ def create_app(
         ] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+        outcome: Annotated[
+            Literal[
+                "license_required",
+                "no_license_required",
+                "insufficient_information",
+                "hit",
+                "no_hit",
+            ]
+            | None,
+            Query(description="A decision's outcome, or a screening's hit / no_hit"),
+        ] = None,
     ) -> Response:
-        rows, total = service.audit.search(kind, key_label, since, until, limit, offset)
+        rows, total = service.audit.search(kind, key_label, since, until, limit, offset, outcome)
         return FastJSON({"total": total, "limit": limit, "offset": offset, "rows": rows})
 
     return app

@@ -169,18 +169,19 @@ async function showMemo(id) {
     memoRow = id; $('d-memo-actions').hidden = false; $('d-memo-error').textContent = '';
   } catch (e) { $('d-memo-error').textContent = 'memo: ' + e.message; }
 }
-$('d-pdf').onclick = async () => {
-  const b = $('d-pdf'), id = memoRow;
+async function downloadMemo(b, id, error) {
+  const label = b.textContent;
   b.disabled = true; b.textContent = 'Preparing the PDF…';
   try {
     const url = URL.createObjectURL(await (await fetchFile('/v1/audit/' + id + '/memo.pdf')).blob());
     const a = Object.assign(document.createElement('a'), {href: url, download: 'decision-memo-' + id + '.pdf'});
     document.body.append(a); a.click(); a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    $('d-memo-error').textContent = '';
-  } catch (e) { $('d-memo-error').textContent = 'memo: ' + e.message; }
-  b.disabled = false; b.textContent = 'Download the memo (PDF)';
-};
+    error.textContent = '';
+  } catch (e) { error.textContent = 'memo: ' + e.message; }
+  b.disabled = false; b.textContent = label;
+}
+$('d-pdf').onclick = () => downloadMemo($('d-pdf'), memoRow, $('d-memo-error'));
 async function decide() {
   const req = decideRequest();
   $('d-memo-actions').hidden = true; $('memo').hidden = true;
@@ -445,18 +446,22 @@ async function audit() {
   if ($('a-key').value.trim()) q.set('key_label', $('a-key').value.trim());
   if ($('a-since').value) q.set('since', $('a-since').value + 'T00:00:00');
   if ($('a-until').value) q.set('until', $('a-until').value + 'T00:00:00');
+  if ($('a-outcome').value) q.set('outcome', $('a-outcome').value);
   $('a-prev').disabled = $('a-next').disabled = true; $('a-detail').innerHTML = '';
   const r = await call('/v1/audit?' + q, null, $('a-out'));
   if (!r) return;
-  const rows = r.rows.filter(x => !$('a-outcome').value || answer(x) === $('a-outcome').value);
-  $('a-out').innerHTML = '<p>' + r.total + ' rows match; showing ' + (r.total ? auditOffset + 1 : 0) + '–' + Math.min(auditOffset + PAGE_SIZE, r.total) + (rows.length !== r.rows.length ? ' (' + rows.length + ' with that outcome)' : '') + '</p>' +
-    '<div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Row</th><th>When (UTC)</th><th>Kind</th><th>Key</th><th>Answer</th></tr>' + rows.map(x => '<tr><td><button type="button" data-row="' + x.id + '" aria-label="Details of row ' + x.id + '">#' + x.id + '</button></td><td>' + esc(x.created_at.slice(0, 19).replace('T', ' ')) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.key_label) + '</td><td>' + esc(plain(answer(x))) + '</td></tr>').join('') + '</table></div>';
+  $('a-out').innerHTML = '<p>' + r.total + ' rows match; showing ' + (r.total ? auditOffset + 1 : 0) + '–' + Math.min(auditOffset + PAGE_SIZE, r.total) + '</p>' +
+    '<div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Row</th><th>When (UTC)</th><th>Kind</th><th>Key</th><th>Answer</th></tr>' + r.rows.map(x => '<tr><td><button type="button" data-row="' + x.id + '" aria-label="Details of row ' + x.id + '">#' + x.id + '</button></td><td>' + esc(x.created_at.slice(0, 19).replace('T', ' ')) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.key_label) + '</td><td>' + esc(plain(answer(x))) + '</td></tr>').join('') + '</table></div>';
   $('a-page').textContent = 'page ' + (auditOffset / PAGE_SIZE + 1) + ' of ' + Math.max(1, Math.ceil(r.total / PAGE_SIZE));
   $('a-prev').disabled = auditOffset === 0; $('a-next').disabled = auditOffset + PAGE_SIZE >= r.total;
 }
 $('a-form').addEventListener('submit', e => { e.preventDefault(); auditOffset = 0; audit(); });
 $('a-prev').onclick = () => { auditOffset = Math.max(0, auditOffset - PAGE_SIZE); audit(); };
 $('a-next').onclick = () => { auditOffset += PAGE_SIZE; audit(); };
+$('a-detail').addEventListener('click', e => {
+  const b = e.target.closest('button[data-memo]');
+  if (b) downloadMemo(b, Number(b.dataset.memo), $('a-memo-error'));
+});
 $('a-out').addEventListener('click', async e => {
   const b = e.target.closest('button[data-row]');
   if (!b) return;
@@ -469,6 +474,7 @@ $('a-out').addEventListener('click', async e => {
   const ok = leafOk && await verifyInclusion(leaf, rc.leaf_index, rc.tree_size, rc.inclusion_proof.map(hex), rc.root_hash);
   out.innerHTML = '<h3>Row #' + id + '</h3><p class="' + (ok ? 'ok' : 'err') + '" id="a-verdict">' + (ok ? 'Inclusion proof checked in this page: the row is leaf ' + rc.leaf_index + ' of the tree of ' + rc.tree_size + ' with root ' : 'The proof does NOT check against root ') + '<span class="hash">' + esc(rc.root_hash) + '</span></p>' +
     '<table><tr><th>Leaf hash</th><td class="hash">' + esc(rc.leaf_hash) + '</td></tr><tr><th>Proof</th><td class="hash">' + rc.inclusion_proof.map(esc).join('<br>') + '</td></tr><tr><th>Kind</th><td>' + esc(row.kind) + '</td></tr><tr><th>Key</th><td>' + esc(row.key_label) + '</td></tr><tr><th>Regime date</th><td>' + esc(row.regime_date) + '</td></tr></table>' +
+    (row.kind === 'decide' ? '<p><button type="button" id="a-memo" data-memo="' + id + '">Download the decision memo (PDF)</button> <span id="a-memo-error" class="err" role="alert"></span></p>' : '') +
     '<details><summary>Request and answer as recorded</summary><pre class="hash">' + esc(JSON.stringify(JSON.parse(row.request), null, 1)) + '\n\n' + esc(JSON.stringify(JSON.parse(row.response), null, 1)) + '</pre></details>';
   out.querySelector('h3').tabIndex = -1; out.querySelector('h3').focus();
 });
