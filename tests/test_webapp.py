@@ -331,6 +331,7 @@ def test_each_tab_main_task_in_chromium(
     outcome = page.inner_text("#d-out .outcome")
     decisive = page.inner_text("#d-out ol.decisive")
     links = page.eval_on_selector_all("#d-out a[href^='https://']", "as => as.length")
+    cited = page.get_attribute("#d-out ol.decisive a", "href")
     memo = page.inner_text("#memo")
     done("decide")
     page.locator("#d-out").screenshot(path=str(shots / f"decision-{size}.png"))
@@ -484,6 +485,8 @@ def test_each_tab_main_task_in_chromium(
     assert "ai diffusion as written" in alternative.lower()
     assert "Licence required" in outcome and "case by case" in outcome
     assert "91 FR 1684" in decisive and links > 0
+    assert "January-2026 case-by-case review" in decisive and "jan2026.case_by_case" in decisive
+    assert "Headquarters rule" in decisive and "federalregister.gov" in (cited or "")
     assert "cannot certify us_shipments_stated" in uncertified
     assert "Audit receipt" in memo and "Merkle root" in memo
     assert "Merkle root" in memo_file.read_text(encoding="utf-8")

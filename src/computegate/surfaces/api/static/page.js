@@ -100,7 +100,22 @@ const link = c => {
   const conf = c?.confidence && c.confidence !== 'primary' ? ' <em>[' + esc(c.confidence) + ']</em>' : '';
   return (c?.url && /^https:\/\//.test(c.url) ? '<a href="' + esc(c.url) + '" rel="noreferrer" target="_blank">' + text + '</a>' : text) + conf;
 };
-const finding = f => '<li>' + esc(f.text) + '<br><span class="cite">' + esc(words(f.rule)) + ' — ' + link(f.citation) + '</span></li>';
+// Each finding under its rule's title from the registry (GET /v1/rules), the rule id secondary.
+let rules = null;
+async function rulesReady() {
+  if (rules) return;
+  try { rules = await (await fetchFile('/v1/rules')).json(); } catch (e) { rules = null; }  // ids alone until it loads
+}
+function ruleTitle(id) {
+  if (!rules) return '';
+  if (rules[id]) return rules[id].title;
+  const family = Object.keys(rules).filter(k => k.endsWith('.*') && id.startsWith(k.slice(0, -1))).sort((a, b) => b.length - a.length)[0];
+  return family ? rules[family].title : '';
+}
+const finding = f => {
+  const title = ruleTitle(f.rule);
+  return '<li>' + (title ? '<strong>' + esc(title) + '</strong>: ' : '') + esc(f.text) + '<br><span class="cite">' + link(f.citation) + ' <code class="rule" title="rule id">' + esc(f.rule) + '</code></span></li>';
+};
 const policy = d => d.review_policy ? ' — ' + esc(words(d.review_policy)) : '';
 
 // A missing fact is a question; answering it sets the form field it names and decides again.
@@ -184,6 +199,7 @@ async function downloadMemo(b, id, error) {
 $('d-pdf').onclick = () => downloadMemo($('d-pdf'), memoRow, $('d-memo-error'));
 async function decide() {
   const req = decideRequest();
+  await rulesReady();
   $('d-memo-actions').hidden = true; $('memo').hidden = true;
   const d = await call('/v1/decide', req, $('d-out'));
   if (!d) return;
@@ -236,6 +252,7 @@ async function catalogCharts(item, date) {
 $('c-go').onclick = async () => {
   const out = $('c-out'), item = $('c-item').value.trim(), date = $('c-date').value;
   $('c-charts').hidden = true;
+  await rulesReady();
   const c = await call('/v1/classify', {item, date}, out);
   if (!c) return;
   const zone = c.jan2026_case_by_case_zone === null ? 'unknown' : c.jan2026_case_by_case_zone ? 'inside' : 'outside';
@@ -414,6 +431,7 @@ $('l-go').onclick = async () => {
 };
 $('l-cap-form').addEventListener('submit', async e => {
   e.preventDefault();
+  await rulesReady();
   const q = new URLSearchParams({date: $('l-date').value, quantity: $('l-qty').value || '0'});
   const c = await call('/v1/cap/' + encodeURIComponent($('l-product').value.trim()) + '?' + q, null, $('l-cap-out'));
   if (!c) return;
