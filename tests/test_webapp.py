@@ -384,6 +384,7 @@ def test_each_tab_main_task_in_chromium(
     page.hover("#c-density g.layer_1_layer_1_marks path")  # the ring round the chip asked about
     page.wait_for_selector("#vg-tooltip-element.visible")
     tooltip = page.inner_text("#vg-tooltip-element")
+    page.locator("#c-charts").screenshot(path=str(shots / f"charts-{size}.png"))
     done("classify")
 
     # Screen: each hit with its matched alias and score parts; a server error is shown, not stuck
@@ -534,4 +535,4 @@ def test_each_tab_main_task_in_chromium(
     assert not console, console
     assert not violations, violations
     assert not overflow, f"wider than {width}px: {overflow}"
-    assert len(list(shots.glob("*.png"))) == 9
+    assert len(list(shots.glob("*.png"))) == 10

@@ -85,7 +85,7 @@ def channels(results: list[dict[str, Any]], basis: str) -> dict[str, Any]:
             ],
         )
         .properties(
-            title="China's compute by channel (one bar per scenario and year)",
+            title="China's compute by channel",
             width="container",
             height=300,
         )
