@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -181,25 +180,15 @@ def test_audit_time_filters_honour_time_zones(client: Client) -> None:
     assert total(since=naive_utc) == 1
 
 
-def test_charts_need_a_key_render_one_at_a_time_and_cache_a_few(
+def test_charts_need_a_key_and_cache_a_few_dates(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    c, auth = client
-    assert c.get("/v1/charts/catalog.svg").status_code == 401
-    body = {"scenarios": ["full-ban"], "draws": 100, "first_year": 2025, "last_year": 2026}
-    with ThreadPoolExecutor(3) as pool:
-        codes = list(
-            pool.map(
-                lambda _: c.post("/v1/simulate/chart.svg", json=body, headers=auth).status_code,
-                range(3),
-            )
-        )
-    assert codes == [200, 200, 200]
+    c, _ = client
+    assert c.get("/v1/charts/catalog").status_code == 401
     monkeypatch.setattr(app_module, "CHART_CACHE", 2)
-    charts = app_module.Charts()
-    service = c.app.state.service  # type: ignore[attr-defined]
+    charts = app_module.CatalogCharts(c.app.state.service)  # type: ignore[attr-defined]
     for day in (1, 2, 3):
-        assert b"<svg" in charts.catalog(service, dt.date(2026, 1, day))
+        assert "layer" in charts.specs(dt.date(2026, 1, day), None)["density"]
     assert list(charts._cache) == [dt.date(2026, 1, 2), dt.date(2026, 1, 3)]
 
 

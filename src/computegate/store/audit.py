@@ -233,8 +233,10 @@ class AuditLog:
         until: dt.datetime | None = None,
         limit: int = 50,
         offset: int = 0,
+        outcome: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         where = _filters(kind, key_label, since, until)
+        where += _outcome(outcome, self.engine.dialect.name)
         with self.engine.connect() as conn:
             total = conn.execute(
                 sa.select(sa.func.count()).select_from(audit_log).where(*where)
@@ -280,6 +282,19 @@ def _filters(
     if until:
         where.append(audit_log.c.created_at < utc_text(until))
     return where
+
+
+def _outcome(outcome: str | None, dialect: str) -> list[Any]:
+    """Rows whose recorded answer has this outcome: a decision's `outcome`, or a screening's `hit`
+    (read from the stored JSON, so a scan of the rows the other filters leave). PostgreSQL needs
+    the text cast to json; SQLite's JSON functions read the text as it is."""
+    if not outcome:
+        return []
+    text = audit_log.c.response
+    answer = sa.cast(text, sa.JSON) if dialect == "postgresql" else sa.type_coerce(text, sa.JSON)
+    if outcome in ("hit", "no_hit"):
+        return [audit_log.c.kind == "screen", answer["hit"].as_boolean() == (outcome == "hit")]
+    return [audit_log.c.kind == "decide", answer["outcome"].as_string() == outcome]
 
 
 def _receipt(index: int, head: Head, mth: merkle.SubtreeHash) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from computegate.store.licences import LicenceStore
 from computegate.store.proofs import row_receipt
 from computegate.surfaces.api.guard import LIMITS, BodyGuard, SecurityHeaders
 from computegate.surfaces.api.page import DOCS, PAGE
-from computegate.surfaces.api.scenarios import scenario_index
+from computegate.surfaces.api.scenarios import ScenarioEdit, apply_edits, scenario_index
 from computegate.surfaces.service import Service, log_answers_to_stderr
 
 MAX_DRAWS = 20_000
@@ -150,6 +150,12 @@ class SimulateBody(BaseModel):
     seed: int = Field(default=20260115, ge=0, le=2**32 - 1)
     basis: str | None = Field(default=None, description="e.g. b300e:tpp, h100e:dense_8bit")
     profile: str = Field(default="default", description="Assumptions: default or ifp-cfr")
+    edits: list[ScenarioEdit] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Changed inputs of scenarios in this run (export volumes, approval, last year)",
+    )
+    charts: bool = Field(default=False, description="Also return Vega-Lite specs of the run")
 
 
 def _readable(error: Any) -> dict[str, Any]:
@@ -166,8 +172,9 @@ def _readable(error: Any) -> dict[str, Any]:
     return {"loc": loc, "msg": msg, "type": error.get("type", "value_error")}
 
 
-def _simulate(body: SimulateBody, law: Engine) -> Any:
-    """A run on the service's Engine (its regime and catalog); rules answers are reused across runs."""
+def _simulate(body: SimulateBody, law: Engine) -> tuple[Any, list[Any]]:
+    """A run on the service's Engine (its regime and catalog); rules answers are reused across
+    runs. Returns the results and the scenarios run (edited where the body says so)."""
     from computegate.simulation import BASES, Context, resolve_scenario, shipped_scenarios, simulate
 
     if body.last_year < body.first_year:
@@ -182,43 +189,45 @@ def _simulate(body: SimulateBody, law: Engine) -> Any:
     if body.basis is not None and body.basis not in BASES:
         raise InputError("basis", f"unknown basis {body.basis!r} (known: {', '.join(BASES)})")
     chosen = [resolve_scenario(s, body.profile) for s in body.scenarios]
-    return simulate(chosen, years, body.draws, body.seed, body.basis, Context(law))
+    for n, edit in enumerate(body.edits):
+        if edit.scenario not in body.scenarios:
+            raise InputError(
+                f"edits.{n}.scenario", f"{edit.scenario!r} is not among the scenarios run"
+            )
+        if any(e.scenario == edit.scenario for e in body.edits[:n]):
+            raise InputError(f"edits.{n}.scenario", f"{edit.scenario!r} is edited twice")
+        i = body.scenarios.index(edit.scenario)
+        chosen[i] = apply_edits(chosen[i], edit, f"edits.{n}")
+    return simulate(chosen, years, body.draws, body.seed, body.basis, Context(law)), chosen
 
 
-class Charts:
-    """matplotlib is not thread-safe: one render at a time per process, a bounded cache of results."""
+class CatalogCharts:
+    """The catalog classified on a date, kept for the last few dates asked for (charts only)."""
 
-    def __init__(self) -> None:
+    def __init__(self, service: Service) -> None:
+        self._service = service
+        self._cache: OrderedDict[dt.date, list[Classification]] = OrderedDict()
         self._lock = threading.Lock()
-        self._cache: OrderedDict[dt.date, bytes] = OrderedDict()
 
-    def catalog(self, service: Service, date: dt.date) -> bytes:
-        import tempfile
-
+    def specs(self, date: dt.date, item: str | None) -> dict[str, Any]:
         from computegate.rules import classify
-        from computegate.surfaces.charts import plot_catalog
+        from computegate.surfaces.api.catalog_charts import bandwidth_chart, density_chart
 
+        regime = self._service.core.regime(date.isoformat())
         with self._lock:
-            if date in self._cache:
-                self._cache.move_to_end(date)
-                return self._cache[date]
-            regime = service.core.regime(date)
-            items = [classify(chip, regime, catalog=service.catalog) for chip in service.catalog]
-            with tempfile.TemporaryDirectory() as tmp:
-                svg = plot_catalog(items, regime, Path(tmp) / "catalog.svg").read_bytes()
-            self._cache[date] = svg
-            if len(self._cache) > CHART_CACHE:
-                self._cache.popitem(last=False)
-            return svg
-
-    def fan(self, results: Any) -> bytes:
-        import tempfile
-
-        from computegate.surfaces.simulation_charts import fan_chart
-
-        with self._lock, tempfile.TemporaryDirectory() as tmp:
-            svg = next(p for p in fan_chart(results, Path(tmp)) if p.suffix == ".svg")
-            return svg.read_bytes()
+            items = self._cache.get(date)
+            if items is None:
+                catalog = self._service.catalog
+                items = [classify(chip, regime, catalog=catalog) for chip in catalog]
+                self._cache[date] = items
+                if len(self._cache) > CHART_CACHE:
+                    self._cache.popitem(last=False)
+            self._cache.move_to_end(date)
+        chosen = self._service.core.classify(item, date.isoformat(), []) if item else None
+        return {
+            "density": density_chart(items, regime, chosen),
+            "bandwidth": bandwidth_chart(items, regime, chosen),
+        }
 
 
 api_key_header = APIKeyHeader(
@@ -300,7 +309,7 @@ def create_app(
         responses=ERRORS,
     )
     service = Service(database_url, list_path, regime_dir, catalog_files)
-    charts = Charts()
+    charts = CatalogCharts(service)
     app.state.service = service
     app.state.auth = auth
     static = resources.files("computegate.surfaces.api") / "static"
@@ -418,40 +427,37 @@ def create_app(
 
     @app.post("/v1/simulate", tags=["simulation"])
     def simulate_(body: SimulateBody, _: Simulate) -> dict[str, Any]:
-        result: dict[str, Any] = _simulate(body, service.core).as_json()
-        return result
+        results, scenarios = _simulate(body, service.core)
+        out: dict[str, Any] = results.as_json()
+        if body.charts:
+            from computegate.surfaces.api import simulation_charts as sc
+
+            years = list(range(body.first_year, body.last_year + 1))
+            ends = sc.policy_ends(scenarios, years)
+            out["charts"] = {
+                "fan": sc.fan(out["results"], out["basis"], ends),
+                "channels": sc.channels(out["results"], out["basis"]),
+            }
+        return out
 
     @app.get("/v1/scenarios", tags=["simulation"])
     def scenarios(_: Simulate) -> list[dict[str, Any]]:
         """Shipped scenarios with the years each export channel is listed for."""
         return scenario_index()
 
-    @app.get(
-        "/v1/charts/catalog.svg",
-        tags=["catalog"],
-        response_class=Response,
-        responses={200: {"content": {"image/svg+xml": {}}}},
-    )
-    def catalog_chart(
+    @app.get("/v1/charts/catalog", tags=["catalog"])
+    def catalog_charts(
         _: AnyKey,
         date: Annotated[dt.date, Query(ge=dt.date(2022, 1, 1), le=dt.date(2040, 12, 31))] = dt.date(
             2026, 1, 16
         ),
-    ) -> Response:
-        """The catalog on TPP x performance density (3A090 regions) and TPP x DRAM bandwidth (Jan-2026 window, tariff bands)."""
-        return Response(content=charts.catalog(service, date), media_type="image/svg+xml")
-
-    @app.post(
-        "/v1/simulate/chart.svg",
-        tags=["simulation"],
-        response_class=Response,
-        responses={200: {"content": {"image/svg+xml": {}}}},
-    )
-    def simulate_chart(body: SimulateBody, _: Simulate) -> Response:
-        """Fan chart of the US:China flow ratio for the scenarios asked for."""
-        return Response(
-            content=charts.fan(_simulate(body, service.core)), media_type="image/svg+xml"
-        )
+        item: Annotated[
+            str | None, Query(max_length=200, description="Catalog name of the chip to highlight")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Vega-Lite specs: TPP x performance density over the 3A090 regions, and TPP x DRAM
+        bandwidth over the Jan-2026 window and Section 232 bands; the chip asked about ringed."""
+        return charts.specs(date, item)
 
     @app.get("/v1/audit/{audit_id}", tags=["audit"], responses={404: _error("No such row")})
     def audit_row(audit_id: Annotated[int, PathParam(ge=1, le=2**62)], _: AuditRead) -> Response:
@@ -524,6 +530,46 @@ def create_app(
             raise HTTPException(status_code=404, detail=f"no audit row {audit_id} in the tree")
         return FastJSON(found)
 
+    @app.get("/v1/rules", tags=["decisions"])
+    def rules(_: AnyKey) -> dict[str, dict[str, str]]:
+        """The rule registry: each rule id a finding carries, its title and role ("x.*": a family)."""
+        return {k: v.model_dump() for k, v in service.core.data.rules.entries.items()}
+
+    @app.get(
+        "/v1/audit/{audit_id}/memo.{fmt}",
+        tags=["audit"],
+        response_class=Response,
+        responses={
+            200: {"content": {"text/html": {}, "application/pdf": {}}},
+            404: _error("No such decision"),
+        },
+    )
+    def decision_memo(
+        audit_id: Annotated[int, PathParam(ge=1, le=2**62)],
+        fmt: Literal["html", "pdf"],
+        who: AnyKey,
+    ) -> Response:
+        """The decision memo to file with the order, from the row as recorded, with its receipt
+        (leaf index, Merkle root, inclusion proof). Readable by the key that made the decision or
+        by one with the audit:read scope."""
+        from computegate.surfaces.api import memo
+
+        row = service.audit.get(audit_id)
+        if row is None or row["kind"] != "decide":
+            raise HTTPException(status_code=404, detail=f"no decision in audit row {audit_id}")
+        if "audit:read" not in who.scopes and row["key_label"] != who.label:
+            raise HTTPException(
+                status_code=403, detail="this API key neither made the decision nor has audit:read"
+            )
+        found = row_receipt(service.engine, audit_id)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"audit row {audit_id} is not in the tree")
+        built = memo.build(row, found, service.core.data.rules)
+        disposition = {"Content-Disposition": f'inline; filename="{built.filename}.{fmt}"'}
+        if fmt == "pdf":
+            return Response(memo.pdf(built), media_type="application/pdf", headers=disposition)
+        return HTMLResponse(memo.html(built), headers=disposition)
+
     @app.get("/v1/audit", tags=["audit"])
     def audit_rows(
         _: AuditRead,
@@ -537,8 +583,19 @@ def create_app(
         ] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+        outcome: Annotated[
+            Literal[
+                "license_required",
+                "no_license_required",
+                "insufficient_information",
+                "hit",
+                "no_hit",
+            ]
+            | None,
+            Query(description="A decision's outcome, or a screening's hit / no_hit"),
+        ] = None,
     ) -> Response:
-        rows, total = service.audit.search(kind, key_label, since, until, limit, offset)
+        rows, total = service.audit.search(kind, key_label, since, until, limit, offset, outcome)
         return FastJSON({"total": total, "limit": limit, "offset": offset, "rows": rows})
 
     return app

@@ -32,6 +32,7 @@ function fail(out, text) { out.innerHTML = '<p class="err" role="alert">' + esc(
 // Every call ends in a result or a shown error: network failures, 5xx and non-JSON bodies included.
 async function call(path, body, out, method) {
   out.innerHTML = '<p class="working">working…</p>';
+  call.detail = [];
   let r, data;
   try {
     r = await fetch(path, {method: method || (body ? 'POST' : 'GET'), headers: headers(), body: body ? JSON.stringify(body) : undefined});
@@ -39,6 +40,7 @@ async function call(path, body, out, method) {
   try { data = await r.json(); } catch (e) { data = null; }
   if (!r.ok || data === null) {
     const d = data?.detail;
+    call.detail = Array.isArray(d) ? d : [];
     const text = Array.isArray(d) ? d.map(x => (x.loc || []).filter(p => p !== 'body').join('.') + ': ' + x.msg).join('\n') : (d || r.statusText || 'unreadable answer');
     return fail(out, r.status + ': ' + text);
   }
@@ -98,7 +100,22 @@ const link = c => {
   const conf = c?.confidence && c.confidence !== 'primary' ? ' <em>[' + esc(c.confidence) + ']</em>' : '';
   return (c?.url && /^https:\/\//.test(c.url) ? '<a href="' + esc(c.url) + '" rel="noreferrer" target="_blank">' + text + '</a>' : text) + conf;
 };
-const finding = f => '<li>' + esc(f.text) + '<br><span class="cite">' + esc(words(f.rule)) + ' — ' + link(f.citation) + '</span></li>';
+// Each finding under its rule's title from the registry (GET /v1/rules), the rule id secondary.
+let rules = null;
+async function rulesReady() {
+  if (rules) return;
+  try { rules = await (await fetchFile('/v1/rules')).json(); } catch (e) { rules = null; }  // ids alone until it loads
+}
+function ruleTitle(id) {
+  if (!rules) return '';
+  if (rules[id]) return rules[id].title;
+  const family = Object.keys(rules).filter(k => k.endsWith('.*') && id.startsWith(k.slice(0, -1))).sort((a, b) => b.length - a.length)[0];
+  return family ? rules[family].title : '';
+}
+const finding = f => {
+  const title = ruleTitle(f.rule);
+  return '<li>' + (title ? '<strong>' + esc(title) + '</strong>: ' : '') + esc(f.text) + '<br><span class="cite">' + link(f.citation) + ' <code class="rule" title="rule id">' + esc(f.rule) + '</code></span></li>';
+};
 const policy = d => d.review_policy ? ' — ' + esc(words(d.review_policy)) : '';
 
 // A missing fact is a question; answering it sets the form field it names and decides again.
@@ -148,31 +165,46 @@ function showDecision(d, req) {
   if (d.receipt) h += '<p class="muted">Audit receipt: row #' + esc(d.audit_id) + ', leaf ' + esc(d.receipt.leaf_index) + ' of ' + esc(d.receipt.tree_size) + ', root <span class="hash">' + esc(d.receipt.root_hash) + '</span></p>';
   return h;
 }
-function memo(d, req) {
-  const decisive = d.findings.filter(f => f.role === 'decisive');
-  return '<h2>Decision memo</h2><p>Prepared ' + esc(new Date().toISOString().slice(0, 10)) + ' by computegate for: ' + esc(summary(req)) + '</p>' +
-    '<p class="outcome ' + esc(d.outcome) + '">' + esc(plain(d.outcome)) + policy(d) + '</p>' +
-    '<p>Item: ' + esc(d.item.name) + ' (' + esc(d.item.eccn_paragraph || d.item.eccn || words(d.item.eccn_status)) + '); regime of ' + esc(d.regime?.date) + '.</p>' +
-    '<h3>Reasons</h3><ol>' + decisive.map(finding).join('') + '</ol>' +
-    (d.conditions.length ? '<h3>Conditions</h3><ul>' + d.conditions.map(c => '<li>' + (certified[c.id] === true ? '☑ certified: ' : certified[c.id] === false ? '☒ cannot certify: ' : '☐ ') + esc(c.text) + ' <span class="cite">' + link(c.citation) + '</span></li>').join('') + '</ul>' : '') +
-    (d.missing_facts.length ? '<h3>Open questions</h3><ul>' + d.missing_facts.map(m => '<li>' + esc(m.question) + '</li>').join('') + '</ul>' : '') +
-    (d.alternatives || []).map(a => '<p>Under ' + esc(words(a.reading)) + ': ' + esc(plain(a.outcome)) + policy(a) + '.</p>').join('') +
-    '<h3>Audit receipt</h3><table><tr><th>Audit row</th><td>' + esc(d.audit_id) + '</td></tr><tr><th>Leaf index</th><td>' + esc(d.receipt?.leaf_index) + ' of ' + esc(d.receipt?.tree_size) + '</td></tr><tr><th>Merkle root</th><td class="hash">' + esc(d.receipt?.root_hash) + '</td></tr><tr><th>Leaf hash</th><td class="hash">' + esc(d.receipt?.leaf_hash) + '</td></tr></table>';
+// The memo is the server's (built from the audit row as recorded, with its receipt): shown here,
+// printed with the print CSS, downloaded as HTML or PDF.
+async function fetchFile(path) {
+  const r = await fetch(path, {headers: headers()});
+  if (!r.ok) throw new Error(path + ': ' + r.status + ' ' + r.statusText);
+  return r;
 }
-let memoUrl = null;
+let memoUrl = null, memoRow = null;
+async function showMemo(id) {
+  try {
+    const text = await (await fetchFile('/v1/audit/' + id + '/memo.html')).text();
+    const article = new DOMParser().parseFromString(text, 'text/html').querySelector('article');
+    $('memo').replaceChildren(...article.childNodes); $('memo').hidden = false;
+    if (memoUrl) URL.revokeObjectURL(memoUrl);
+    memoUrl = URL.createObjectURL(new Blob([text], {type: 'text/html'}));
+    $('d-download').href = memoUrl; $('d-download').download = 'decision-memo-' + id + '.html';
+    memoRow = id; $('d-memo-actions').hidden = false; $('d-memo-error').textContent = '';
+  } catch (e) { $('d-memo-error').textContent = 'memo: ' + e.message; }
+}
+async function downloadMemo(b, id, error) {
+  const label = b.textContent;
+  b.disabled = true; b.textContent = 'Preparing the PDF…';
+  try {
+    const url = URL.createObjectURL(await (await fetchFile('/v1/audit/' + id + '/memo.pdf')).blob());
+    const a = Object.assign(document.createElement('a'), {href: url, download: 'decision-memo-' + id + '.pdf'});
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    error.textContent = '';
+  } catch (e) { error.textContent = 'memo: ' + e.message; }
+  b.disabled = false; b.textContent = label;
+}
+$('d-pdf').onclick = () => downloadMemo($('d-pdf'), memoRow, $('d-memo-error'));
 async function decide() {
   const req = decideRequest();
+  await rulesReady();
   $('d-memo-actions').hidden = true; $('memo').hidden = true;
   const d = await call('/v1/decide', req, $('d-out'));
   if (!d) return;
   $('d-out').innerHTML = showDecision(d, req);
-  const body = memo(d, req);
-  $('memo').innerHTML = body; $('memo').hidden = false;
-  if (memoUrl) URL.revokeObjectURL(memoUrl);
-  const doc = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Decision memo #' + esc(d.audit_id) + '</title><style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto}.hash{font-family:monospace;word-break:break-all}td,th{border:1px solid #999;padding:.2rem .4rem;text-align:left}table{border-collapse:collapse}.cite{color:#444;font-size:.85rem}</style></head><body>' + body + '</body></html>';
-  memoUrl = URL.createObjectURL(new Blob([doc], {type: 'text/html'}));
-  $('d-download').href = memoUrl; $('d-download').download = 'decision-memo-' + d.audit_id + '.html';
-  $('d-memo-actions').hidden = false;
+  await showMemo(d.audit_id);
 }
 $('d-form').addEventListener('submit', e => { e.preventDefault(); decide(); });
 $('d-print').onclick = () => window.print();
@@ -206,18 +238,27 @@ $('w-go').onclick = async () => {
   if (rows) $('w-out').innerHTML = compareTable(rows.map(r => ({label: r.overlays.map(words).join(' + ') || 'the law as enacted', d: r.decision, req})), 'Rules applied');
 };
 
-// ---- Classify: the catalog chart with the chip's reading.
+// ---- Classify: the chip's reading and the catalog charts (Vega-Lite specs from the server, drawn
+// by vega-embed; expressions run by vega-interpreter, so the page's CSP needs no 'unsafe-eval').
+const VEGA = {renderer: 'svg', actions: false, ast: true, expr: window.vegaExpressionInterpreter};
+let views = [];
+async function catalogCharts(item, date) {
+  views.forEach(v => v.finalize()); views = [];
+  const q = new URLSearchParams({date, item});
+  const specs = await (await fetchFile('/v1/charts/catalog?' + q)).json();
+  $('c-charts').hidden = false;
+  for (const [id, spec] of [['c-density', specs.density], ['c-bandwidth', specs.bandwidth]]) views.push((await vegaEmbed('#' + id, spec, VEGA)).view);
+}
 $('c-go').onclick = async () => {
-  const out = $('c-out');
-  const c = await call('/v1/classify', {item: $('c-item').value, date: $('c-date').value}, out);
-  if (!c) { $('c-chart').hidden = true; return; }
+  const out = $('c-out'), item = $('c-item').value.trim(), date = $('c-date').value;
+  $('c-charts').hidden = true;
+  await rulesReady();
+  const c = await call('/v1/classify', {item, date}, out);
+  if (!c) return;
   const zone = c.jan2026_case_by_case_zone === null ? 'unknown' : c.jan2026_case_by_case_zone ? 'inside' : 'outside';
   out.innerHTML = '<p><b>' + esc(c.eccn_paragraph || c.eccn || words(c.eccn_status)) + '</b> — TPP ' + esc(Math.round(c.tpp ?? NaN)) + ', performance density ' + esc(c.performance_density?.toFixed(2)) + ', DRAM ' + esc(c.total_dram_bandwidth_gbs) + ' GB/s; ' + esc(zone) + ' the January 2026 case-by-case window</p><ol class="findings">' + c.findings.map(finding).join('') + '</ol>';
-  try {
-    const r = await fetch('/v1/charts/catalog.svg?date=' + encodeURIComponent($('c-date').value), {headers: headers()});
-    if (!r.ok) throw new Error(r.status + ' ' + r.statusText);
-    $('c-chart').src = URL.createObjectURL(await r.blob()); $('c-chart').hidden = false;
-  } catch (e) { $('c-chart').hidden = true; out.insertAdjacentHTML('beforeend', '<p class="err" role="alert">chart: ' + esc(e.message) + '</p>'); }
+  try { await catalogCharts(item, date); }
+  catch (e) { $('c-charts').hidden = true; out.insertAdjacentHTML('beforeend', '<p class="err" role="alert">chart: ' + esc(e.message) + '</p>'); }
 };
 
 // ---- Screen: every hit with why it matched.
@@ -285,57 +326,119 @@ $('s-batch').onclick = async () => {
     (bad ? '<ul class="err">' + results.slice(1).filter(r => r[9]).map(r => '<li>row ' + r[0] + ': ' + esc(r[9]) + '</li>').join('') + '</ul>' : '');
 };
 
-// ---- Simulate: one request per click; the fan chart is drawn here from the same answer.
-function fan(rows, names, years) {
-  const W = 640, H = 320, L = 50, B = 30, colours = ['#1d4ed8', '#b42318', '#067647', '#b54708', '#6941c6', '#475467'];
-  const top = Math.max(...rows.map(r => r.p95)) * 1.05 || 1;
-  const x = y => L + (W - L - 30) * (years.length > 1 ? years.indexOf(y) / (years.length - 1) : 0.5), yv = v => H - B - (H - B - 10) * v / top;
-  let s = '<svg class="fan" viewBox="0 0 ' + W + ' ' + H + '" role="img" aria-label="US to China compute gained per year, median and 5-95% band"><line x1="' + L + '" y1="' + (H - B) + '" x2="' + W + '" y2="' + (H - B) + '" stroke="#475467"/>';
-  years.forEach(y => { s += '<text x="' + x(y) + '" y="' + (H - 10) + '" font-size="11" text-anchor="middle">' + y + '</text>'; });
-  [0, top / 2, top].forEach(v => { s += '<text x="' + (L - 4) + '" y="' + yv(v) + '" font-size="11" text-anchor="end">' + v.toFixed(1) + '</text>'; });
-  names.forEach((n, i) => {
-    const pts = years.map(y => rows.find(r => r.scenario === n && r.year === y)).filter(Boolean), c = colours[i % colours.length];
-    s += '<polygon fill="' + c + '" fill-opacity=".15" points="' + [...pts.map(p => x(p.year) + ',' + yv(p.p95)), ...pts.reverse().map(p => x(p.year) + ',' + yv(p.p5))].join(' ') + '"/>';
-    pts.reverse();
-    s += '<polyline fill="none" stroke="' + c + '" stroke-width="2" points="' + pts.map(p => x(p.year) + ',' + yv(p.median)).join(' ') + '"/>';
-    s += '<text x="' + (L + 8) + '" y="' + (16 + 14 * i) + '" font-size="12" fill="' + c + '">■ ' + esc(n) + '</text>';
-  });
-  return s + '</svg>';
-}
+// ---- Simulate: one request per click (the charts come with the answer); each scenario's export
+// inputs can be edited for the run, and field errors are shown next to the field.
 let scenarios = null;
 const DEFAULT_SCENARIOS = ['full-ban', 'h200-allowed', 'b30a-allowed'];
+function editor(s) {
+  if (!s.exports.length) return '';
+  const input = (attrs, value, label) => '<label>' + label + ' <input type="number" step="any" ' + attrs + ' value="' + esc(value ?? '') + '"></label>';
+  return '<details class="edit" data-scenario="' + esc(s.name) + '"' + (DEFAULT_SCENARIOS.includes(s.name) ? '' : ' hidden') + '><summary>Edit the inputs of ' + esc(s.title) + '</summary>' +
+    s.exports.map((e, j) => '<fieldset data-export="' + j + '"><legend>' + esc(e.item) + ' exports (' + esc(e.unit) + ', median; the range moves with it)</legend>' +
+      Object.entries(e.volume).map(([y, v]) => input('data-field="volume" data-year="' + y + '" min="0"', v, y)).join('') +
+      input('data-field="approval_rate" min="0" max="1"', e.approval_rate, 'Approval rate (0–1, fixed)') +
+      input('data-field="until" min="2015" max="2040" placeholder="while it stands"', e.until, 'Last year of the policy') + '</fieldset>').join('') + '</details>';
+}
 async function loadScenarios() {
   const list = await call('/v1/scenarios', null, $('m-out'));
   if (!list) return;
   scenarios = Object.fromEntries(list.map(s => [s.name, s]));
   $('m-pick').innerHTML = '<legend>Scenarios</legend>' + list.map(s => '<label title="' + esc(s.description) + '"><input type="checkbox" name="scenario" value="' + esc(s.name) + '"' + (DEFAULT_SCENARIOS.includes(s.name) ? ' checked' : '') + '> ' + esc(s.title) + '</label>').join('');
+  $('m-edit').innerHTML = list.map(editor).join('');
 }
-// Where the listed export figures stop within the years simulated: carried forward, or ended.
-function ends(names, first, last) {
+$('m-pick').addEventListener('change', e => {
+  const box = e.target.closest('input[name=scenario]');
+  const ed = box && $('m-edit').querySelector('details[data-scenario="' + CSS.escape(box.value) + '"]');
+  if (ed) ed.hidden = !box.checked;
+});
+// The edits of the chosen scenarios (only values that differ), each field remembered by its error path.
+function edits(chosen) {
+  const out = [], fieldsAt = {};
+  for (const name of chosen) {
+    const s = scenarios[name], ed = $('m-edit').querySelector('details[data-scenario="' + CSS.escape(name) + '"]');
+    if (!ed) continue;
+    const changes = [];
+    ed.querySelectorAll('fieldset[data-export]').forEach(fs => {
+      const e = s.exports[Number(fs.dataset.export)], c = {item: e.item}, at = {};
+      fs.querySelectorAll('input').forEach(i => {
+        const v = i.value.trim(), f = i.dataset.field;
+        if (f === 'volume') { if (v !== '' && Number(v) !== e.volume[i.dataset.year]) { (c.volume ??= {})[i.dataset.year] = Number(v); at['volume.' + i.dataset.year] = i; } }
+        else if (v !== '' && Number(v) !== e[f]) { c[f] = Number(v); at[f] = i; }
+      });
+      const path = 'edits.' + out.length + '.exports.' + changes.length + '.';
+      if (Object.keys(c).length > 1) { Object.entries(at).forEach(([k, i]) => { fieldsAt[path + k] = i; }); fieldsAt[path + 'item'] = fs.querySelector('input'); changes.push(c); }
+    });
+    if (changes.length) out.push({scenario: name, exports: changes});
+  }
+  return [out, fieldsAt];
+}
+// Where the listed export figures stop within the years run: carried forward, or ended.
+function ends(runs, first, last) {
   const out = [];
-  for (const n of names) for (const e of scenarios?.[n]?.exports || []) {
-    if (e.first_year > first) out.push(`${n}: ${e.item} exports start in ${e.first_year}; none before.`);
-    if (e.until !== null && e.until < last) out.push(`${n}: ${e.item} exports end after ${e.until} (the scenario ends the policy).`);
-    else if (e.last_listed_year < last) out.push(`${n}: ${e.item} export figures are listed to ${e.last_listed_year}; later years carry the last figure forward${e.grows_after ? ' with its growth rate' : ' unchanged'} while the policy stands.`);
+  for (const [name, exports] of runs) for (const e of exports) {
+    if (e.first_year > first) out.push(`${name}: ${e.item} exports start in ${e.first_year}; none before.`);
+    if (e.until !== null && e.until < last) out.push(`${name}: ${e.item} exports end after ${e.until} (the scenario ends the policy).`);
+    else if (e.last_listed_year < last) out.push(`${name}: ${e.item} export figures are listed to ${e.last_listed_year}; later years carry the last figure forward${e.grows_after ? ' with its growth rate' : ' unchanged'} while the policy stands.`);
   }
   return out;
 }
+let simViews = [];
 $('m-go').onclick = async () => {
-  $('m-chart').innerHTML = '';
+  simViews.forEach(v => v.finalize()); simViews = [];
+  $('m-fan').innerHTML = $('m-channels').innerHTML = '';
+  $('m-edit').querySelectorAll('.field-err').forEach(x => x.remove());
+  $('m-edit').querySelectorAll('[aria-invalid]').forEach(x => x.removeAttribute('aria-invalid'));
   if (!scenarios) { await loadScenarios(); if (!scenarios) return; }
   const chosen = [...document.querySelectorAll('#m-pick input:checked')].map(i => i.value);
   if (!chosen.length) return fail($('m-out'), 'scenarios: tick at least one');
-  const body = {scenarios: chosen, draws: Number($('m-draws').value), first_year: Number($('m-first').value), last_year: Number($('m-last').value)};
+  const [changes, fieldsAt] = edits(chosen);
+  const body = {scenarios: chosen, draws: Number($('m-draws').value), first_year: Number($('m-first').value), last_year: Number($('m-last').value), edits: changes, charts: true};
   const r = await call('/v1/simulate', body, $('m-out'));
-  if (!r) return;
+  if (!r) {
+    for (const d of call.detail || []) {
+      const loc = (d.loc || []).filter(p => p !== 'body').join('.');
+      const key = Object.keys(fieldsAt).filter(k => loc.startsWith(k)).sort((a, b) => b.length - a.length)[0];
+      const el = key && fieldsAt[key];
+      if (el) { el.setAttribute('aria-invalid', 'true'); el.closest('details').open = true; el.closest('label').insertAdjacentHTML('afterend', '<span class="field-err err">' + esc(d.msg) + '</span>'); }
+    }
+    return;
+  }
   const rows = r.results.filter(x => x.metric === 'flow_ratio');
   const years = [...new Set(rows.map(x => x.year))], names = [...new Set(rows.map(x => x.scenario))];
+  const edited = Object.fromEntries(changes.map(c => [c.scenario, c]));
+  const runs = chosen.map((n, k) => [names[k], scenarios[n].exports.map(e => {
+    const c = edited[n]?.exports.find(x => x.item === e.item);
+    return c?.until !== undefined ? {...e, until: c.until} : e;
+  })]);
   const cell = (n, y) => { const x = rows.find(v => v.scenario === n && v.year === y); return x ? x.median.toFixed(1) + ' [' + x.p5.toFixed(1) + '–' + x.p95.toFixed(1) + ']' : '—'; };
   $('m-out').innerHTML = '<p>US:China compute gained per year (' + esc(r.basis) + '), median [5–95%]</p><div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Scenario</th>' + years.map(y => '<th>' + y + '</th>').join('') + '</tr>' +
     names.map(n => '<tr><th>' + esc(n) + '</th>' + years.map(y => '<td>' + cell(n, y) + '</td>').join('') + '</tr>').join('') + '</table></div>' +
-    '<h3>Where the inputs end</h3><ul class="notes">' + [...ends(names, body.first_year, body.last_year), ...(r.notes || [])].map(n => '<li>' + esc(n) + '</li>').join('') + '</ul>';
-  $('m-chart').innerHTML = fan(rows, names, years);
+    '<h3>Where the inputs end</h3><ul class="notes">' + [...ends(runs, body.first_year, body.last_year), ...(r.notes || [])].map(n => '<li>' + esc(n) + '</li>').join('') + '</ul>';
+  try {
+    for (const [id, spec] of [['m-fan', r.charts.fan], ['m-channels', r.charts.channels]]) simViews.push((await vegaEmbed('#' + id, spec, VEGA)).view);
+  } catch (e) { $('m-out').insertAdjacentHTML('beforeend', '<p class="err" role="alert">chart: ' + esc(e.message) + '</p>'); }
 };
+
+// ---- Licences: what remains on each licence line, and the headroom under the volume cap.
+const num = v => v === null || v === undefined ? '—' : Number(v).toLocaleString('en-US', {maximumFractionDigits: 0});
+$('l-go').onclick = async () => {
+  const list = await call('/v1/licences', null, $('l-out'));
+  if (!list) return;
+  if (!list.length) { $('l-out').innerHTML = '<p class="muted">No licences on file (POST /v1/licences registers one).</p>'; return; }
+  const today = new Date().toISOString().slice(0, 10);
+  $('l-out').innerHTML = '<div class="scroll" tabindex="0" role="region" aria-label="Licences (scrolls sideways on narrow screens)"><table class="stack"><tr><th>Licence</th><th>Destination</th><th>Valid</th><th>Line</th><th>Licensed</th><th>Shipped</th><th>Remaining</th><th>Value remaining (USD)</th></tr>' +
+    list.flatMap(l => l.lines.map(x => '<tr><th>' + esc(l.number) + '</th><td data-label="Destination">' + esc(l.destination) + '</td><td data-label="Valid">' + esc(l.issued) + ' to ' + esc(l.expires) + (l.expires < today ? ' <strong class="err">(expired)</strong>' : '') + '</td><td data-label="Line">' + esc(x.line_no) + ': ' + esc(x.item) + '</td><td data-label="Licensed">' + num(x.quantity) + '</td><td data-label="Shipped">' + num(x.quantity_used) + '</td><td data-label="Remaining" class="remaining">' + num(x.remaining_quantity) + '</td><td data-label="Value remaining (USD)">' + num(x.remaining_value_usd) + '</td></tr>')).join('') + '</table></div>';
+};
+$('l-cap-form').addEventListener('submit', async e => {
+  e.preventDefault();
+  await rulesReady();
+  const q = new URLSearchParams({date: $('l-date').value, quantity: $('l-qty').value || '0'});
+  const c = await call('/v1/cap/' + encodeURIComponent($('l-product').value.trim()) + '?' + q, null, $('l-cap-out'));
+  if (!c) return;
+  const rows = [['Product', esc(c.product)], ['US shipments for US end use (TPP)', num(c.us_tpp)], ['Cap share', c.share === null ? '—' : esc(c.share * 100) + '%'], ['Limit (TPP)', num(c.limit_tpp)], ['Shipped under the cap (TPP)', num(c.capped_tpp)], ['Headroom (TPP)', num(c.headroom_tpp)], ['Headroom (units)', num(c.headroom_units)]];
+  $('l-cap-out').innerHTML = (c.applies ? '<p class="' + (c.fits ? 'ok' : 'err') + '" id="l-fits">' + (c.fits ? num($('l-qty').value || 0) + ' more units fit under the cap.' : num($('l-qty').value) + ' more units do NOT fit: headroom is ' + num(c.headroom_units) + ' units.') + '</p><table>' + rows.map(([k, v]) => '<tr><th>' + k + '</th><td>' + v + '</td></tr>').join('') + '</table>' : '<p id="l-fits">The volume cap does not apply to ' + esc(c.product) + ' on ' + esc($('l-date').value) + '.</p>') +
+    (c.findings.length ? '<ol class="findings">' + c.findings.map(finding).join('') + '</ol>' : '');
+});
 
 // ---- Audit: filters, paging, and each row's inclusion proof checked here with WebCrypto.
 const PAGE_SIZE = 20;
@@ -361,18 +464,22 @@ async function audit() {
   if ($('a-key').value.trim()) q.set('key_label', $('a-key').value.trim());
   if ($('a-since').value) q.set('since', $('a-since').value + 'T00:00:00');
   if ($('a-until').value) q.set('until', $('a-until').value + 'T00:00:00');
+  if ($('a-outcome').value) q.set('outcome', $('a-outcome').value);
   $('a-prev').disabled = $('a-next').disabled = true; $('a-detail').innerHTML = '';
   const r = await call('/v1/audit?' + q, null, $('a-out'));
   if (!r) return;
-  const rows = r.rows.filter(x => !$('a-outcome').value || answer(x) === $('a-outcome').value);
-  $('a-out').innerHTML = '<p>' + r.total + ' rows match; showing ' + (r.total ? auditOffset + 1 : 0) + '–' + Math.min(auditOffset + PAGE_SIZE, r.total) + (rows.length !== r.rows.length ? ' (' + rows.length + ' with that outcome)' : '') + '</p>' +
-    '<div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Row</th><th>When (UTC)</th><th>Kind</th><th>Key</th><th>Answer</th></tr>' + rows.map(x => '<tr><td><button type="button" data-row="' + x.id + '" aria-label="Details of row ' + x.id + '">#' + x.id + '</button></td><td>' + esc(x.created_at.slice(0, 19).replace('T', ' ')) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.key_label) + '</td><td>' + esc(plain(answer(x))) + '</td></tr>').join('') + '</table></div>';
+  $('a-out').innerHTML = '<p>' + r.total + ' rows match; showing ' + (r.total ? auditOffset + 1 : 0) + '–' + Math.min(auditOffset + PAGE_SIZE, r.total) + '</p>' +
+    '<div class="scroll" tabindex="0" role="region" aria-label="Results table (scrolls sideways on narrow screens)"><table><tr><th>Row</th><th>When (UTC)</th><th>Kind</th><th>Key</th><th>Answer</th></tr>' + r.rows.map(x => '<tr><td><button type="button" data-row="' + x.id + '" aria-label="Details of row ' + x.id + '">#' + x.id + '</button></td><td>' + esc(x.created_at.slice(0, 19).replace('T', ' ')) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.key_label) + '</td><td>' + esc(plain(answer(x))) + '</td></tr>').join('') + '</table></div>';
   $('a-page').textContent = 'page ' + (auditOffset / PAGE_SIZE + 1) + ' of ' + Math.max(1, Math.ceil(r.total / PAGE_SIZE));
   $('a-prev').disabled = auditOffset === 0; $('a-next').disabled = auditOffset + PAGE_SIZE >= r.total;
 }
 $('a-form').addEventListener('submit', e => { e.preventDefault(); auditOffset = 0; audit(); });
 $('a-prev').onclick = () => { auditOffset = Math.max(0, auditOffset - PAGE_SIZE); audit(); };
 $('a-next').onclick = () => { auditOffset += PAGE_SIZE; audit(); };
+$('a-detail').addEventListener('click', e => {
+  const b = e.target.closest('button[data-memo]');
+  if (b) downloadMemo(b, Number(b.dataset.memo), $('a-memo-error'));
+});
 $('a-out').addEventListener('click', async e => {
   const b = e.target.closest('button[data-row]');
   if (!b) return;
@@ -385,6 +492,7 @@ $('a-out').addEventListener('click', async e => {
   const ok = leafOk && await verifyInclusion(leaf, rc.leaf_index, rc.tree_size, rc.inclusion_proof.map(hex), rc.root_hash);
   out.innerHTML = '<h3>Row #' + id + '</h3><p class="' + (ok ? 'ok' : 'err') + '" id="a-verdict">' + (ok ? 'Inclusion proof checked in this page: the row is leaf ' + rc.leaf_index + ' of the tree of ' + rc.tree_size + ' with root ' : 'The proof does NOT check against root ') + '<span class="hash">' + esc(rc.root_hash) + '</span></p>' +
     '<table><tr><th>Leaf hash</th><td class="hash">' + esc(rc.leaf_hash) + '</td></tr><tr><th>Proof</th><td class="hash">' + rc.inclusion_proof.map(esc).join('<br>') + '</td></tr><tr><th>Kind</th><td>' + esc(row.kind) + '</td></tr><tr><th>Key</th><td>' + esc(row.key_label) + '</td></tr><tr><th>Regime date</th><td>' + esc(row.regime_date) + '</td></tr></table>' +
+    (row.kind === 'decide' ? '<p><button type="button" id="a-memo" data-memo="' + id + '">Download the decision memo (PDF)</button> <span id="a-memo-error" class="err" role="alert"></span></p>' : '') +
     '<details><summary>Request and answer as recorded</summary><pre class="hash">' + esc(JSON.stringify(JSON.parse(row.request), null, 1)) + '\n\n' + esc(JSON.stringify(JSON.parse(row.response), null, 1)) + '</pre></details>';
   out.querySelector('h3').tabIndex = -1; out.querySelector('h3').focus();
 });
