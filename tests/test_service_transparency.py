@@ -41,7 +41,7 @@ def rehash(engine: Engine, order: Any = AUDIT.c.leaf_index) -> None:
             leaves.append(digest)
         conn.execute(sa.update(AUDIT).values(leaf_index=-1 - AUDIT.c.leaf_index))
         last = rows[-1]["id"] if rows else 0
-        head = head_after(leaves, last, merkle.subtree_hasher(leaves, {}))
+        head = head_after(len(leaves), last, merkle.subtree_hasher(leaves, {}))
         conn.execute(sa.delete(HEAD))
         conn.execute(sa.insert(HEAD).values(id=1, **head.values()))
 

@@ -74,8 +74,7 @@ class Head:
         }
 
 
-def head_after(leaves: list[bytes | None], last_id: int, mth: merkle.SubtreeHash) -> Head:
-    size = len(leaves)
+def head_after(size: int, last_id: int, mth: merkle.SubtreeHash) -> Head:
     root = mth(0, size) if size else merkle.EMPTY_ROOT
     return Head(size, last_id, root, {(lo, hi): mth(lo, hi) for lo, hi in merkle.frontier(size)})
 

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from computegate.engine import Engine
+from computegate.model.requests import AnyRequest, parse_request
 from computegate.screening import Screener
 from computegate.store.audit import AuditLog, Entry, Idempotency, request_digest
 from computegate.store.db import database_url, make_engine, migrate
@@ -68,7 +69,7 @@ class Service:
 
     def decide(
         self,
-        requests: Sequence[Mapping[str, Any]],
+        requests: Sequence[Mapping[str, Any] | AnyRequest],
         key_label: str | None,
         idempotency_key: str | None = None,
     ) -> list[dict[str, Any]]:
@@ -77,28 +78,32 @@ class Service:
 
     def submit_decide(
         self,
-        requests: Sequence[Mapping[str, Any]],
+        requests: Sequence[Mapping[str, Any] | AnyRequest],
         key_label: str | None,
         idempotency_key: str | None = None,
     ) -> Future[list[dict[str, Any]]]:
         """Decide now (a bad request raises here, before anything is recorded); the future
-        resolves once the audit rows are committed."""
+        resolves once the audit rows are committed. Requests already validated (the API's) are
+        taken as they are; mappings are validated here."""
         entries = []
-        for request in requests:
-            decision = self._decide(request)
+        recorded = []
+        for given in requests:
+            request = parse_request(given)
+            decision = self.core.decide(request).model_dump(mode="json")
+            recorded.append(request.model_dump(mode="json"))
             entries.append(
                 Entry(
                     "decide",
-                    dict(request),
+                    recorded[-1],
                     decision,
                     decision["regime"]["date"],
                     decision["regime"]["overlays"],
-                    _list_versions(request),
+                    _list_versions(recorded[-1]),
                     self.version,
                     key_label,
                 )
             )
-        future = self.audit.submit(entries, self._idem(key_label, idempotency_key, requests))
+        future = self.audit.submit(entries, self._idem(key_label, idempotency_key, recorded))
         future.add_done_callback(lambda f: _log("decide", f, key_label))
         return future
 
@@ -163,9 +168,10 @@ class Service:
 
 
 def _log(event: str, future: Future[list[dict[str, Any]]], key_label: str | None) -> None:
-    """One JSON line per recorded answer, once it is committed."""
+    """One JSON line per recorded answer, once it is committed (one write per call)."""
     if future.exception() is not None or not log.isEnabledFor(logging.INFO):
         return
+    lines = []
     for o in future.result():
         fields = (
             {"outcome": o["outcome"], "review_policy": o["review_policy"]}
@@ -173,7 +179,8 @@ def _log(event: str, future: Future[list[dict[str, Any]]], key_label: str | None
             else {"hit": o["hit"]}
         )
         line = {"event": event, "audit_id": o["audit_id"], "key": key_label, **fields}
-        log.info(orjson.dumps(line).decode())
+        lines.append(orjson.dumps(line).decode())
+    log.info("\n".join(lines))
 
 
 def _list_versions(request: Mapping[str, Any]) -> list[dict[str, Any]]:

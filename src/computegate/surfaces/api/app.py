@@ -37,7 +37,7 @@ from computegate.store.audit import IdempotencyConflict
 from computegate.store.keys import Caller
 from computegate.store.licences import LicenceStore
 from computegate.store.proofs import row_receipt
-from computegate.surfaces.api.guard import LIMITS, BodyGuard, SecurityHeaders
+from computegate.surfaces.api.guard import LIMITS, BodyGuard, ParsedBodyRoute, SecurityHeaders
 from computegate.surfaces.api.page import DOCS, PAGE
 from computegate.surfaces.api.scenarios import scenario_index
 from computegate.surfaces.service import Service, log_answers_to_stderr
@@ -299,6 +299,7 @@ def create_app(
         default_response_class=FastJSON,
         responses=ERRORS,
     )
+    app.router.route_class = ParsedBodyRoute  # bodies parsed once, by the guard
     service = Service(database_url, list_path, regime_dir, catalog_files)
     charts = Charts()
     app.state.service = service
@@ -375,13 +376,13 @@ def create_app(
         requests = body if isinstance(body, list) else [body]
         if len(requests) > MAX_LIST:
             raise InputError("body", f"at most {MAX_LIST:,} requests per call")
-        raw = [r.model_dump(mode="json") for r in requests]
-        # a single decision is quick enough for the event loop; a list goes to a thread
+        # validated once, here, against the engine's own models, which it then takes as they are;
+        # a single decision is quick enough for the event loop, a list goes to a thread
         submit = service.submit_decide
         future = (
-            submit(raw, label, idempotency_key)
-            if len(raw) <= INLINE
-            else await run_in_threadpool(submit, raw, label, idempotency_key)
+            submit(requests, label, idempotency_key)
+            if len(requests) <= INLINE
+            else await run_in_threadpool(submit, requests, label, idempotency_key)
         )
         outputs = await asyncio.wrap_future(future)
         return FastJSON(outputs if isinstance(body, list) else outputs[0])
