@@ -15,7 +15,7 @@ import orjson
 from computegate.engine import Engine
 from computegate.model.requests import AnyRequest, parse_request
 from computegate.screening import Screener
-from computegate.store.audit import AuditLog, Entry, Idempotency, request_digest
+from computegate.store.audit import AuditLog, Entry, GroupCommit, Idempotency, request_digest
 from computegate.store.db import database_url, make_engine, migrate
 from computegate.store.keys import KeyCache
 
@@ -53,7 +53,7 @@ class Service:
     def __post_init__(self) -> None:
         self.engine = make_engine(database_url(self.url))
         migrate(self.engine)
-        self.audit = AuditLog(self.engine)
+        self.audit = AuditLog(self.engine, GroupCommit.from_environment())
         self.keys = KeyCache(self.engine)
         self.core = Engine.load(self.regime_dir, self.catalog_files, self.list_path)
         self.catalog = self.core.catalog
