@@ -179,3 +179,24 @@ def test_concurrent_lookups_racing_a_revocation_keep_nothing_stale(tmp_path: Pat
         for t in threads:
             t.join()
     assert cache.caller(token) is None
+
+
+def test_screening_caches_stay_bounded_in_the_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ever-new names must not grow memory: past the service's limit the name caches are emptied."""
+    from computegate.surfaces import service as service_module
+    from computegate.surfaces.service import Service, bound_name_caches, name_caches
+
+    svc = Service(f"sqlite:///{tmp_path / 's.db'}")
+    for name in ("Acme Trading", "Beta Shipping", "Gamma Holdings"):
+        svc.screen(name, "CN", "tests")
+    sizes = [c.cache_info().currsize for c in name_caches()]
+    assert max(sizes) >= 3
+    assert not bound_name_caches(limit=max(sizes))
+    assert bound_name_caches(limit=2)
+    assert all(c.cache_info().currsize == 0 for c in name_caches())
+    monkeypatch.setattr(service_module, "NAME_CACHE_LIMIT", 10)
+    for n in range(100):
+        svc.screen(f"Trading company {n}", "CN", "tests")
+        assert max(c.cache_info().currsize for c in name_caches()) <= 10

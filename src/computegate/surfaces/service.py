@@ -21,6 +21,37 @@ from computegate.store.keys import KeyCache
 
 log = logging.getLogger("computegate.surfaces.service")  # one JSON object per audited answer
 VOLATILE = {("list", "loaded_at")}  # differs on every load without meaning anything
+# Screening memoises per name and per token in caches sized for batch jobs (100,000-200,000
+# entries, about 1.8 kB per new name across them): a service meeting ever-new names would grow
+# by hundreds of MB before they fill. It keeps at most this many, emptying them all when one is
+# full (benchmarks/service_soak.py).
+NAME_CACHE_LIMIT = 20_000
+
+
+def name_caches() -> tuple[Any, ...]:
+    """Screening's per-name and per-token memo caches (functools.lru_cache)."""
+    from computegate.screening import normalize, screener
+
+    return (
+        normalize.normalise,
+        normalize.fold,
+        normalize.syllabify,
+        normalize.segment,
+        normalize.romanise,
+        normalize._classify,
+        screener._token_keys,
+    )
+
+
+def bound_name_caches(limit: int | None = None) -> bool:
+    """Empty the screening caches if one holds more than `limit` (NAME_CACHE_LIMIT) entries;
+    True if it did."""
+    caches = name_caches()
+    if max(c.cache_info().currsize for c in caches) <= (limit or NAME_CACHE_LIMIT):
+        return False
+    for cache in caches:
+        cache.cache_clear()
+    return True
 
 
 def log_answers_to_stderr() -> None:
@@ -130,6 +161,7 @@ class Service:
     ) -> Future[list[dict[str, Any]]]:
         request = {"name": name, "country": country, **({"kind": kind} if kind else {})}
         result = self._screen(request)
+        bound_name_caches()
         entry = Entry(
             "screen", request, result, None, [], [result["list"]], self.version, key_label
         )
