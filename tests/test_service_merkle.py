@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -41,11 +42,34 @@ def test_appending_from_the_frontier_gives_the_full_tree(n: int, data: st.DataOb
     leaves = _leaves(n)
     full = merkle.subtree_hasher(leaves, {})
     known = {node: full(*node) for node in merkle.frontier(old)}
-    sparse: list[bytes | None] = [None] * old + leaves[old:]
-    mth = merkle.subtree_hasher(sparse, known)
+    mth = merkle.subtree_hasher(leaves[old:], known, offset=old)
     assert mth(0, n) == _reference_root(leaves)
     for index in range(old, n):
         assert merkle.inclusion_proof(index, n, mth) == merkle.inclusion_proof(index, n, full)
+
+
+def test_an_append_costs_log_n_hashes_however_large_the_tree(monkeypatch: Any) -> None:
+    """The writer keeps only the frontier of the tree and the new leaves: appending k leaves to a
+    tree of n, with the new root and each new leaf's inclusion proof, hashes O(k log n) nodes."""
+    calls = 0
+    real = merkle.node_hash
+
+    def counted(left: bytes, right: bytes) -> bytes:
+        nonlocal calls
+        calls += 1
+        return real(left, right)
+
+    monkeypatch.setattr(merkle, "node_hash", counted)
+    for old in (1_000, 1_000_003, 2**40 - 1):
+        known = {n: hashlib.sha256(repr(n).encode()).digest() for n in merkle.frontier(old)}
+        new = _leaves(8)
+        calls = 0
+        mth = merkle.subtree_hasher(new, known, offset=old)
+        size = old + len(new)
+        mth(0, size)
+        for index in range(old, size):
+            merkle.inclusion_proof(index, size, mth)
+        assert calls <= 4 * size.bit_length(), (old, calls)
 
 
 @given(sizes, st.data())

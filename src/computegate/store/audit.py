@@ -1,8 +1,10 @@
 """The append-only audit log: group-committed appends, receipts with inclusion proofs, reads.
 
 Appends from every thread of a process go through one writer thread, which takes whatever is waiting
-(up to GROUP_LIMIT entries), writes it in one transaction under the tree head's lock, and only after
-the commit (fsync on SQLite's WAL, the WAL flush on PostgreSQL) wakes each caller with its receipt.
+(GroupCommit: up to max_entries, optionally waiting max_wait_ms for more), writes it in one
+transaction under the tree head's lock, and only after the commit (fsync on SQLite's WAL, the WAL
+flush on PostgreSQL) wakes each caller with its receipt. The rows go in one executemany (one
+pipelined round trip on PostgreSQL) and the tree grows from its stored frontier, O(log n) per leaf.
 Several processes serialise on the head row, each one still committing its group at once.
 """
 
@@ -11,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +29,34 @@ from computegate.store import merkle
 from computegate.store.models import audit_head, audit_log, idempotency
 from computegate.store.transparency import Head, head_after, row_leaf_hash
 
-GROUP_LIMIT = 2_000  # entries per transaction
+
+@dataclass(frozen=True)
+class GroupCommit:
+    """How the writer groups appends into transactions.
+
+    max_entries bounds one transaction (its memory and how long it holds the head's lock); a list
+    is never split, so one list of more goes alone. max_wait_ms is how long the writer waits for
+    more work after the first before committing: 0 commits whatever is waiting at once, which
+    already groups under load (the callers queue while the previous group's fsync runs); a few
+    milliseconds trade latency for fewer, larger commits on slow disks.
+    $COMPUTEGATE_GROUP_MAX_ENTRIES and $COMPUTEGATE_GROUP_MAX_WAIT_MS override the defaults.
+    """
+
+    max_entries: int = 2_000
+    max_wait_ms: float = 0.0
+
+    @classmethod
+    def from_environment(cls) -> GroupCommit:
+        default = cls()
+        entries = os.environ.get("COMPUTEGATE_GROUP_MAX_ENTRIES")
+        wait = os.environ.get("COMPUTEGATE_GROUP_MAX_WAIT_MS")
+        chosen = cls(
+            int(entries) if entries else default.max_entries,
+            float(wait) if wait else default.max_wait_ms,
+        )
+        if chosen.max_entries < 1 or not 0 <= chosen.max_wait_ms <= 1_000:
+            raise ValueError(f"group commit needs max_entries >= 1 and 0-1000 ms: {chosen}")
+        return chosen
 
 
 def canonical(value: Any) -> str:
@@ -84,8 +115,9 @@ class _Job:
 class AuditLog:
     """Submit (group commit), read, search and export; transparency.verify checks it."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, group: GroupCommit | None = None) -> None:
         self.engine = engine
+        self.group = group or GroupCommit()
         self._writer_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
         self._queue: queue.Queue[_Job] = queue.Queue()
         self._start = threading.Lock()
@@ -115,9 +147,11 @@ class AuditLog:
         while True:
             jobs = [self._queue.get()]
             size = len(jobs[0].entries)
-            while size < GROUP_LIMIT:
+            deadline = time.monotonic() + self.group.max_wait_ms / 1000
+            while size < self.group.max_entries:
                 try:
-                    job = self._queue.get_nowait()
+                    left = deadline - time.monotonic()
+                    job = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
                 jobs.append(job)
@@ -141,28 +175,27 @@ class AuditLog:
         ).first()
         head = Head.from_row(row) if row else Head.empty()
         now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-        leaves: list[bytes | None] = [None] * head.tree_size
+        leaves: list[bytes] = []  # the new ones, from leaf head.tree_size on
         last_id = head.last_id
         rows: list[dict[str, Any]] = []
         # per job: the earlier answer (idempotent retry), or (audit id, leaf index, response) per row
-        earlier: list[list[dict[str, Any]] | Exception | None] = []
+        earlier = self._earlier(conn, jobs)
         placed: list[list[tuple[int, int, dict[str, Any]]]] = []
-        seen: set[tuple[str, str]] = set()
-        for job in jobs:
-            earlier.append(None if job.idem is None else self._earlier(conn, job.idem, seen))
+        for job, before in zip(jobs, earlier, strict=True):
             slots: list[tuple[int, int, dict[str, Any]]] = []
             placed.append(slots)
-            if earlier[-1] is not None:
+            if before is not None:
                 continue
             for entry in job.entries:
                 last_id += 1
-                content = {"id": last_id, "leaf_index": len(leaves), **entry.content(now)}
+                index = head.tree_size + len(leaves)
+                content = {"id": last_id, "leaf_index": index, **entry.content(now)}
                 digest = row_leaf_hash(content)
                 rows.append({**content, "leaf_hash": digest.hex()})
-                slots.append((last_id, len(leaves), entry.response))
+                slots.append((last_id, index, entry.response))
                 leaves.append(digest)
-        mth = merkle.subtree_hasher(leaves, head.frontier)
-        new_head = head_after(leaves, last_id, mth)
+        mth = merkle.subtree_hasher(leaves, head.frontier, offset=head.tree_size)
+        new_head = head_after(head.tree_size + len(leaves), last_id, mth)
         results: list[list[dict[str, Any]] | Exception] = []
         stored = []
         for job, before, slots in zip(jobs, earlier, placed, strict=True):
@@ -196,24 +229,44 @@ class AuditLog:
         return results
 
     def _earlier(
-        self, conn: Connection, idem: Idempotency, seen: set[tuple[str, str]]
-    ) -> list[dict[str, Any]] | Exception | None:
-        """The stored answer for a used key, a conflict, or None for a fresh key."""
-        key = (idem.key_label, idem.key)
-        if key in seen:  # the same key twice in one group: the second waits for a retry
-            return IdempotencyConflict("the same Idempotency-Key is already being processed")
-        seen.add(key)
-        found = conn.execute(
-            sa.select(idempotency.c.request_sha256, idempotency.c.outputs).where(
-                idempotency.c.key_label == idem.key_label, idempotency.c.idem_key == idem.key
+        self, conn: Connection, jobs: list[_Job]
+    ) -> list[list[dict[str, Any]] | Exception | None]:
+        """Per job: the stored answer for a used key, a conflict, or None (fresh key or none);
+        the keys of the whole group are looked up in one query."""
+        keys = [(job.idem.key_label, job.idem.key) for job in jobs if job.idem is not None]
+        stored: dict[tuple[str, str], Any] = {}
+        if keys:
+            found = conn.execute(
+                sa.select(
+                    idempotency.c.key_label,
+                    idempotency.c.idem_key,
+                    idempotency.c.request_sha256,
+                    idempotency.c.outputs,
+                ).where(sa.tuple_(idempotency.c.key_label, idempotency.c.idem_key).in_(keys))
             )
-        ).first()
-        if found is None:
-            return None
-        if found.request_sha256 != idem.request_sha256:
-            return IdempotencyConflict("this Idempotency-Key was used with a different request")
-        outputs: list[dict[str, Any]] = json.loads(found.outputs)
-        return outputs
+            stored = {(r.key_label, r.idem_key): r for r in found}
+        out: list[list[dict[str, Any]] | Exception | None] = []
+        seen: set[tuple[str, str]] = set()
+        for job in jobs:
+            if job.idem is None:
+                out.append(None)
+                continue
+            key = (job.idem.key_label, job.idem.key)
+            row = stored.get(key)
+            if key in seen:  # the same key twice in one group: the second waits for a retry
+                out.append(
+                    IdempotencyConflict("the same Idempotency-Key is already being processed")
+                )
+            elif row is None:
+                out.append(None)
+            elif row.request_sha256 != job.idem.request_sha256:
+                out.append(
+                    IdempotencyConflict("this Idempotency-Key was used with a different request")
+                )
+            else:
+                out.append(json.loads(row.outputs))
+            seen.add(key)
+        return out
 
     # -- reading --------------------------------------------------------------------------------
     def get(self, row_id: int) -> dict[str, Any] | None:

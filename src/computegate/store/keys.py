@@ -7,6 +7,8 @@ import hashlib
 import secrets
 import threading
 import time
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +21,9 @@ from computegate.store.models import api_keys
 
 PREFIX = "cg_"
 SCOPES = ("decide", "screen", "simulate", "audit:read")
-CACHE_SECONDS = 1.0  # how long a revoked key may still be honoured by a running server
+CACHE_SECONDS = 1.0  # how long a key revoked elsewhere may still be honoured by a running server
+CACHE_ENTRIES = 10_000  # tokens remembered per process: unknown tokens must not grow memory
+_caches: weakref.WeakSet[KeyCache] = weakref.WeakSet()  # this process's, told of revocations
 
 
 def _digest(token: str) -> str:
@@ -78,6 +82,7 @@ def revoke_key(engine: Engine, label: str) -> None:
         ).rowcount
     if not done:
         raise InputError("label", f"no active key labelled {label!r}")
+    _forget(label)
 
 
 def rotate_key(engine: Engine, label: str) -> str:
@@ -91,7 +96,15 @@ def rotate_key(engine: Engine, label: str) -> str:
         ).rowcount
     if not done:
         raise InputError("label", f"no active key labelled {label!r}")
+    _forget(label)
     return token
+
+
+def _forget(label: str) -> None:
+    """A key revoked or rotated in this process stops working here at once; other processes
+    notice within CACHE_SECONDS."""
+    for cache in list(_caches):
+        cache.forget(label)
 
 
 @dataclass(frozen=True)
@@ -101,12 +114,15 @@ class Caller:
 
 
 class KeyCache:
-    """Token -> caller lookups, remembered for CACHE_SECONDS so each request is not a query."""
+    """Token -> caller lookups, remembered for CACHE_SECONDS so each request is not a query; at
+    most CACHE_ENTRIES tokens, the least recently looked up forgotten first."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._seen: dict[str, tuple[float, Caller | None]] = {}
+        self._seen: OrderedDict[str, tuple[float, Caller | None]] = OrderedDict()
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by forget(): a lookup that raced a revocation is not kept
+        _caches.add(self)
 
     def caller(self, token: str | None) -> Caller | None:
         if not token or not token.startswith(PREFIX) or len(token) > 100:
@@ -115,8 +131,10 @@ class KeyCache:
         now = time.monotonic()
         with self._lock:
             hit = self._seen.get(digest)
-        if hit and now - hit[0] < CACHE_SECONDS:
-            return hit[1]
+            if hit and now - hit[0] < CACHE_SECONDS:
+                self._seen.move_to_end(digest)
+                return hit[1]
+            generation = self._generation
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(api_keys.c.label, api_keys.c.scopes).where(
@@ -125,7 +143,15 @@ class KeyCache:
             ).first()
         found = Caller(str(row[0]), frozenset(str(row[1]).split())) if row else None
         with self._lock:
-            if len(self._seen) > 10_000:  # bounded: unknown tokens must not grow memory
-                self._seen.clear()
-            self._seen[digest] = (now, found)
+            if generation == self._generation:  # else a revocation raced this lookup: keep nothing
+                self._seen[digest] = (now, found)
+                self._seen.move_to_end(digest)
+                while len(self._seen) > CACHE_ENTRIES:
+                    self._seen.popitem(last=False)
         return found
+
+    def forget(self, label: str) -> None:
+        with self._lock:
+            self._generation += 1
+            for digest in [d for d, (_, c) in self._seen.items() if c and c.label == label]:
+                del self._seen[digest]

@@ -31,13 +31,18 @@ SubtreeHash = Callable[[int, int], bytes]
 
 
 def subtree_hasher(
-    leaves: Sequence[bytes | None], known: dict[tuple[int, int], bytes], remember: bool = True
+    leaves: Sequence[bytes | None],
+    known: dict[tuple[int, int], bytes],
+    remember: bool = True,
+    offset: int = 0,
 ) -> SubtreeHash:
-    """MTH over leaves[lo:hi]; subtrees in `known` (lo, hi) are taken as given, results are memoised.
+    """MTH over the tree's leaves [lo, hi); subtrees in `known` (lo, hi) are taken as given,
+    results are memoised.
 
-    `leaves` may be sparse on the left (None below the first leaf held) when `known` covers that part,
-    as the writer does with the stored frontier. `remember=False` keeps no interior nodes (for a
-    whole-log check, where the memo would hold two entries per leaf).
+    `leaves` holds the tree's leaves from index `offset` on, when `known` covers those before, as
+    the writer does with the stored frontier: an append of k leaves to a tree of n then costs
+    O(k + log n) hashes, whatever n. `remember=False` keeps no interior nodes (for a whole-log
+    check, where the memo would hold two entries per leaf).
     """
     memo = dict(known)
 
@@ -45,7 +50,7 @@ def subtree_hasher(
         if (lo, hi) in memo:
             return memo[(lo, hi)]
         if hi - lo == 1:
-            value = leaves[lo]
+            value = leaves[lo - offset] if lo >= offset else None
             if value is None:
                 raise KeyError(f"leaf {lo} is neither stored nor covered by a known subtree")
         else:

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from computegate.store import merkle
 from computegate.store.checkpoint import Checkpoint
@@ -74,28 +74,9 @@ class Head:
         }
 
 
-def head_after(leaves: list[bytes | None], last_id: int, mth: merkle.SubtreeHash) -> Head:
-    size = len(leaves)
+def head_after(size: int, last_id: int, mth: merkle.SubtreeHash) -> Head:
     root = mth(0, size) if size else merkle.EMPTY_ROOT
     return Head(size, last_id, root, {(lo, hi): mth(lo, hi) for lo, hi in merkle.frontier(size)})
-
-
-def backfill(conn: Connection) -> None:
-    """Migration 0002: number the existing rows as leaves in id order and write the tree head."""
-    rows = conn.execute(sa.select(AUDIT.c.id, *(AUDIT.c[c] for c in CONTENT)).order_by(AUDIT.c.id))
-    leaves: list[bytes | None] = []
-    last_id = 0
-    for index, row in enumerate(rows.mappings().all()):
-        digest = row_leaf_hash({**row, "leaf_index": index})
-        conn.execute(
-            sa.update(AUDIT)
-            .where(AUDIT.c.id == row["id"])
-            .values(leaf_index=index, leaf_hash=digest.hex())
-        )
-        leaves.append(digest)
-        last_id = row["id"]
-    head = head_after(leaves, last_id, merkle.subtree_hasher(leaves, {}))
-    conn.execute(sa.insert(HEAD).values(id=1, **head.values()))
 
 
 @dataclass

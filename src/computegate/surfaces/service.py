@@ -13,13 +13,45 @@ from typing import Any
 import orjson
 
 from computegate.engine import Engine
+from computegate.model.requests import AnyRequest, parse_request
 from computegate.screening import Screener
-from computegate.store.audit import AuditLog, Entry, Idempotency, request_digest
+from computegate.store.audit import AuditLog, Entry, GroupCommit, Idempotency, request_digest
 from computegate.store.db import database_url, make_engine, migrate
 from computegate.store.keys import KeyCache
 
 log = logging.getLogger("computegate.surfaces.service")  # one JSON object per audited answer
 VOLATILE = {("list", "loaded_at")}  # differs on every load without meaning anything
+# Screening memoises per name and per token in caches sized for batch jobs (100,000-200,000
+# entries, about 1.8 kB per new name across them): a service meeting ever-new names would grow
+# by hundreds of MB before they fill. It keeps at most this many, emptying them all when one is
+# full (benchmarks/service_soak.py).
+NAME_CACHE_LIMIT = 20_000
+
+
+def name_caches() -> tuple[Any, ...]:
+    """Screening's per-name and per-token memo caches (functools.lru_cache)."""
+    from computegate.screening import normalize, screener
+
+    return (
+        normalize.normalise,
+        normalize.fold,
+        normalize.syllabify,
+        normalize.segment,
+        normalize.romanise,
+        normalize._classify,
+        screener._token_keys,
+    )
+
+
+def bound_name_caches(limit: int | None = None) -> bool:
+    """Empty the screening caches if one holds more than `limit` (NAME_CACHE_LIMIT) entries;
+    True if it did."""
+    caches = name_caches()
+    if max(c.cache_info().currsize for c in caches) <= (limit or NAME_CACHE_LIMIT):
+        return False
+    for cache in caches:
+        cache.cache_clear()
+    return True
 
 
 def log_answers_to_stderr() -> None:
@@ -52,7 +84,7 @@ class Service:
     def __post_init__(self) -> None:
         self.engine = make_engine(database_url(self.url))
         migrate(self.engine)
-        self.audit = AuditLog(self.engine)
+        self.audit = AuditLog(self.engine, GroupCommit.from_environment())
         self.keys = KeyCache(self.engine)
         self.core = Engine.load(self.regime_dir, self.catalog_files, self.list_path)
         self.catalog = self.core.catalog
@@ -68,7 +100,7 @@ class Service:
 
     def decide(
         self,
-        requests: Sequence[Mapping[str, Any]],
+        requests: Sequence[Mapping[str, Any] | AnyRequest],
         key_label: str | None,
         idempotency_key: str | None = None,
     ) -> list[dict[str, Any]]:
@@ -77,28 +109,32 @@ class Service:
 
     def submit_decide(
         self,
-        requests: Sequence[Mapping[str, Any]],
+        requests: Sequence[Mapping[str, Any] | AnyRequest],
         key_label: str | None,
         idempotency_key: str | None = None,
     ) -> Future[list[dict[str, Any]]]:
         """Decide now (a bad request raises here, before anything is recorded); the future
-        resolves once the audit rows are committed."""
+        resolves once the audit rows are committed. Requests already validated (the API's) are
+        taken as they are; mappings are validated here."""
         entries = []
-        for request in requests:
-            decision = self._decide(request)
+        recorded = []
+        for given in requests:
+            request = parse_request(given)
+            decision = self.core.decide(request).model_dump(mode="json")
+            recorded.append(request.model_dump(mode="json"))
             entries.append(
                 Entry(
                     "decide",
-                    dict(request),
+                    recorded[-1],
                     decision,
                     decision["regime"]["date"],
                     decision["regime"]["overlays"],
-                    _list_versions(request),
+                    _list_versions(recorded[-1]),
                     self.version,
                     key_label,
                 )
             )
-        future = self.audit.submit(entries, self._idem(key_label, idempotency_key, requests))
+        future = self.audit.submit(entries, self._idem(key_label, idempotency_key, recorded))
         future.add_done_callback(lambda f: _log("decide", f, key_label))
         return future
 
@@ -125,6 +161,7 @@ class Service:
     ) -> Future[list[dict[str, Any]]]:
         request = {"name": name, "country": country, **({"kind": kind} if kind else {})}
         result = self._screen(request)
+        bound_name_caches()
         entry = Entry(
             "screen", request, result, None, [], [result["list"]], self.version, key_label
         )
@@ -163,9 +200,10 @@ class Service:
 
 
 def _log(event: str, future: Future[list[dict[str, Any]]], key_label: str | None) -> None:
-    """One JSON line per recorded answer, once it is committed."""
+    """One JSON line per recorded answer, once it is committed (one write per call)."""
     if future.exception() is not None or not log.isEnabledFor(logging.INFO):
         return
+    lines = []
     for o in future.result():
         fields = (
             {"outcome": o["outcome"], "review_policy": o["review_policy"]}
@@ -173,7 +211,8 @@ def _log(event: str, future: Future[list[dict[str, Any]]], key_label: str | None
             else {"hit": o["hit"]}
         )
         line = {"event": event, "audit_id": o["audit_id"], "key": key_label, **fields}
-        log.info(orjson.dumps(line).decode())
+        lines.append(orjson.dumps(line).decode())
+    log.info("\n".join(lines))
 
 
 def _list_versions(request: Mapping[str, Any]) -> list[dict[str, Any]]:

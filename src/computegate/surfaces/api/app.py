@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
+import re
 import sys
 import threading
 from collections import OrderedDict
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Security
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -34,10 +35,10 @@ from computegate.model.requests import Decision, ExportRequest, RemoteAccessRequ
 from computegate.rules import Classification, overlay_sets
 from computegate.screening import ScreeningResult
 from computegate.store.audit import IdempotencyConflict
-from computegate.store.keys import Caller
+from computegate.store.keys import SCOPES, Caller
 from computegate.store.licences import LicenceStore
 from computegate.store.proofs import row_receipt
-from computegate.surfaces.api.guard import LIMITS, BodyGuard, SecurityHeaders
+from computegate.surfaces.api.guard import LIMITS, BodyGuard, ParsedBodyRoute, SecurityHeaders
 from computegate.surfaces.api.page import DOCS, PAGE
 from computegate.surfaces.api.scenarios import ScenarioEdit, apply_edits, scenario_index
 from computegate.surfaces.service import Service, log_answers_to_stderr
@@ -237,12 +238,22 @@ api_key_header = APIKeyHeader(
 )
 
 
-async def caller(
-    request: Request, token: Annotated[str | None, Security(api_key_header)]
-) -> Caller:
-    """The calling key; 401 with a challenge without a valid key (unless the server runs --no-auth)."""
+NO_AUTH = Caller("no-auth", frozenset(SCOPES))
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+IDEMPOTENCY_PARAMETER = {  # the header as the OpenAPI declares it on decide and screen
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Retry-safe key: the same key and request give the same answer and no new audit rows",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[\\x21-\\x7e]+$"},
+}
+
+
+def authorise(request: Request, token: str | None, needed: str | None = None) -> Caller:
+    """The calling key: 401 with a challenge without a valid one (unless the server runs
+    --no-auth), 403 if it lacks the scope `needed`."""
     if not request.app.state.auth:
-        return Caller("no-auth", frozenset({"decide", "screen", "simulate", "audit:read"}))
+        return NO_AUTH
     found: Caller | None = request.app.state.service.keys.caller(token)
     if found is None:
         raise HTTPException(
@@ -250,35 +261,56 @@ async def caller(
             detail="missing, unknown or revoked API key (X-API-Key header)",
             headers=CHALLENGE,
         )
+    if needed is not None and needed not in found.scopes:
+        raise HTTPException(status_code=403, detail=f"this API key lacks the {needed!r} scope")
     return found
+
+
+async def caller(
+    request: Request, token: Annotated[str | None, Security(api_key_header)]
+) -> Caller:
+    return authorise(request, token)
 
 
 def scope(name: str) -> Callable[..., Awaitable[str]]:
     """A dependency: the caller's label, 403 if the key lacks the scope."""
 
-    async def check(who: Annotated[Caller, Depends(caller)]) -> str:
-        if name not in who.scopes:
-            raise HTTPException(status_code=403, detail=f"this API key lacks the {name!r} scope")
-        return who.label
+    async def check(
+        request: Request, token: Annotated[str | None, Security(api_key_header)]
+    ) -> str:
+        return authorise(request, token, name).label
 
     return check
 
 
+# OpenAPI of the busy routes (decide, screen), which check their key and Idempotency-Key
+# themselves with `authorise` and `idempotency_key`: FastAPI's dependency resolution cost more
+# than the decision (benchmarks/service_load.py).
+CHECKED_INLINE = {
+    "security": [{api_key_header.scheme_name: []}],
+    "parameters": [IDEMPOTENCY_PARAMETER],
+}
+
+
+def idempotency_key(request: Request) -> str | None:
+    value = request.headers.get("idempotency-key")
+    if value is not None and not IDEMPOTENCY_KEY.fullmatch(value):
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("header", "Idempotency-Key"),
+                    "msg": "must be 1 to 200 printable ASCII characters without spaces",
+                    "type": "value_error",
+                }
+            ]
+        )
+    return value
+
+
 AnyKey = Annotated[Caller, Depends(caller)]
 Decide = Annotated[str, Depends(scope("decide"))]
-Screen = Annotated[str, Depends(scope("screen"))]
 Simulate = Annotated[str, Depends(scope("simulate"))]
 AuditRead = Annotated[str, Depends(scope("audit:read"))]
-IdemKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Retry-safe key: the same key and request give the same answer and no new audit rows",
-    ),
-]
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -308,6 +340,7 @@ def create_app(
         default_response_class=FastJSON,
         responses=ERRORS,
     )
+    app.router.route_class = ParsedBodyRoute  # bodies parsed once, by the guard
     service = Service(database_url, list_path, regime_dir, catalog_files)
     charts = CatalogCharts(service)
     app.state.service = service
@@ -372,25 +405,24 @@ def create_app(
         response_model=AuditedDecision | list[AuditedDecision],
         responses={409: _error("Idempotency-Key reused with a different request")},
         openapi_extra={
-            "requestBody": {"content": {"application/json": {"example": EXPORT_EXAMPLE}}}
+            **CHECKED_INLINE,
+            "requestBody": {"content": {"application/json": {"example": EXPORT_EXAMPLE}}},
         },
     )
-    async def decide_(
-        body: AnyRequest | list[AnyRequest],
-        label: Decide,
-        idempotency_key: IdemKey = None,
-    ) -> Response:
+    async def decide_(body: AnyRequest | list[AnyRequest], request: Request) -> Response:
         """One request or a list of up to 1,000: all decided and recorded, or none."""
+        label = authorise(request, request.headers.get("x-api-key"), "decide").label
+        key = idempotency_key(request)
         requests = body if isinstance(body, list) else [body]
         if len(requests) > MAX_LIST:
             raise InputError("body", f"at most {MAX_LIST:,} requests per call")
-        raw = [r.model_dump(mode="json") for r in requests]
-        # a single decision is quick enough for the event loop; a list goes to a thread
+        # validated once, here, against the engine's own models, which it then takes as they are;
+        # a single decision is quick enough for the event loop, a list goes to a thread
         submit = service.submit_decide
         future = (
-            submit(raw, label, idempotency_key)
-            if len(raw) <= INLINE
-            else await run_in_threadpool(submit, raw, label, idempotency_key)
+            submit(requests, label, key)
+            if len(requests) <= INLINE
+            else await run_in_threadpool(submit, requests, label, key)
         )
         outputs = await asyncio.wrap_future(future)
         return FastJSON(outputs if isinstance(body, list) else outputs[0])
@@ -418,10 +450,13 @@ def create_app(
         tags=["screening"],
         response_model=AuditedScreening,
         responses={409: _error("Idempotency-Key reused with a different request")},
+        openapi_extra=CHECKED_INLINE,
     )
-    async def screen(body: ScreenBody, label: Screen, idempotency_key: IdemKey = None) -> Response:
+    async def screen(body: ScreenBody, request: Request) -> Response:
+        label = authorise(request, request.headers.get("x-api-key"), "screen").label
+        key = idempotency_key(request)
         future = await run_in_threadpool(
-            service.submit_screen, body.name, body.country, label, idempotency_key, body.kind
+            service.submit_screen, body.name, body.country, label, key, body.kind
         )
         return FastJSON((await asyncio.wrap_future(future))[0])
 

@@ -5,15 +5,88 @@ Revision ID: 0002_transparency_log
 Revises: 0001
 """
 
+import hashlib
+import json
+from typing import Any
+
+import orjson
 import sqlalchemy as sa
 from alembic import op
-
-from computegate.store.transparency import backfill
 
 revision = "0002_transparency_log"
 down_revision = "0001"
 
 ALL_SCOPES = "decide screen simulate audit:read"
+
+# Frozen copies of what this revision needs, as the code defined them when it was written
+# (computegate.store.transparency and .merkle): a migration must give the same result whatever the
+# application code later becomes. tests/test_service_transparency.py checks that the rows and head
+# they write verify with today's code.
+CONTENT = (
+    "created_at",
+    "kind",
+    "request",
+    "response",
+    "regime_date",
+    "overlays",
+    "list_versions",
+    "software_version",
+    "key_label",
+)
+AUDIT = sa.table("audit_log", *(sa.column(c) for c in ("id", "leaf_index", "leaf_hash", *CONTENT)))
+HEAD = sa.table(
+    "audit_head", *(sa.column(c) for c in ("id", "tree_size", "last_id", "root_hash", "frontier"))
+)
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def _leaf_hash(row: dict[str, Any]) -> bytes:
+    """RFC 9162 leaf hash of the canonical JSON of the row's id, leaf index and content."""
+    data = orjson.dumps(
+        {k: row.get(k) for k in ("id", "leaf_index", *CONTENT)}, option=orjson.OPT_SORT_KEYS
+    )
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def _mth(leaves: list[bytes], lo: int, hi: int) -> bytes:
+    """RFC 9162 Merkle tree hash of leaves[lo:hi]."""
+    if hi - lo == 1:
+        return leaves[lo]
+    k = 1 << ((hi - lo - 1).bit_length() - 1)
+    return hashlib.sha256(b"\x01" + _mth(leaves, lo, lo + k) + _mth(leaves, lo + k, hi)).digest()
+
+
+def _frontier(size: int) -> list[tuple[int, int]]:
+    out, lo = [], 0
+    for bit in reversed(range(size.bit_length())):
+        if size & (1 << bit):
+            out.append((lo, lo + (1 << bit)))
+            lo += 1 << bit
+    return out
+
+
+def backfill(conn: sa.Connection) -> None:
+    """Number the existing rows as leaves in id order and write the tree head."""
+    rows = conn.execute(sa.select(AUDIT.c.id, *(AUDIT.c[c] for c in CONTENT)).order_by(AUDIT.c.id))
+    leaves: list[bytes] = []
+    last_id = 0
+    for index, row in enumerate(rows.mappings().all()):
+        digest = _leaf_hash({**row, "leaf_index": index})
+        conn.execute(
+            sa.update(AUDIT)
+            .where(AUDIT.c.id == row["id"])
+            .values(leaf_index=index, leaf_hash=digest.hex())
+        )
+        leaves.append(digest)
+        last_id = row["id"]
+    size = len(leaves)
+    nodes = [[lo, hi, _mth(leaves, lo, hi).hex()] for lo, hi in _frontier(size)]
+    root = _mth(leaves, 0, size) if size else EMPTY_ROOT
+    conn.execute(
+        sa.insert(HEAD).values(
+            id=1, tree_size=size, last_id=last_id, root_hash=root.hex(), frontier=json.dumps(nodes)
+        )
+    )
 
 
 def upgrade() -> None:
