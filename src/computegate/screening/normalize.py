@@ -83,6 +83,8 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 NON_ALNUM = re.compile(r"[^0-9a-z]+")
 ARTICLE = re.compile(r"\b(" + "|".join(sorted(WORDS.articles, key=len, reverse=True)) + r")-")
 JOINERS = re.compile(r"(?<=[a-z])['’`-](?=[a-z])")
+APOSTROPHES = re.compile(r"(?<=[a-z])['’`](?=[a-z])")
+MAX_CONNECTORS = 4  # connectors beyond this many are all kept or all dropped (readings double)
 DIGIT = re.compile(r"\d")
 JOINER_FREE = frozenset(map(chr, range(0x250))) - set("'’`-")  # text with no joiner to remove
 VESSEL = re.compile(r"^(?:" + "|".join(re.escape(p) for p in WORDS.vessel_prefixes) + r") (?=\w)")
@@ -96,7 +98,7 @@ SYMBOL_CATEGORIES = frozenset({"So", "Sk", "Sm", "Cs", "Co", "Cn"})
 ASCII_SYMBOLS = str.maketrans(
     {c: " " for c in map(chr, range(128)) if unicodedata.category(c) in SYMBOL_CATEGORIES}
 )
-CONNECTORS = frozenset({"of", "and", "the", "de", "del", "la", "el", "y", "i", "e", "da", "do", "des", "du", "et", "und", "fur", "for", "in", "al", "wal"})  # fmt: skip
+CONNECTORS = frozenset({"of", "and", "the", "de", "del", "la", "el", "y", "i", "e", "a", "en", "da", "do", "des", "du", "et", "und", "fur", "for", "in", "al", "wal"})  # fmt: skip
 COMPANY_WORDS = frozenset(
     {"company", "co", "limited", "ltd", "corporation", "corp", "inc", "group"}
 )
@@ -143,7 +145,7 @@ def fold(token: str) -> str:
         token = token.replace(a, b)
     for a, b in WORDS.transliteration_folds:
         token = token.replace(a, b)
-    return re.sub(r"(.)\1+", r"\1", token)  # doubled letters: Mukhammed = Muhammad's mm
+    return re.sub(r"(.)\1", r"\1", token)  # doubled letters: Mukhammed = Muhammad (CCC is not C)
 
 
 @lru_cache(maxsize=1)
@@ -391,10 +393,25 @@ def wade_giles(name: str) -> str | None:
     position = 0
     for match in CJK.finditer(name):
         out.append(name[position : match.start()].strip())
-        out += ["-".join(romanise(w, Style.WADEGILES)) for w, _ in segment(match.group())]
+        out += ["-".join(romanise(w, Style.WADEGILES)) for w in _paired(segment(match.group()))]
         position = match.end()
     out.append(name[position:].strip())
     return " ".join(w for w in out if w)
+
+
+def _paired(pieces: tuple[tuple[str, str | None], ...]) -> list[str]:
+    """Segmented words with distinctive characters jieba left single paired (中+芯 = 中芯): they
+    are one name, written as one word (Chung-hsin, not Chung Hsin)."""
+    out: list[str] = []
+    single = False
+    for word, cls in pieces:
+        if single and len(word) == 1 and cls is None:
+            out[-1] += word
+            single = False
+        else:
+            out.append(word)
+            single = len(word) == 1 and cls is None
+    return out
 
 
 PARENTHESISED = re.compile(r"[(（][^)）]*[)）]")
@@ -447,33 +464,69 @@ def hanzi_abbreviations(name: str) -> dict[str, int]:
 
 
 def acronyms(name: str) -> dict[str, int]:
-    """Initialisms a party may be known by (SMIC, YMTC, BNC for Banco Nacional de Cuba), each with
-    its strength: 0 for the initials of the name's words once legal forms (rigour) and trailing
-    company words are removed, with and without connectors; 1 for looser readings (every word).
-    A query's initials shared by several entries at the same strength identify none of them.
+    """Initialisms a party may be known by (SMIC, YMTC, BNC for Banco Nacional de Cuba, AQAP for
+    Al-Qa'ida in the Arabian Peninsula), each with its strength: 0 for the initials of the name's
+    words once legal forms and trailing company words are removed, with every connector or none;
+    1 for the same with some connectors kept (AQAP keeps "al", drops "in the") and for looser
+    readings (every word; company words dropped anywhere; numbers dropped). Legal forms are
+    what rigour reads as one, and a trailing run of dotted abbreviations (S.C.S., C.A., S. EN C.),
+    which rigour does not always know. Hyphens separate words, apostrophes do not (Shari'a is one
+    word). A query's initials shared by several entries at the same strength identify none of them.
     """
-    text = anyascii(unicodedata.normalize("NFKC", _strip_symbols(name))).lower()
+    text = APOSTROPHES.sub(
+        "", anyascii(unicodedata.normalize("NFKC", _strip_symbols(name))).lower()
+    )
 
     def words(t: str) -> list[str]:
         return [w for w in NON_ALNUM.split(JOINERS.sub(" ", t)) if w]
 
-    def initials(ws: list[str]) -> str:
-        return "".join(w[0] for w in ws)
-
     every = words(text)
-    legal_free = [w for w in words(remove_org_types(text)) if w not in SUFFIX_FORMS]
-    trimmed = list(legal_free)
-    while trimmed and trimmed[-1] in WORDS.company_words:
-        trimmed.pop()
+    bases = [
+        [w for w in words(remove_org_types(text)) if w not in SUFFIX_FORMS],
+        words(_without_legal_tail(text)),
+    ]
+    readings: list[tuple[int, list[str]]] = []
+    loose: list[list[str]] = []
+    for legal_free in bases:
+        trimmed = list(legal_free)
+        while trimmed and trimmed[-1] in WORDS.company_words:
+            trimmed.pop()
+            loose.append(list(trimmed))  # trailing company words dropped one at a time
+        readings += [(0, [w for w in trimmed if w not in CONNECTORS]), (0, trimmed)]
+        loose += [*_connector_subsets(trimmed), legal_free]
+    content = [w for w in every if w not in WORDS.company_words and w not in SUFFIX_FORMS]
+    suffix_free = [w for w in every if w not in CONNECTORS and w not in SUFFIX_FORMS]  # YMTC
+    loose += [every, suffix_free, content, [w for w in content if w not in CONNECTORS]]
+    readings += [(1, ws) for ws in loose]
     out: dict[str, int] = {}
-    for strength, ws in (
-        (0, [w for w in trimmed if w not in CONNECTORS]),
-        (0, trimmed),
-        (1, legal_free),
-        (1, every),
-        (1, [w for w in every if w not in CONNECTORS and w not in SUFFIX_FORMS]),
+    for strength, ws in readings:
+        for kept in (ws, [w for w in ws if not w.isdigit()]):  # GRUPO CONTROL SYSTEM 2004: GCS
+            key = "".join(w[0] for w in kept)
+            if len(kept) >= 3 and len(key) >= 3:
+                out.setdefault(key, strength)
+    return out
+
+
+def _without_legal_tail(text: str) -> str:
+    """The name without a trailing run of legal-form tokens: dotted abbreviations (S.C.S., C.A.),
+    words rigour reads as a legal form (LTDA, CIA), and connectors between them (S. EN C.)."""
+    tokens = text.replace(",", " ").split()
+    while tokens and (
+        "." in tokens[-1]
+        or tokens[-1] in CONNECTORS
+        or not NON_ALNUM.sub("", remove_org_types(tokens[-1]))
     ):
-        key = initials(ws)
-        if len(ws) >= 3 and len(key) >= 3:
-            out.setdefault(key, strength)
+        tokens.pop()
+    return " ".join(tokens)
+
+
+def _connector_subsets(ws: list[str]) -> list[list[str]]:
+    """The words with some of their connectors dropped and others kept (up to MAX_CONNECTORS)."""
+    spots = [i for i, w in enumerate(ws) if w in CONNECTORS]
+    if not 2 <= len(spots) <= MAX_CONNECTORS:
+        return []
+    out = []
+    for mask in range(1, 2 ** len(spots) - 1):
+        dropped = {spots[b] for b in range(len(spots)) if mask >> b & 1}
+        out.append([w for i, w in enumerate(ws) if i not in dropped])
     return out
