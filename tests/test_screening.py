@@ -359,6 +359,7 @@ def test_batch_decisions_with_screening(capsys: pytest.CaptureFixture[str], tmp_
         ("Huawei™ 🙂", ("huawei",), ()),  # symbols carry no identity (™ is not "TM")
         ("MV Iran Hormuz No. 22", ("iran", "hormuz", "22"), ()),  # vessel prefix, number sign
         ("Ana I", ("ana", "1"), ()),  # sister ships: roman numerals
+        ("M/T Ana II", ("ana", "2"), ()),  # (before rigour, which reads "II" as a legal form)
         ("Publichnoe Aktsionernoe Obshchestvo Gazprom", ("gazprom",), ()),  # rigour legal forms
         ("HAVANATUR, S.A. DE C.V.", ("havanatur",), ()),
     ],
@@ -491,6 +492,7 @@ def parties() -> Screener:
         ("Arman Co., Ltd.", None, "firm"),  # a legal form: a company, never the vessel
         ("Arman LLC", None, "firm"),  # a company named Arman: the vessel is no answer
         ("MV Arman", None, "ship"),  # a vessel prefix: a vessel
+        ("Arman Trading", None, "firm"),  # a trade word: a company's name, never the vessel's
         ("Arman", "vessel", "ship"),
         ("Arman", "entity", "firm"),
         ("TKC", None, "tkc"),  # initials of its words; Tiva Kara Co. only by a looser reading

@@ -99,10 +99,13 @@ ASCII_SYMBOLS = str.maketrans(
     {c: " " for c in map(chr, range(128)) if unicodedata.category(c) in SYMBOL_CATEGORIES}
 )
 CONNECTORS = frozenset({"of", "and", "the", "de", "del", "la", "el", "y", "i", "e", "a", "en", "da", "do", "des", "du", "et", "und", "fur", "for", "in", "al", "wal"})  # fmt: skip
+# Trade words (Shipping, Trading, 科技) say a name is a company's: no listed vessel carries one.
+TRADE_WORDS = GENERIC - CONNECTORS - WORDS.articles - {"les"}
 COMPANY_WORDS = frozenset(
     {"company", "co", "limited", "ltd", "corporation", "corp", "inc", "group"}
 )
-MIN_LEGAL_FORM = 3  # letters a removed legal form needs to say the name is a company
+MIN_LEGAL_FORM = 3  # letters a removed legal form needs to say the name is a company...
+DOTTED_FORM = re.compile(r"\b[a-z]\.\s?[a-z]\.")  # ...unless written with dots (S.A.)
 SUFFIX_FORMS = frozenset({"ltd", "limited", "inc", "llc", "plc"})
 _T2S = opencc.OpenCC("t2s")
 jieba.setLogLevel(60)
@@ -276,6 +279,8 @@ def _cjk_tokens(run: str, marks: set[str]) -> tuple[list[str], list[str]]:
             pending = ""
         if cls != "legal":
             secondary.append("".join(romanise(word)))
+            if cls == "generic":
+                marks.add("trade")
         else:
             marks.add("entity")
     if pending:
@@ -331,11 +336,15 @@ def _latin(text: str, core: list[str], secondary: list[str], marks: set[str]) ->
     ascii_text = SPACED_WORDS.sub(
         lambda m: " ".join(_join_syllables(m.group().split())), ascii_text
     )
+    words = ascii_text.split()
+    if len(words) >= 2 and words[-1] in ROMAN and words[-2] not in WORDS.articles:
+        ascii_text = " ".join([*words[:-1], ROMAN[words[-1]]])  # before rigour, which drops "ii"
     without_forms = remove_org_types(ascii_text)  # rigour reads "s.a. de c.v." with its dots
     everything = " ".join(t for t in NON_ALNUM.split(ascii_text) if t)
     cleaned = " ".join(t for t in NON_ALNUM.split(without_forms) if t) or everything
-    if len(everything.replace(" ", "")) - len(cleaned.replace(" ", "")) >= MIN_LEGAL_FORM:
-        marks.add("entity")  # (shorter ones are also names: Yu, Sa, GP)
+    removed = len(everything.replace(" ", "")) - len(cleaned.replace(" ", ""))
+    if removed >= MIN_LEGAL_FORM or (removed and DOTTED_FORM.search(ascii_text)):
+        marks.add("entity")  # (shorter ones are also names: Yu, Sa, GP; not so S.A., S.L.)
     if VESSEL.match(cleaned):
         marks.add("vessel")
         cleaned = VESSEL.sub("", cleaned)
@@ -348,6 +357,8 @@ def _latin(text: str, core: list[str], secondary: list[str], marks: set[str]) ->
         c, s = _classify(token)
         core.extend(c)
         secondary.extend(s)
+        if any(t in TRADE_WORDS for t in s):
+            marks.add("trade")
 
 
 @lru_cache(maxsize=200_000)
@@ -377,7 +388,9 @@ def normalise(name: str) -> NormalName:
         secondary += s
         position = match.end()
     _latin(text[position:], core, secondary, marks)
-    party = "entity" if "entity" in marks else ("vessel" if marks else None)
+    # a legal form says company, else a vessel prefix says vessel, else a trade word says company
+    party = next((p for p in ("entity", "vessel", "trade") if p in marks), None)
+    party = "entity" if party == "trade" else party
     if not core:  # a name made only of generic words and places is identified by them
         promoted = tuple(t for t in secondary if t not in WORDS.company_words)
         kept = tuple(t for t in secondary if t in WORDS.company_words)
