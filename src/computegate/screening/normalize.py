@@ -524,13 +524,15 @@ def _without_legal_tail(text: str) -> str:
     """The name without a trailing run of legal-form tokens: dotted abbreviations (S.C.S., C.A.),
     words rigour reads as a legal form (LTDA, CIA), and connectors between them (S. EN C.)."""
     tokens = text.replace(",", " ").split()
-    while tokens and (
-        "." in tokens[-1]
-        or tokens[-1] in CONNECTORS
-        or not NON_ALNUM.sub("", remove_org_types(tokens[-1]))
-    ):
+    while tokens and ("." in tokens[-1] or tokens[-1] in CONNECTORS or _legal_token(tokens[-1])):
         tokens.pop()
     return " ".join(tokens)
+
+
+@lru_cache(maxsize=50_000)
+def _legal_token(token: str) -> bool:
+    """rigour reads this one word as a legal form (LTDA, CIA); words repeat, so once per word."""
+    return not NON_ALNUM.sub("", remove_org_types(token))
 
 
 def _connector_subsets(ws: list[str]) -> list[list[str]]:

@@ -481,7 +481,7 @@ def _vowel_pattern(token: str) -> str:
 
 
 def _token_similarity(
-    a: tuple[str, str, float], b: tuple[str, str, float], sim: float, person: bool = False
+    a: tuple[str, str, float], b: tuple[str, str, float], sim: float, person: bool
 ) -> float:
     """Two name parts: equal, equal once folded, an abbreviation, same consonants, or close."""
     if a[0] == b[0]:
