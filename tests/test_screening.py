@@ -623,3 +623,9 @@ def test_generated_acronyms_leave_legal_forms_out() -> None:
         ]
     }
     assert list(initials.values()) == ["LF", "D", "KRIB", "PGG"], initials
+
+
+def test_initials_come_from_names_in_latin_letters(screener: Screener) -> None:
+    """A hanzi name transliterated letter by letter (摩尔线程…(北京) → "MBY") or its Wade-Giles
+    alias yields no initialism a party is known by."""
+    assert not screener.screen("MBY").hit, screener.screen("MBY").hits[:1]

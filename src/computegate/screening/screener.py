@@ -238,7 +238,13 @@ class Screener:
                 for gram in _keys(norm):
                     postings[gram].append(idx)
                 self._exact[norm.folded_squashed].append(idx)
-                if self._kinds[e] in ("entity", None):  # people and vessels go by names
+                # initials of names written in Latin letters (not of hanzi or their Wade-Giles
+                # alias); people and vessels go by names
+                if (
+                    self._kinds[e] in ("entity", None)
+                    and kind != "romanised"
+                    and not CJK.search(text)
+                ):
                     for acr, strength in acronyms(text).items():
                         self._acronyms[acr].append((idx, strength))
                 for abbr, strength in hanzi_abbreviations(text).items():
