@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from computegate.io.errors import DataFileError
@@ -359,6 +359,7 @@ def test_batch_decisions_with_screening(capsys: pytest.CaptureFixture[str], tmp_
         ("Huawei™ 🙂", ("huawei",), ()),  # symbols carry no identity (™ is not "TM")
         ("MV Iran Hormuz No. 22", ("iran", "hormuz", "22"), ()),  # vessel prefix, number sign
         ("Ana I", ("ana", "1"), ()),  # sister ships: roman numerals
+        ("M/T Ana II", ("ana", "2"), ()),  # (before rigour, which reads "II" as a legal form)
         ("Publichnoe Aktsionernoe Obshchestvo Gazprom", ("gazprom",), ()),  # rigour legal forms
         ("HAVANATUR, S.A. DE C.V.", ("havanatur",), ()),
     ],
@@ -491,6 +492,7 @@ def parties() -> Screener:
         ("Arman Co., Ltd.", None, "firm"),  # a legal form: a company, never the vessel
         ("Arman LLC", None, "firm"),  # a company named Arman: the vessel is no answer
         ("MV Arman", None, "ship"),  # a vessel prefix: a vessel
+        ("Arman Trading", None, "firm"),  # a trade word: a company's name, never the vessel's
         ("Arman", "vessel", "ship"),
         ("Arman", "entity", "firm"),
         ("TKC", None, "tkc"),  # initials of its words; Tiva Kara Co. only by a looser reading
@@ -511,3 +513,119 @@ def test_kind_is_checked(parties: Screener) -> None:
         parties.screen("Arman", kind="ship")
     assert parties.screen("Arman Co., Ltd.").kind == "entity"
     assert parties.screen("M/T Arman").kind == "vessel"
+
+
+@pytest.mark.parametrize(
+    ("rule", "name", "key", "strength"),
+    [
+        ("apostrophes_join_hyphens_split", "ANSAR AL-SHARI'A IN BENGHAZI", "aasib", 0),
+        ("some_connectors_kept", "AL-QA'IDA IN THE ARABIAN PENINSULA", "aqap", 1),
+        ("dotted_legal_tail_dropped", "INVERSIONES CULZAT GUEVARA Y CIA. S.C.S.", "icg", 0),
+        ("dotted_legal_tail_dropped", "TRUST LIFE INSURANCE COMPANY S.A.L.", "tli", 0),
+        ("numbers_dropped", "GRUPO CONTROL SYSTEM 2004, C.A.", "gcs", 0),
+        ("company_words_dropped_one_at_a_time", "TOSE-E DIDAR IRANIAN HOLDING COMPANY", "tedih", 1),
+        ("legal_tail_with_its_connectors", "DIZRIVER Y CIA. S. EN C.", "dyc", 0),
+    ],
+)
+def test_acronym_readings(rule: str, name: str, key: str, strength: int) -> None:
+    assert acronyms(name).get(key) == strength, (rule, acronyms(name))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text("bcdfghjkmnprstvz", min_size=2, max_size=3), min_size=3, max_size=5),
+    st.sampled_from(["", " LLC", " Co., Ltd.", " S.A. de C.V.", " Holding Company"]),
+    st.data(),
+)
+def test_an_entrys_own_initials_retrieve_it(
+    stems: list[str], form: str, data: st.DataObject
+) -> None:
+    """Any strongest initialism of an organisation's name retrieves it, on a list where no other
+    entry has those initials (one that reads as a legal form or generic word is not looked up)."""
+    name = " ".join(s + "ol" for s in stems).upper() + form  # made-up words, never generic
+    keys = sorted(k for k, strength in acronyms(name).items() if strength == 0)
+    key = data.draw(st.sampled_from(keys))
+    assume(normalise(key).core == (key,))
+    lone = Screener(entries_from([{"id": "x", "source": "SDN", "name": name, "type": "Entity"}]))
+    result = lone.screen(key.upper())
+    assert result.hit and result.hits[0].explanation["alias_kind"] == "acronym", result.hits
+
+
+@pytest.mark.parametrize(
+    ("rule", "query", "entry_id"),
+    [
+        ("siblings_all_aligned", "壁仞集成电路", "cg-el-0029"),  # Biren IC, not Biren Technology
+        ("initials_name_no_place", "中国集制", "cg-el-0015"),  # SMIC: 中 of 中芯 is not China
+        ("wade_giles_singles_paired", "Chung-hsin Kuo-chi", "cg-el-0015"),
+    ],
+)
+def test_chinese_short_forms_and_siblings(
+    screener: Screener, rule: str, query: str, entry_id: str
+) -> None:
+    result = screener.screen(query)
+    assert result.hit and result.hits[0].entry_id == entry_id, (rule, result.hits[:2])
+
+
+@pytest.fixture(scope="module")
+def organisations() -> Screener:
+    rows = [
+        {"id": "uda", "source": "SDN", "name": "ULSTER DEFENCE ASSOCIATION", "type": "Entity"},
+        {"id": "mid", "source": "SDN", "name": "MUNITIONS INDUSTRY DEPARTMENT", "type": "Entity"},
+        {"id": "kanat", "source": "SDN", "name": "ORLOV, Kanat", "type": "Individual"},
+        {"id": "mmt", "source": "SDN", "name": "METAL & MINERAL TRADE S.A.R.L.", "alt_names": ["M.M.T."]},
+        {"id": "cec", "source": "SDN", "name": "CEC LIMITED", "type": "Entity"},
+        {"id": "sig", "source": "SDN", "name": "SIG", "type": "Vessel"},
+        {"id": "sighs", "source": "SDN", "name": "SPECTRUM INVESTMENT GROUP HOLDING SAL", "type": "Entity"},
+        {"id": "nitc", "source": "SDN", "name": "N.I.T.C. REPRESENTATIVE OFFICE",
+         "alt_names": ["NATIONAL IRANIAN TANKER COMPANY"]},
+        {"id": "nitc-llc", "source": "SDN", "name": "NATIONAL IRANIAN TANKER COMPANY LLC"},
+    ]  # fmt: skip
+    return Screener(entries_from(rows))
+
+
+@pytest.mark.parametrize(
+    ("rule", "query", "entry_id"),
+    [
+        ("organisation_words_contracted", "ULSTER DEFENCE Assn.", "uda"),
+        ("organisation_words_contracted", "MUNITIONS INDUSTRY Dept.", "mid"),
+        ("people_are_not_contracted", "Orlov, Knt", None),
+        ("capitals_spelt_as_written", "MTT", None),  # not M.M.T. with its double letter folded
+        ("three_letters_are_not_one", "CCCEC", None),  # CEC: neither a fold nor a contraction
+        ("capitals_that_are_initials", "SIGHS", "sighs"),  # not the vessel SIG abbreviated
+        (
+            "equal_scores_go_to_the_closer_written_form",
+            "Natl Iranian Tanker Company LLC",
+            "nitc-llc",
+        ),
+    ],
+)
+def test_abbreviations_and_initialisms(
+    organisations: Screener, rule: str, query: str, entry_id: str | None
+) -> None:
+    result = organisations.screen(query)
+    assert (result.hits[0].entry_id if result.hit else None) == entry_id, (rule, result.hits[:2])
+
+
+def test_generated_acronyms_leave_legal_forms_out() -> None:
+    """The generator's acronym procedure (benchmarks/screening/generate.py), on real SDN names."""
+    sys.path.insert(0, str(ROOT / "benchmarks" / "screening"))
+    try:
+        from generate import acronym_words
+    finally:
+        sys.path.pop(0)
+    initials = {
+        name: "".join(w[0] for w in acronym_words(name)).upper()
+        for name in [
+            "LAMA FOODS S.A.R.L.",  # was LFR: the R of S.A.R.L.
+            "DIZRIVER Y CIA. S. EN C.",  # was DCE
+            "OPEN JOINT STOCK COMPANY KRASNODAR REGIONAL INVESTMENT BANK",  # was OJSKRIB
+            "PARS GHA'EM GOSTAR",  # was PGEG: Gha'em is one word
+        ]
+    }
+    assert list(initials.values()) == ["LF", "D", "KRIB", "PGG"], initials
+
+
+def test_initials_come_from_names_in_latin_letters(screener: Screener) -> None:
+    """A hanzi name transliterated letter by letter (摩尔线程…(北京) → "MBY") or its Wade-Giles
+    alias yields no initialism a party is known by."""
+    assert not screener.screen("MBY").hit, screener.screen("MBY").hits[:1]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -73,14 +74,28 @@ def score_set(
     }  # type: ignore[dict-item]
 
 
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion: how little a small kind (12 queries) can say."""
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def print_per_kind(per_kind: dict[str, Counter[str]]) -> None:
     """Positive kinds: precision and recall; negative kinds: how many of them hit (false positives)."""
-    print(f"  {'kind':22} {'n':>5} {'precision':>9} {'recall':>7}  false positives")
+    print(
+        f"  {'kind':22} {'n':>5} {'precision':>9} {'recall':>7}  {'recall 95% CI':>13}  false positives"
+    )
     for name, c in sorted(per_kind.items()):
         positives = c["tp"] + c["fn"]
         if positives:
             prec = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
-            print(f"  {name:22} {c['n']:5} {prec:9.3f} {c['tp'] / positives:7.3f}  {c['fp']}")
+            low, high = wilson(c["tp"], positives)
+            print(
+                f"  {name:22} {c['n']:5} {prec:9.3f} {c['tp'] / positives:7.3f}  "
+                f"{low:.3f}-{high:.3f}  {c['fp']}"
+            )
         else:
             print(f"  {name:22} {c['n']:5} {'-':>9} {'-':>7}  {c['fp']} of {c['n']} negatives hit")
 

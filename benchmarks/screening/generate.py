@@ -276,7 +276,7 @@ class Generator:
             by_word = " ".join("".join(lazy_pinyin(w)).capitalize() for w in words)
             self.add(self.rng.choice([by_syllable, by_word]), e, alias, "pinyin_spaced")
             self.add(self.t2s.convert(alias), e, alias, "traditional")
-            if (short := self.short_form(alias, e)) is not None:
+            for short in self.short_form_list(alias, e):
                 self.add(short, e, alias, "short_chinese")
             wade = " ".join(
                 "-".join(s[0] for s in pinyin(w, style=Style.WADEGILES)).capitalize() for w in words
@@ -294,13 +294,9 @@ class Generator:
         initials = "".join(w[0] for w in core_words) if 3 <= len(core_words) <= 4 else None
         return (core if len(core) >= 3 else None), initials
 
-    def short_form(self, alias: str, e: ListEntry) -> str | None:
-        """One short form of the alias (seeded choice), unless another entry's alias yields it."""
-        core, initials = self.short_forms(alias)
-        form = initials if initials and (core is None or self.rng.random() < 0.5) else core
-        if form is None or self.short_owners[form] - {e.id}:
-            return None
-        return form
+    def short_form_list(self, alias: str, e: ListEntry) -> list[str]:
+        """Every short form of the alias (core and initials) that no other entry's alias yields."""
+        return [f for f in self.short_forms(alias) if f and not self.short_owners[f] - {e.id}]
 
     def latin_pinyin(self, e: ListEntry) -> None:
         """Entries written in Latin pinyin (China/HK addresses): spaced syllables, a hanzi query."""
@@ -317,11 +313,13 @@ class Generator:
         self.add(spaced, e, e.name, "pinyin_spaced")
 
     def hanzi_vs_pinyin(self, e: ListEntry, hanzi: list[str]) -> None:
-        """A withheld entry's real hanzi names (not on the evaluation list) and their short forms."""
+        """A withheld entry's real hanzi names (not on the evaluation list) and their short core
+        forms (first-character abbreviations are not: no name in Latin letters yields them)."""
         for alias in hanzi:
             self.add(alias, e, e.name, "hanzi_vs_pinyin")
-            if (short := self.short_form(alias, e)) is not None:
-                self.add(short, e, e.name, "hanzi_vs_pinyin")
+            core, _ = self.short_forms(alias)
+            if core and core in self.short_form_list(alias, e):
+                self.add(core, e, e.name, "hanzi_vs_pinyin")
 
     # --- Latin --------------------------------------------------------------------------------
     def abbreviation(self, e: ListEntry) -> None:
@@ -330,13 +328,18 @@ class Generator:
         if out != words:
             self.add(" ".join(out), e, e.name, "latin_abbreviation")
             return
-        significant = [w for w in LATIN_WORD.findall(e.name) if w.lower() not in LEGAL_WORDS]
+        significant = acronym_words(e.name)
         if len(significant) >= 3 and e.type == "Entity":
             initials = "".join(w[0] for w in significant).upper()
-            if key(initials) not in self.owners and not self.acronym_taken(initials, e):
+            if (
+                key(initials) not in self.owners
+                and initials.lower() not in self.listed_words
+                and not self.acronym_taken(initials, e)
+            ):
                 self.add(initials, e, e.name, "latin_abbreviation")
 
     def acronym_taken(self, initials: str, e: ListEntry) -> bool:
+        """Another entry yields these initials from one of its names by one of the readings."""
         return len(self.initials[initials.lower()] - {e.id}) > 0
 
     def ocr(self, e: ListEntry) -> None:
@@ -454,9 +457,10 @@ class Generator:
     def run(self) -> list[dict[str, str]]:
         self.initials: dict[str, set[str]] = defaultdict(set)
         for e in self.entries:
-            sig = [w for w in LATIN_WORD.findall(e.name) if w.lower() not in LEGAL_WORDS]
-            if sig:
-                self.initials["".join(w[0] for w in sig).lower()].add(e.id)
+            for text in (e.name, *e.alt_names):
+                for reading in acronym_readings(text):
+                    if reading:
+                        self.initials["".join(w[0] for w in reading).lower()].add(e.id)
         self.word_df: dict[str, int] = defaultdict(int)
         for e in self.entries:
             for w in {w.lower() for w in LATIN_WORD.findall(e.name)}:
@@ -475,6 +479,7 @@ class Generator:
             for t in (e.name, *e.alt_names)
             for w in LATIN_WORD.findall(t)
         }
+        self.listed_words = listed
         company_words = sorted(
             {w for w in (pseudo_word(self.rng) for _ in range(3000)) if w.lower() not in listed}
         )
@@ -522,6 +527,43 @@ class Generator:
 LEGAL_WORDS = {"co", "ltd", "limited", "llc", "inc", "corp", "corporation", "company", "sa", "de",
                "cv", "ooo", "oao", "pao", "zao", "jsc", "the", "of", "and", "gmbh", "s", "a", "c",
                "v", "l", "y", "la", "el", "del"}  # fmt: skip
+
+
+APOSTROPHE = re.compile(r"(?<=[A-Za-z])['’`](?=[A-Za-z])")
+LEGAL_PHRASES = sorted(
+    {long for _, long in LEGAL_FORMS}
+    | {"Open Joint Stock Company", "Closed Joint Stock Company", "Joint-Stock Company",
+       "Aktsionernoe Obshchestvo", "Limited Liability Partnership"},
+    key=len,
+    reverse=True,
+)  # fmt: skip
+FUNCTION_WORDS = {"al", "el", "ul", "in", "the", "of", "and", "for", "wal", "e", "i", "da", "do",
+                  "des", "du", "et", "und", "fur", "a", "an", "y", "de", "la", "del"}  # fmt: skip
+
+
+def acronym_words(name: str) -> list[str]:
+    """The words an acronym is made of: apostrophes join (Shari'a is one word), legal-form
+    phrases (LEGAL_PHRASES) and a trailing run of dotted abbreviations or legal words (S.A.R.L.,
+    S. EN C., P.J.S.) are removed, and the remaining legal and function words (LEGAL_WORDS) left
+    out. The initials of what is left are the acronym generated."""
+    text = APOSTROPHE.sub("", name)
+    for phrase in LEGAL_PHRASES:
+        text = re.sub(rf"\b{re.escape(phrase)}\b", " ", text, flags=re.IGNORECASE)
+    tokens = [t for t in re.split(r"[\s,]+", text) if t]
+    while tokens and ("." in tokens[-1] or tokens[-1].lower() in LEGAL_WORDS | {"en"}):
+        tokens.pop()
+    return [w for t in tokens for w in LATIN_WORD.findall(t) if w.lower() not in LEGAL_WORDS]
+
+
+def acronym_readings(name: str) -> list[list[str]]:
+    """Every reading of a name's initials another entry could be known by (for the uniqueness
+    check): the generated one, every word, every word but the function and legal words, and
+    the first 3+ of those (a legal form this table does not know may follow: SDN BHD)."""
+    every = LATIN_WORD.findall(APOSTROPHE.sub("", name))
+    content = [w for w in every if w.lower() not in FUNCTION_WORDS | LEGAL_WORDS]
+    words = [w for w in acronym_words(name) if w.lower() not in FUNCTION_WORDS]
+    prefixes = [content[:n] for n in range(3, len(content))]  # a legal form we do not know after
+    return [acronym_words(name), every, content, words, *prefixes]
 
 
 def pseudo_word(rng: random.Random) -> str:

@@ -83,6 +83,8 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 NON_ALNUM = re.compile(r"[^0-9a-z]+")
 ARTICLE = re.compile(r"\b(" + "|".join(sorted(WORDS.articles, key=len, reverse=True)) + r")-")
 JOINERS = re.compile(r"(?<=[a-z])['’`-](?=[a-z])")
+APOSTROPHES = re.compile(r"(?<=[a-z])['’`](?=[a-z])")
+MAX_CONNECTORS = 4  # connectors beyond this many are all kept or all dropped (readings double)
 DIGIT = re.compile(r"\d")
 JOINER_FREE = frozenset(map(chr, range(0x250))) - set("'’`-")  # text with no joiner to remove
 VESSEL = re.compile(r"^(?:" + "|".join(re.escape(p) for p in WORDS.vessel_prefixes) + r") (?=\w)")
@@ -96,11 +98,14 @@ SYMBOL_CATEGORIES = frozenset({"So", "Sk", "Sm", "Cs", "Co", "Cn"})
 ASCII_SYMBOLS = str.maketrans(
     {c: " " for c in map(chr, range(128)) if unicodedata.category(c) in SYMBOL_CATEGORIES}
 )
-CONNECTORS = frozenset({"of", "and", "the", "de", "del", "la", "el", "y", "i", "e", "da", "do", "des", "du", "et", "und", "fur", "for", "in", "al", "wal"})  # fmt: skip
+CONNECTORS = frozenset({"of", "and", "the", "de", "del", "la", "el", "y", "i", "e", "a", "en", "da", "do", "des", "du", "et", "und", "fur", "for", "in", "al", "wal"})  # fmt: skip
+# Trade words (Shipping, Trading, 科技) say a name is a company's: no listed vessel carries one.
+TRADE_WORDS = GENERIC - CONNECTORS - WORDS.articles - {"les"}
 COMPANY_WORDS = frozenset(
     {"company", "co", "limited", "ltd", "corporation", "corp", "inc", "group"}
 )
-MIN_LEGAL_FORM = 3  # letters a removed legal form needs to say the name is a company
+MIN_LEGAL_FORM = 3  # letters a removed legal form needs to say the name is a company...
+DOTTED_FORM = re.compile(r"\b[a-z]\.\s?[a-z]\.")  # ...unless written with dots (S.A.)
 SUFFIX_FORMS = frozenset({"ltd", "limited", "inc", "llc", "plc"})
 _T2S = opencc.OpenCC("t2s")
 jieba.setLogLevel(60)
@@ -143,7 +148,7 @@ def fold(token: str) -> str:
         token = token.replace(a, b)
     for a, b in WORDS.transliteration_folds:
         token = token.replace(a, b)
-    return re.sub(r"(.)\1+", r"\1", token)  # doubled letters: Mukhammed = Muhammad's mm
+    return re.sub(r"(.)\1", r"\1", token)  # doubled letters: Mukhammed = Muhammad (CCC is not C)
 
 
 @lru_cache(maxsize=1)
@@ -274,6 +279,8 @@ def _cjk_tokens(run: str, marks: set[str]) -> tuple[list[str], list[str]]:
             pending = ""
         if cls != "legal":
             secondary.append("".join(romanise(word)))
+            if cls == "generic":
+                marks.add("trade")
         else:
             marks.add("entity")
     if pending:
@@ -329,11 +336,15 @@ def _latin(text: str, core: list[str], secondary: list[str], marks: set[str]) ->
     ascii_text = SPACED_WORDS.sub(
         lambda m: " ".join(_join_syllables(m.group().split())), ascii_text
     )
+    words = ascii_text.split()
+    if len(words) >= 2 and words[-1] in ROMAN and words[-2] not in WORDS.articles:
+        ascii_text = " ".join([*words[:-1], ROMAN[words[-1]]])  # before rigour, which drops "ii"
     without_forms = remove_org_types(ascii_text)  # rigour reads "s.a. de c.v." with its dots
     everything = " ".join(t for t in NON_ALNUM.split(ascii_text) if t)
     cleaned = " ".join(t for t in NON_ALNUM.split(without_forms) if t) or everything
-    if len(everything.replace(" ", "")) - len(cleaned.replace(" ", "")) >= MIN_LEGAL_FORM:
-        marks.add("entity")  # (shorter ones are also names: Yu, Sa, GP)
+    removed = len(everything.replace(" ", "")) - len(cleaned.replace(" ", ""))
+    if removed >= MIN_LEGAL_FORM or (removed and DOTTED_FORM.search(ascii_text)):
+        marks.add("entity")  # (shorter ones are also names: Yu, Sa, GP; not so S.A., S.L.)
     if VESSEL.match(cleaned):
         marks.add("vessel")
         cleaned = VESSEL.sub("", cleaned)
@@ -346,6 +357,8 @@ def _latin(text: str, core: list[str], secondary: list[str], marks: set[str]) ->
         c, s = _classify(token)
         core.extend(c)
         secondary.extend(s)
+        if any(t in TRADE_WORDS for t in s):
+            marks.add("trade")
 
 
 @lru_cache(maxsize=200_000)
@@ -375,7 +388,9 @@ def normalise(name: str) -> NormalName:
         secondary += s
         position = match.end()
     _latin(text[position:], core, secondary, marks)
-    party = "entity" if "entity" in marks else ("vessel" if marks else None)
+    # a legal form says company, else a vessel prefix says vessel, else a trade word says company
+    party = next((p for p in ("entity", "vessel", "trade") if p in marks), None)
+    party = "entity" if party == "trade" else party
     if not core:  # a name made only of generic words and places is identified by them
         promoted = tuple(t for t in secondary if t not in WORDS.company_words)
         kept = tuple(t for t in secondary if t in WORDS.company_words)
@@ -391,10 +406,25 @@ def wade_giles(name: str) -> str | None:
     position = 0
     for match in CJK.finditer(name):
         out.append(name[position : match.start()].strip())
-        out += ["-".join(romanise(w, Style.WADEGILES)) for w, _ in segment(match.group())]
+        out += ["-".join(romanise(w, Style.WADEGILES)) for w in _paired(segment(match.group()))]
         position = match.end()
     out.append(name[position:].strip())
     return " ".join(w for w in out if w)
+
+
+def _paired(pieces: tuple[tuple[str, str | None], ...]) -> list[str]:
+    """Segmented words with distinctive characters jieba left single paired (中+芯 = 中芯): they
+    are one name, written as one word (Chung-hsin, not Chung Hsin)."""
+    out: list[str] = []
+    single = False
+    for word, cls in pieces:
+        if single and len(word) == 1 and cls is None:
+            out[-1] += word
+            single = False
+        else:
+            out.append(word)
+            single = len(word) == 1 and cls is None
+    return out
 
 
 PARENTHESISED = re.compile(r"[(（][^)）]*[)）]")
@@ -447,33 +477,71 @@ def hanzi_abbreviations(name: str) -> dict[str, int]:
 
 
 def acronyms(name: str) -> dict[str, int]:
-    """Initialisms a party may be known by (SMIC, YMTC, BNC for Banco Nacional de Cuba), each with
-    its strength: 0 for the initials of the name's words once legal forms (rigour) and trailing
-    company words are removed, with and without connectors; 1 for looser readings (every word).
-    A query's initials shared by several entries at the same strength identify none of them.
+    """Initialisms a party may be known by (SMIC, YMTC, BNC for Banco Nacional de Cuba, AQAP for
+    Al-Qa'ida in the Arabian Peninsula), each with its strength: 0 for the initials of the name's
+    words once legal forms and trailing company words are removed, with every connector or none;
+    1 for the same with some connectors kept (AQAP keeps "al", drops "in the") and for looser
+    readings (every word; company words dropped anywhere; numbers dropped). Legal forms are
+    what rigour reads as one, and a trailing run of dotted abbreviations (S.C.S., C.A., S. EN C.),
+    which rigour does not always know. Hyphens separate words, apostrophes do not (Shari'a is one
+    word). A query's initials shared by several entries at the same strength identify none of them.
     """
-    text = anyascii(unicodedata.normalize("NFKC", _strip_symbols(name))).lower()
+    text = APOSTROPHES.sub(
+        "", anyascii(unicodedata.normalize("NFKC", _strip_symbols(name))).lower()
+    )
 
     def words(t: str) -> list[str]:
         return [w for w in NON_ALNUM.split(JOINERS.sub(" ", t)) if w]
 
-    def initials(ws: list[str]) -> str:
-        return "".join(w[0] for w in ws)
-
     every = words(text)
-    legal_free = [w for w in words(remove_org_types(text)) if w not in SUFFIX_FORMS]
-    trimmed = list(legal_free)
-    while trimmed and trimmed[-1] in WORDS.company_words:
-        trimmed.pop()
+    bases = [
+        [w for w in words(remove_org_types(text)) if w not in SUFFIX_FORMS],
+        words(_without_legal_tail(text)),
+    ]
+    readings: list[tuple[int, list[str]]] = []
+    loose: list[list[str]] = []
+    for legal_free in bases:
+        trimmed = list(legal_free)
+        while trimmed and trimmed[-1] in WORDS.company_words:
+            trimmed.pop()
+            loose.append(list(trimmed))  # trailing company words dropped one at a time
+        readings += [(0, [w for w in trimmed if w not in CONNECTORS]), (0, trimmed)]
+        loose += [*_connector_subsets(trimmed), legal_free]
+    content = [w for w in every if w not in WORDS.company_words and w not in SUFFIX_FORMS]
+    suffix_free = [w for w in every if w not in CONNECTORS and w not in SUFFIX_FORMS]  # YMTC
+    loose += [every, suffix_free, content, [w for w in content if w not in CONNECTORS]]
+    readings += [(1, ws) for ws in loose]
     out: dict[str, int] = {}
-    for strength, ws in (
-        (0, [w for w in trimmed if w not in CONNECTORS]),
-        (0, trimmed),
-        (1, legal_free),
-        (1, every),
-        (1, [w for w in every if w not in CONNECTORS and w not in SUFFIX_FORMS]),
-    ):
-        key = initials(ws)
-        if len(ws) >= 3 and len(key) >= 3:
-            out.setdefault(key, strength)
+    for strength, ws in readings:
+        for kept in (ws, [w for w in ws if not w.isdigit()]):  # GRUPO CONTROL SYSTEM 2004: GCS
+            key = "".join(w[0] for w in kept)
+            if len(kept) >= 3 and len(key) >= 3:
+                out.setdefault(key, strength)
+    return out
+
+
+def _without_legal_tail(text: str) -> str:
+    """The name without a trailing run of legal-form tokens: dotted abbreviations (S.C.S., C.A.),
+    words rigour reads as a legal form (LTDA, CIA), and connectors between them (S. EN C.)."""
+    tokens = text.replace(",", " ").split()
+    while tokens and ("." in tokens[-1] or tokens[-1] in CONNECTORS or _legal_token(tokens[-1])):
+        tokens.pop()
+    return " ".join(tokens)
+
+
+@lru_cache(maxsize=50_000)
+def _legal_token(token: str) -> bool:
+    """rigour reads this one word as a legal form (LTDA, CIA); words repeat, so once per word."""
+    return not NON_ALNUM.sub("", remove_org_types(token))
+
+
+def _connector_subsets(ws: list[str]) -> list[list[str]]:
+    """The words with some of their connectors dropped and others kept (up to MAX_CONNECTORS)."""
+    spots = [i for i, w in enumerate(ws) if w in CONNECTORS]
+    if not 2 <= len(spots) <= MAX_CONNECTORS:
+        return []
+    out = []
+    for mask in range(1, 2 ** len(spots) - 1):
+        dropped = {spots[b] for b in range(len(spots)) if mask >> b & 1}
+        out.append([w for i, w in enumerate(ws) if i not in dropped])
     return out

@@ -60,6 +60,8 @@ SECONDARY_WEIGHT = 0.35  # generic words, places, articles: weighted down, never
 MISSING_PART_COST = 0.5  # an unmatched part costs this share when the other side is all matched
 FOLD_SCORE = 0.95  # tokens equal once transliteration/OCR differences are folded
 ABBREVIATION_SCORE = 0.9  # "Univ" for University, "Intl" for International
+CONTRACTION_SHARE = 0.6  # a contraction ("Dept") keeps at most this share of its word...
+MIN_CONTRACTED = 6  # ...of at least this many letters (CEC is no contraction of CCCEC)
 SKELETON_SCORE = 0.88  # same consonants (Husayn/Hossein) or vowels alone differ (Duri/Dore)
 SKELETON_FLOOR = 0.5  # ...and no less similar than this as spelt
 TOKEN_FLOOR = 0.75  # token pairs less similar than this do not match at all
@@ -236,7 +238,13 @@ class Screener:
                 for gram in _keys(norm):
                     postings[gram].append(idx)
                 self._exact[norm.folded_squashed].append(idx)
-                if self._kinds[e] in ("entity", None):  # people and vessels go by names
+                # initials of names written in Latin letters (not of hanzi or their Wade-Giles
+                # alias); people and vessels go by names
+                if (
+                    self._kinds[e] in ("entity", None)
+                    and kind != "romanised"
+                    and not CJK.search(text)
+                ):
                     for acr, strength in acronyms(text).items():
                         self._acronyms[acr].append((idx, strength))
                 for abbr, strength in hanzi_abbreviations(text).items():
@@ -327,13 +335,20 @@ class Screener:
             unique = {i for i, strength in initials if strength == strongest and len(owners) == 1}
             aliases = [self._aliases[i] for i, _ in pairs]
             edit = _edit_similarities(query, aliases)
-            aligned = _alignments(query, aliases[:ALIGNED_CANDIDATES])
+            # every alias sharing the query's core is aligned: siblings differ in their other words
+            shared = min(len(self._exact.get(q.folded_squashed, ())), MAX_CANDIDATES)
+            aligned = _alignments(query, aliases[: max(ALIGNED_CANDIDATES, shared)])
             # a short word in capitals (JAM, AKME) is an initialism: it names a party whose word
             # it is, or whose initials; never one with a word it resembles (Jamiyat, AQIM)
-            initialism = len(q.core) == 1 and len(q.squashed) <= SHORT and name.strip().isupper()
+            # (so is a longer word in capitals that is some listed party's initials: SIGHS)
+            initialism = (
+                len(q.core) == 1
+                and name.strip().isupper()
+                and (len(q.squashed) <= SHORT or any(acronym for _, acronym in pairs))
+            )
             for n, (i, acronym) in enumerate(pairs):
                 alias = aliases[n]
-                whole = not initialism or q.folded[0] in alias.norm.folded
+                whole = not initialism or q.core[0] in alias.norm.core  # as spelt: MTT is not MMT
                 measures = (*edit[n], aligned[n] if n < len(aligned) and whole else 0.0)
                 name_score, parts = _name_similarity(query, alias, acronym, measures)
                 if acronym and i not in unique:
@@ -341,14 +356,25 @@ class Screener:
                     parts["ambiguous_acronym"] = True
                 if name_score < REPORT_FLOOR - MAX_BONUS:
                     continue  # no adjustment could lift it to the floor
-                score = self._adjusted(alias.entry, q, name_score, parts, country, address)
+                # initials name no place: 中国集制 (SMIC) is not about China
+                score = self._adjusted(
+                    alias.entry, q, name_score, parts, country, address, places=not acronym
+                )
                 rank = (score, parts.get("token_alignment", 0.0))
                 if score >= REPORT_FLOOR and (
                     alias.entry not in best or rank > best[alias.entry][:2]
                 ):
                     best[alias.entry] = (score, rank[1], i, acronym, parts)
+        # equal scores: the better aligned, then the alias closer as written (legal forms too)
+        written = name.casefold()
         ranked = sorted(
-            best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], self._entries[kv[0]].name)
+            best.items(),
+            key=lambda kv: (
+                -kv[1][0],
+                -kv[1][1],
+                -fuzz.ratio(written, self._aliases[kv[1][2]].text.casefold()),
+                self._entries[kv[0]].name,
+            ),
         )[:limit]
         hits = [
             self._hit(q, round(min(1.0, score), 4), i, acronym, parts)
@@ -372,11 +398,12 @@ class Screener:
         parts: dict[str, Any],
         country: str | None,
         address: str | None,
+        places: bool = True,
     ) -> float:
         """Name similarity adjusted for place, country and address agreement (unclamped, for ranking)."""
         entry = self._entries[entry_index]
         qp, ap = _places(q), self._places[entry_index]
-        if qp and ap:
+        if places and qp and ap:
             place = -0.08 if qp - ap else 0.02  # a place the query names that the entry lacks
             score += place
             parts["places"] = place
@@ -427,12 +454,22 @@ class Screener:
         )
 
 
-def _is_abbreviation(short: str, long: str, generic: bool) -> bool:
-    """ "Univ" for "University"; for generic words also contractions ("Intl", "Mfg")."""
+def _is_abbreviation(short: str, long: str, generic: bool, person: bool) -> bool:
+    """ "Univ" for "University"; for generic words also contractions ("Intl", "Mfg"); for other
+    words of an organisation a contraction keeping the last letter and at most CONTRACTION_SHARE
+    of a long word ("Assn" for "Association", "Dept" for "Department"). People's names are not
+    abbreviated this way (Kant is not Kanat)."""
     if len(short) < 3 or len(short) > len(long) - 2 or short[0] != long[0]:
         return False
-    if not generic:
-        return long.startswith(short)
+    if long.startswith(short):
+        return True
+    if not generic and (
+        person
+        or short[-1] != long[-1]
+        or len(short) > CONTRACTION_SHARE * len(long)
+        or len(long) < MIN_CONTRACTED
+    ):
+        return False
     it = iter(long)
     return all(c in it for c in short)
 
@@ -449,7 +486,9 @@ def _vowel_pattern(token: str) -> str:
     return VOWELS.sub("a", token)
 
 
-def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float], sim: float) -> float:
+def _token_similarity(
+    a: tuple[str, str, float], b: tuple[str, str, float], sim: float, person: bool
+) -> float:
     """Two name parts: equal, equal once folded, an abbreviation, same consonants, or close."""
     if a[0] == b[0]:
         return 1.0
@@ -459,8 +498,8 @@ def _token_similarity(a: tuple[str, str, float], b: tuple[str, str, float], sim:
         return 0.0
     if a[1][0] != b[1][0] and not (a[1][0] in "aeiouy" and b[1][0] in "aeiouy"):
         return sim if sim >= TOKEN_FLOOR else 0.0  # the special cases all keep the first letter
-    if _is_abbreviation(a[0], b[0], b[2] < CORE_WEIGHT) or _is_abbreviation(
-        b[0], a[0], a[2] < CORE_WEIGHT
+    if _is_abbreviation(a[0], b[0], b[2] < CORE_WEIGHT, person) or _is_abbreviation(
+        b[0], a[0], a[2] < CORE_WEIGHT, person
     ):
         return ABBREVIATION_SCORE
     if (
@@ -496,7 +535,7 @@ def _token_alignment(
             sim = row[offset + j]
             if sim < SKELETON_FLOOR and x[1][0] != y[1][0]:
                 continue  # nothing alike, not even the first letter
-            sim = _token_similarity(x, y, sim)
+            sim = _token_similarity(x, y, sim, person)
             if sim:
                 pairs.append((sim, i, j))
     if not pairs:
