@@ -185,8 +185,9 @@ def test_screening_caches_stay_bounded_in_the_service(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ever-new names must not grow memory: past the service's limit the name caches are emptied."""
+    from computegate.screening.memo import bound_name_caches, name_caches
     from computegate.surfaces import service as service_module
-    from computegate.surfaces.service import Service, bound_name_caches, name_caches
+    from computegate.surfaces.service import Service
 
     svc = Service(f"sqlite:///{tmp_path / 's.db'}")
     for name in ("Acme Trading", "Beta Shipping", "Gamma Holdings"):

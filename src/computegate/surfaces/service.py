@@ -15,6 +15,7 @@ import orjson
 from computegate.engine import Engine
 from computegate.model.requests import AnyRequest, parse_request
 from computegate.screening import Screener
+from computegate.screening.memo import bound_name_caches
 from computegate.store.audit import AuditLog, Entry, GroupCommit, Idempotency, request_digest
 from computegate.store.db import database_url, make_engine, migrate
 from computegate.store.keys import KeyCache
@@ -26,32 +27,6 @@ VOLATILE = {("list", "loaded_at")}  # differs on every load without meaning anyt
 # by hundreds of MB before they fill. It keeps at most this many, emptying them all when one is
 # full (benchmarks/service_soak.py).
 NAME_CACHE_LIMIT = 20_000
-
-
-def name_caches() -> tuple[Any, ...]:
-    """Screening's per-name and per-token memo caches (functools.lru_cache)."""
-    from computegate.screening import normalize, screener
-
-    return (
-        normalize.normalise,
-        normalize.fold,
-        normalize.syllabify,
-        normalize.segment,
-        normalize.romanise,
-        normalize._classify,
-        screener._token_keys,
-    )
-
-
-def bound_name_caches(limit: int | None = None) -> bool:
-    """Empty the screening caches if one holds more than `limit` (NAME_CACHE_LIMIT) entries;
-    True if it did."""
-    caches = name_caches()
-    if max(c.cache_info().currsize for c in caches) <= (limit or NAME_CACHE_LIMIT):
-        return False
-    for cache in caches:
-        cache.cache_clear()
-    return True
 
 
 def log_answers_to_stderr() -> None:
@@ -161,7 +136,7 @@ class Service:
     ) -> Future[list[dict[str, Any]]]:
         request = {"name": name, "country": country, **({"kind": kind} if kind else {})}
         result = self._screen(request)
-        bound_name_caches()
+        bound_name_caches(NAME_CACHE_LIMIT)
         entry = Entry(
             "screen", request, result, None, [], [result["list"]], self.version, key_label
         )
