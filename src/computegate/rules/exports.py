@@ -14,9 +14,10 @@ from computegate.model.classification import Classification
 from computegate.model.findings import MissingFact
 from computegate.model.requests import Condition, ExportRequest
 from computegate.regime import Regime
+from computegate.rules.evaluate import Facts, apply, requirements
 from computegate.rules.horizon import status_unknown
-from computegate.rules.parties import Where, china_equivalent, listed_as, where
-from computegate.rules.ruling import Ruling
+from computegate.rules.parties import Where, china_equivalent, where
+from computegate.rules.ruling import Ruling, merged
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
 EXCEPTION_CONDITIONS = (
@@ -61,7 +62,9 @@ def destination_licensed(dest: str, regime: Regime) -> Where:
 
 
 def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> Ruling:
-    """License requirement for one candidate ECCN."""
+    """License requirement for one candidate ECCN: the requirement provisions in force (data) and,
+    from Nov 2023, the country-group and headquarters structure below; then the exception and bar
+    provisions (License Exception HBM, the Unverified List)."""
     if eccn not in CONTROLLED:
         ruling = Ruling(required=False)
         ruling.add(
@@ -70,56 +73,27 @@ def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classificati
             "15 CFR 742.6(a)(6)",
         )
         return ruling
+    facts = Facts(req, regime, eccn, cls)
     if eccn == "3A090.c":
-        ruling = _hbm_ruling(req, regime, cls)
-    elif regime.get("ac.destinations_2022") is not None:
-        ruling = _ruling_2022(req, regime, eccn)
+        ruling = _hbm_ruling(req, regime)
     else:
-        ruling = _ruling_2023(req, regime, eccn, cls)
-    _unverified_list(req, regime, ruling)
+        rulings = requirements(facts)
+        if regime.get("ac.license_groups") is not None:
+            rulings.append(_ruling_2023(req, regime, eccn, cls))
+        ruling = merged(rulings) if rulings else _no_requirement(eccn, regime)
+    if ruling.required:
+        apply("exceptions", facts, ruling)
+    if ruling.exceptions:
+        apply("bars", facts, ruling)
     return ruling
 
 
-def _unverified_list(req: ExportRequest, regime: Regime, ruling: Ruling) -> None:
-    """744.15(b): no license exception may be used for a party on the Unverified List."""
-    pv = regime.get("uvl.license_exceptions_barred")
-    if pv is None or not pv.value or not ruling.exceptions:
-        return
-    if listed_as(req.end_user.screening) != "uvl":
-        return
-    ruling.add(
-        "744.15(b)",
-        f"The end user is on the Unverified List: License Exception {', '.join(ruling.exceptions)} may not be used",
-        pv.citation,
-    )
-    ruling.exceptions = []
-    ruling.conditions = [c for c in ruling.conditions if c.id not in EXCEPTION_CONDITIONS]
-
-
-def _ruling_2022(req: ExportRequest, regime: Regime, eccn: str) -> Ruling:
-    dests = regime.get("ac.destinations_2022")
-    policy_pv = regime.get("ac.review_policy_2022")
-    assert dests is not None and policy_pv is not None
-    dest = china_equivalent(req.to_country, regime)
-    if dest in dests.value:
-        ruling = Ruling(required=True, policy=policy_pv.value)
-        ruling.add(
-            "742.6(a)(6)",
-            f"{eccn} to {dest}: license required under the Oct-2022 rule",
-            dests.citation,
-        )
-        note = f" ({policy_pv.period.note})" if policy_pv.period.note else ""
-        ruling.add(
-            "742.6(b)(10)",
-            f"Review policy: {policy_pv.value.replace('_', ' ')}{note}",
-            policy_pv.citation,
-        )
-        return ruling
+def _no_requirement(eccn: str, regime: Regime) -> Ruling:
     ruling = Ruling(required=False)
     ruling.add(
-        "742.6(a)(6)",
-        f"The Oct-2022 rule licenses {eccn} only to {', '.join(dests.value)}; {req.to_country} is outside it",
-        dests.citation,
+        "item.uncontrolled",
+        f"{eccn}: no advanced-computing license requirement is in force on {regime.date}",
+        "15 CFR 742.6(a)(6)",
     )
     return ruling
 
@@ -564,7 +538,7 @@ def _exceptions(case: _Case, ruling: Ruling) -> None:
     )
 
 
-def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> Ruling:
+def _hbm_ruling(req: ExportRequest, regime: Regime) -> Ruling:
     dest = china_equivalent(req.to_country, regime)
     scope = where(dest, regime, "hbm.groups", "hbm.destinations")
     pv = regime.get("hbm.destinations")
@@ -595,7 +569,6 @@ def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> Ruli
         f"3A090.c to or within {dest} (Macau/D:5): license required; presumption of denial",
         pv.citation,
     )
-    _hbm_exception(regime, cls, ruling)
     return ruling
 
 
@@ -625,41 +598,4 @@ def _hbm_headquarters(req: ExportRequest, regime: Regime, ruling: Ruling) -> Non
         "hbm.hq_rule",
         f"The end user or its ultimate parent is headquartered in {hq}: whether that alone requires a 3A090.c license is unsettled",
         reading.citation,
-    )
-
-
-def _hbm_exception(regime: Regime, cls: Classification, ruling: Ruling) -> None:
-    """740.25: License Exception HBM only for stacks below its density ceiling, under conditions."""
-    exc = regime.get("exc.hbm")
-    ceiling = regime.get("exc.hbm.bandwidth_density_lt")
-    if exc is None or ceiling is None:
-        return
-    limit = float(ceiling.value)
-    density = cls.hbm_bandwidth_density_gbs_per_mm2
-    if density is None:
-        ruling.missing.append(
-            MissingFact(
-                fact="hbm_bandwidth_density_gbs_per_mm2",
-                question=f"Is the stack's memory bandwidth density below {limit} GB/s/mm2 (License Exception HBM)?",
-                outcomes={
-                    f"< {limit}": "License Exception HBM available",
-                    f">= {limit}": "no license exception",
-                },
-            )
-        )
-        return
-    if density >= limit:
-        ruling.add(
-            "740.25",
-            f"License Exception HBM covers only stacks below {limit} GB/s/mm2; this one is {density:.2f}",
-            ceiling.citation,
-        )
-        return
-    ruling.exceptions.append("HBM")
-    ruling.conditions.append(
-        Condition(
-            id="hbm_exception",
-            text=f"License Exception HBM (density {density:.2f} < {limit} GB/s/mm2) only if: exporter headquartered in the US or A:5 and not D:5-parented; sold directly to the designer of the co-packaged item and shipped straight to the packaging site; report within 60 days",
-            citation=exc.citation,
-        )
     )

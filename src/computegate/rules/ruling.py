@@ -82,3 +82,15 @@ def combine(rulings: Sequence[Ruling]) -> Combined:
         for c in r.conditions
     ]
     return Combined(outcome, policy, exceptions, conditions)
+
+
+def merged(rulings: Sequence[Ruling]) -> Ruling:
+    """Several requirements on one item as one ruling: `combine`'s answer, every finding and every
+    missing fact (one ruling is returned as it is)."""
+    if len(rulings) == 1:
+        return rulings[0]
+    c = combine(rulings)
+    out = Ruling(REQUIRED_OF[c.outcome], c.policy, list(c.exceptions), list(c.conditions))
+    out.findings = [f for r in rulings for f in r.findings]
+    out.missing = [m for r in rulings for m in r.missing]
+    return out
