@@ -5,15 +5,17 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from computegate.io import ISO_ALPHA2, DataFileError, read_yaml, validate_file
 from computegate.regime.schema import (
     AmendmentFile,
+    Fact,
     Group,
     GroupsFile,
     Instrument,
@@ -281,6 +283,14 @@ def load_provisions(
             for name in _parameters_read(version):
                 if name not in params:
                     raise DataFileError(str(path), key, f"no such parameter {name!r}")
+            for text in _texts(version):
+                for name in _PLACEHOLDER.findall(text):
+                    if name not in params and name not in FACTS:
+                        raise DataFileError(
+                            str(path),
+                            key,
+                            f"{{{name}}} in {text!r} is neither a fact nor a parameter",
+                        )
             for effect in (version.then, version.else_):
                 for f in effect.findings:
                     if f.rule and f.rule not in provisions and f.rule not in steps:
@@ -297,6 +307,21 @@ def _parameters_read(version: Version) -> set[str]:
     if version.when is not None:
         names.update(_condition_parameters(version.when))
     return names
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::[^{}]*)?\}")
+FACTS = frozenset(get_args(Fact))
+
+
+def _texts(version: Version) -> list[str]:
+    """Every template a version holds (findings, conditions, questions and their outcomes)."""
+    effects = (version.then, version.else_)
+    texts = [x.text for e in effects for x in e.findings] + [
+        x.text for e in effects for x in e.conditions
+    ]
+    for ask in version.ask.values():
+        texts += [ask.question, *ask.outcomes, *ask.outcomes.values()]
+    return texts
 
 
 def _condition_parameters(node: When) -> set[str]:

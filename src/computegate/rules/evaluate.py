@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from computegate.io.errors import DataFileError
 from computegate.model.classification import Classification
 from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.model.requests import Condition, ExportRequest
@@ -226,14 +225,12 @@ _FIELD = re.compile(r"\{([^{}:]+)(?::([^{}]*))?\}")
 Render = Callable[[Facts], str]
 
 
-def compile_text(text: str, where_: str, data: RegimeData) -> Render:
-    """A template as a closure; an unknown placeholder is a data error naming the provision."""
+def compile_text(text: str) -> Render:
+    """A template as a closure (the loader has checked every placeholder names a fact or parameter)."""
     pieces: list[str | tuple[str, str, bool]] = []
     pos = 0
     for m in _FIELD.finditer(text):
         name, spec = m.group(1), m.group(2) or ""
-        if name not in READERS and name not in data.parameters:
-            raise DataFileError(where_, text, f"{{{name}}} is neither a fact nor a parameter")
         pieces += [text[pos : m.start()], (name, spec, name in READERS)]
         pos = m.end()
     pieces.append(text[pos:])
@@ -299,21 +296,17 @@ def compiled(data: RegimeData) -> dict[Step, list[Compiled]]:
     if steps is None:
         steps = {}
         for prov in data.provisions.values():
-            steps.setdefault(prov.step, []).append(_compile(prov, data))
+            steps.setdefault(prov.step, []).append(_compile(prov))
         data.compiled["provisions"] = steps
     return steps
 
 
-def _compile(prov: ProvisionFile, data: RegimeData) -> Compiled:
-    where_ = f"provisions/{prov.id}"
-
+def _compile(prov: ProvisionFile) -> Compiled:
     def effect(e: Effect) -> _Effect:
         return _Effect(
             e,
-            tuple(
-                (x.rule or prov.id, compile_text(x.text, where_, data), x.cite) for x in e.findings
-            ),
-            tuple((x.id, compile_text(x.text, where_, data), x.cite) for x in e.conditions),
+            tuple((x.rule or prov.id, compile_text(x.text), x.cite) for x in e.findings),
+            tuple((x.id, compile_text(x.text), x.cite) for x in e.conditions),
         )
 
     versions = tuple(
@@ -325,11 +318,8 @@ def _compile(prov: ProvisionFile, data: RegimeData) -> Compiled:
             {
                 k: (
                     a,
-                    compile_text(a.question, where_, data),
-                    tuple(
-                        (compile_text(o, where_, data), compile_text(t, where_, data))
-                        for o, t in a.outcomes.items()
-                    ),
+                    compile_text(a.question),
+                    tuple((compile_text(o), compile_text(t)) for o, t in a.outcomes.items()),
                 )
                 for k, a in v.ask.items()
             },
