@@ -291,10 +291,9 @@ def load_provisions(
                             key,
                             f"{{{name}}} in {text!r} is neither a fact nor a parameter",
                         )
-            for effect in (version.then, version.else_):
-                for f in effect.findings:
-                    if f.rule and f.rule not in provisions and f.rule not in steps:
-                        raise DataFileError(str(path), key, f"unregistered rule id {f.rule!r}")
+            for f in (*version.then.findings, *version.else_.findings, *version.if_unknown):
+                if f.rule and f.rule not in provisions and f.rule not in steps:
+                    raise DataFileError(str(path), key, f"unregistered rule id {f.rule!r}")
     return {k: prov for k, (_, prov) in provisions.items()}
 
 
@@ -302,8 +301,11 @@ def _parameters_read(version: Version) -> set[str]:
     names = set(version.requires)
     for effect in (version.then, version.else_):
         names.update(x for x in (effect.review_policy_from,) if x)
-        names.update(x.cite for x in effect.findings if x.cite)
         names.update(x.cite for x in effect.conditions if x.cite)
+    for f in (*version.then.findings, *version.else_.findings, *version.if_unknown):
+        names.update(x for x in (f.cite,) if x)
+        if f.if_ is not None:
+            names.update(_condition_parameters(f.if_))
     if version.when is not None:
         names.update(_condition_parameters(version.when))
     return names
@@ -319,6 +321,7 @@ def _texts(version: Version) -> list[str]:
     texts = [x.text for e in effects for x in e.findings] + [
         x.text for e in effects for x in e.conditions
     ]
+    texts += [x.text for x in version.if_unknown]
     for ask in version.ask.values():
         texts += [ask.question, *ask.outcomes, *ask.outcomes.values()]
     return texts

@@ -192,6 +192,7 @@ Fact = Literal[
     "end_user.headquarters",
     "end_user.list",
     "ruling.exceptions",
+    "gap.place",
 ]
 """The facts a provision may read (each has one reader in rules/evaluate.py)."""
 Interpretation = Literal["datacenter_item"]
@@ -252,12 +253,15 @@ class When(_Strict):
 
 
 class FindingSpec(_Strict):
-    """A finding to record: its text (with {fact}/{parameter} placeholders) and which parameter's
-    citation it carries (the provision's own citation if none)."""
+    """A finding to record: its text (with {fact}/{parameter} placeholders), which parameter's
+    citation it carries (the provision's own citation if none) and, optionally, the part of the
+    condition it reports (recorded only when that part holds)."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     text: str
     rule: str | None = None
     cite: str | None = None
+    if_: When | None = Field(default=None, alias="if")
 
 
 class ConditionSpec(_Strict):
@@ -300,6 +304,7 @@ class Version(_Strict):
     then: Effect
     else_: Effect = Field(default_factory=Effect, alias="else")
     ask: dict[str, Ask] = Field(default_factory=dict)
+    if_unknown: list[FindingSpec] = Field(default_factory=list)
 
 
 class ProvisionCitation(_Strict):

@@ -22,7 +22,7 @@ from computegate.model.classification import Classification
 from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.model.requests import Condition, ExportRequest
 from computegate.regime import Regime, RegimeData
-from computegate.regime.schema import Ask, Effect, ProvisionFile, Step, Version, When
+from computegate.regime.schema import Ask, Effect, FindingSpec, ProvisionFile, Step, Version, When
 from computegate.rules.parties import china_equivalent, listed_as, where
 from computegate.rules.ruling import Ruling
 
@@ -45,14 +45,17 @@ Answer = tuple[Tri, tuple[Gap, ...]]
 class Facts:
     """The request's facts as provisions read them (each read at most once per evaluation)."""
 
-    __slots__ = ("_seen", "cls", "eccn", "regime", "req", "ruling")
+    __slots__ = ("_seen", "cls", "eccn", "gap", "regime", "req", "ruling")
 
     def __init__(self, req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> None:
         self.req, self.regime, self.eccn, self.cls = req, regime, eccn, cls
         self.ruling: Ruling | None = None
+        self.gap: Gap | None = None  # the gap a question is being asked about
         self._seen: dict[str, Any] = {}
 
     def get(self, name: str) -> Any:
+        if name in _UNCACHED:
+            return READERS[name](self)
         if name not in self._seen:
             self._seen[name] = READERS[name](self)
         return self._seen[name]
@@ -79,7 +82,11 @@ READERS: dict[str, Callable[[Facts], Any]] = {
     # not screened or no hit: on no list (the rules never assume a listing)
     "end_user.list": lambda f: listed_as(f.req.end_user.screening) or "none",
     "ruling.exceptions": lambda f: f.ruling.exceptions if f.ruling is not None else [],
+    "gap.place": lambda f: f.gap.detail if f.gap is not None else None,
 }
+
+
+_UNCACHED = frozenset({"ruling.exceptions", "gap.place"})  # change during one evaluation
 
 
 @dataclass(frozen=True)
@@ -259,7 +266,7 @@ def _show(value: Any, spec: str) -> str:
     if value is None:
         return "unknown"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return (spec or ", ").join(str(v) for v in value)
     if spec == "words":
         return str(value).replace("_", " ")
     return format(value, spec)
@@ -267,9 +274,17 @@ def _show(value: Any, spec: str) -> str:
 
 # -- compiled provisions -------------------------------------------------------------------------
 @dataclass(frozen=True)
+class _Finding:
+    rule: str
+    text: Render
+    cite: str | None
+    guard: Test | None  # recorded only when this part of the condition holds
+
+
+@dataclass(frozen=True)
 class _Effect:
     spec: Effect
-    findings: tuple[tuple[str, Render, str | None], ...]
+    findings: tuple[_Finding, ...]
     conditions: tuple[tuple[str, Render, str | None], ...]
 
 
@@ -280,6 +295,7 @@ class _Version:
     then: _Effect
     otherwise: _Effect
     ask: dict[str, tuple[Ask, Render, tuple[tuple[Render, Render], ...]]]
+    if_unknown: tuple[_Finding, ...]
 
 
 @dataclass(frozen=True)
@@ -302,10 +318,21 @@ def compiled(data: RegimeData) -> dict[Step, list[Compiled]]:
 
 
 def _compile(prov: ProvisionFile) -> Compiled:
+    def findings(specs: Iterable[FindingSpec]) -> tuple[_Finding, ...]:
+        return tuple(
+            _Finding(
+                x.rule or prov.id,
+                compile_text(x.text),
+                x.cite,
+                compile_when(x.if_) if x.if_ is not None else None,
+            )
+            for x in specs
+        )
+
     def effect(e: Effect) -> _Effect:
         return _Effect(
             e,
-            tuple((x.rule or prov.id, compile_text(x.text), x.cite) for x in e.findings),
+            findings(e.findings),
             tuple((x.id, compile_text(x.text), x.cite) for x in e.conditions),
         )
 
@@ -323,6 +350,7 @@ def _compile(prov: ProvisionFile) -> Compiled:
                 )
                 for k, a in v.ask.items()
             },
+            findings(v.if_unknown),
         )
         for v in prov.versions
     )
@@ -362,16 +390,16 @@ def _applicable(step: Step, facts: Facts) -> Iterable[tuple[Compiled, _Version]]
             yield prov, version
 
 
-def requirements(facts: Facts) -> list[Ruling]:
-    """A ruling from each requirement provision in force for this item, with the review policy the
-    policy provisions give a license it requires."""
-    out = []
+def requirements(facts: Facts) -> dict[str, Ruling]:
+    """A ruling from each requirement provision in force for this item (by provision id), with the
+    review policy the policy provisions give a license it requires."""
+    out = {}
     for prov, version in _applicable("requirement", facts):
         ruling = Ruling(required=None)
         _evaluate(prov, version, facts, ruling)
         if ruling.required:
             apply("policy", facts, ruling)
-        out.append(ruling)
+        out[prov.spec.id] = ruling
     return out
 
 
@@ -397,12 +425,17 @@ def _citation(prov: Compiled, param: str | None, regime: Regime) -> Citation:
     return pv.citation if pv is not None else prov.citation
 
 
+def _findings(prov: Compiled, specs: Iterable[_Finding], facts: Facts) -> list[Finding]:
+    return [
+        Finding(rule=x.rule, text=x.text(facts), citation=_citation(prov, x.cite, facts.regime))
+        for x in specs
+        if x.guard is None or x.guard(facts)[0] is True
+    ]
+
+
 def _effect(prov: Compiled, e: _Effect, facts: Facts, ruling: Ruling) -> None:
     regime = facts.regime
-    findings = [
-        Finding(rule=rule, text=text(facts), citation=_citation(prov, param, regime))
-        for rule, text, param in e.findings
-    ]
+    findings = _findings(prov, e.findings, facts)
     spec = e.spec
     if spec.license_required is not None:
         ruling.required = spec.license_required
@@ -441,10 +474,12 @@ def _unknown(
     ruling.exceptions += [
         x for x in then.exceptions if x in other.exceptions and x not in ruling.exceptions
     ]
+    ruling.findings += _findings(prov, v.if_unknown, facts)
 
 
 def _question(prov: Compiled, v: _Version, gap: Gap, facts: Facts) -> MissingFact:
     entry = v.ask.get(gap.fact)
+    facts.gap = gap
     if entry is not None:
         ask, question, outcomes = entry
         return MissingFact(

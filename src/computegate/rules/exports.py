@@ -20,6 +20,9 @@ from computegate.rules.parties import Where, china_equivalent, where
 from computegate.rules.ruling import Ruling, merged
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
+NOV_2023 = (
+    "742.6(a)(6)(iii)"  # the provision the Nov-2023 review policy and NAC/ACA below attach to
+)
 EXCEPTION_CONDITIONS = (
     "nac_notification",
     "hbm_exception",
@@ -48,19 +51,6 @@ def _combine(answers: list[Where]) -> Where:
     return "no"
 
 
-def destination_licensed(dest: str, regime: Regime) -> Where:
-    listed = where(dest, regime, "ac.license_groups", "ac.license_named_destinations")
-    if listed == "no":
-        return "no"
-    named = regime.get("ac.license_named_destinations")
-    if named is not None and dest in named.value:
-        return "yes"
-    exempt = where(dest, regime, "ac.license_exempt_groups")
-    if exempt == "yes":
-        return "no"
-    return "ambiguous" if "ambiguous" in (listed, exempt) else "yes"
-
-
 def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> Ruling:
     """License requirement for one candidate ECCN: the requirement provisions in force (data) and,
     from Nov 2023, the country-group and headquarters structure below; then the exception and bar
@@ -77,9 +67,10 @@ def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classificati
     if eccn == "3A090.c":
         ruling = _hbm_ruling(req, regime)
     else:
-        rulings = requirements(facts)
+        found = requirements(facts)
         if regime.get("ac.license_groups") is not None:
-            rulings.append(_ruling_2023(req, regime, eccn, cls))
+            found[NOV_2023] = _ruling_2023(req, regime, eccn, cls, found.get(NOV_2023))
+        rulings = list(found.values())
         ruling = merged(rulings) if rulings else _no_requirement(eccn, regime)
     if ruling.required:
         apply("exceptions", facts, ruling)
@@ -113,93 +104,34 @@ def _hq_where(
     return _combine([where(c, regime, groups, named) for c in codes]), codes
 
 
-def _ruling_2023(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> Ruling:
+def _ruling_2023(
+    req: ExportRequest, regime: Regime, eccn: str, cls: Classification, by_scope: Ruling | None
+) -> Ruling:
+    """The Nov-2023 structure: the destination/headquarters provision's answer (`by_scope`), the
+    conditionally licensed destinations, then this structure's review policy and NAC/ACA."""
     dest = china_equivalent(req.to_country, regime) or req.to_country
-    groups = regime.get("ac.license_groups")
     hq_pv = regime.get("ac.hq_groups")
-    assert groups is not None and hq_pv is not None
-    by_dest = destination_licensed(dest, regime)
-    by_hq, hq_codes = _hq_where(req, regime, "ac.hq_groups", "ac.hq_named")
-    ruling = Ruling(required=None)
-    by_exempt = _conditional_destination(req, regime, eccn, dest, ruling)
-    hq_text = "/".join(hq_codes) or "unknown"
+    assert hq_pv is not None
+    conditional = Ruling(required=None)
+    by_exempt = _conditional_destination(req, regime, eccn, dest, conditional)
+    conditional.required = {"yes": True, "no": False}.get(by_exempt)
     if req.end_user.headquarters and not req.end_user.ultimate_parent_headquarters:
-        ruling.add(
+        conditional.add(
             "hq-rule.parent",
             "No ultimate parent given: the end user is treated as its own ultimate parent",
             hq_pv.citation,
         )
-    if by_dest == "yes":
-        ruling.add(
-            "742.6(a)(6)(iii)",
-            f"{dest} is in {'/'.join(groups.value)} (not A:5/A:6) or named: {eccn} needs a license to or within it",
-            groups.citation,
-        )
-    if by_hq == "yes":
-        hq_hit = "/".join(
-            c for c in hq_codes if where(c, regime, "ac.hq_groups", "ac.hq_named") == "yes"
-        )
-        ruling.add(
-            "hq-rule",
-            f"End user or its ultimate parent is headquartered in {hq_hit} (D:5 or Macau): license required for any destination",
-            hq_pv.citation,
-        )
-    if "yes" in (by_dest, by_hq, by_exempt):
-        ruling.required = True
-        ruling.missing = [m for m in ruling.missing if m.fact != "end_user.exemption"]
-    elif "ambiguous" in (by_dest, by_hq):
-        ruling.missing.append(
-            _cambodia_style_ambiguity(
-                dest,
-                hq_codes,
-                regime,
-                "license requirement",
-                "license required",
-                "no license required",
-            )
-        )
-    elif by_exempt == "unknown":
-        if by_hq == "unknown":
-            ruling.missing.append(_hq_missing(dest))
-    elif by_hq == "unknown":
-        ruling.missing.append(
-            MissingFact(
-                fact="end_user.headquarters",
-                question="Where are the end user and its ultimate parent headquartered?",
-                outcomes={
-                    "either in D:5 or Macau": "license required (headquarters rule)",
-                    "neither": f"no license required: {dest} is outside the 3A090 destination scope",
-                },
-            )
-        )
-        ruling.add(
-            "hq-rule",
-            f"{dest} is outside the destination scope; the headquarters rule decides, and the headquarters are not given",
-            hq_pv.citation,
-        )
-    else:
-        ruling.required = False
-        ruling.add(
-            "742.6(a)(6)(iii)",
-            f"{dest} is outside the 3A090 destination scope and the end user is not headquartered in D:5 or Macau ({hq_text})",
-            groups.citation,
-        )
+    ruling = merged([conditional, by_scope] if by_scope is not None else [conditional])
     if ruling.required:
+        hq_codes = [
+            china_equivalent(c, regime) or c
+            for c in (req.end_user.headquarters, req.end_user.ultimate_parent_headquarters)
+            if c
+        ]
         case = _Case(req, regime, eccn, cls, dest, hq_codes)
         _review_policy_2023(case, ruling)
         _exceptions(case, ruling)
     return ruling
-
-
-def _hq_missing(dest: str) -> MissingFact:
-    return MissingFact(
-        fact="end_user.headquarters",
-        question="Where are the end user and its ultimate parent headquartered?",
-        outcomes={
-            "either in D:5 or Macau": "license required (headquarters rule)",
-            "neither": f"the answer turns on the other facts for {dest}",
-        },
-    )
 
 
 def _named(name: str | None, entities: list[str]) -> str | None:
