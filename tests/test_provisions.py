@@ -17,10 +17,11 @@ VALUES = st.sampled_from(["a", "b", None])  # None: the fact is not given
 
 
 class _Given:
-    """Stands in for a request's facts: only `get` is read by these condition nodes."""
+    """Stands in for a request's facts: these condition nodes read `get` and keep answers in `memo`."""
 
     def __init__(self, values: dict[str, Any]) -> None:
         self.values = values
+        self.memo: dict[str, Any] = {}
 
     def get(self, name: str) -> Any:
         return self.values[name]

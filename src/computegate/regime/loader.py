@@ -75,7 +75,7 @@ class RegimeData:
     token: int = field(default_factory=lambda: next(_tokens))  # identity for memo keys
     breakpoints: tuple[dt.date, ...] = field(init=False)
     # what the rules layer compiles from this data once (the provisions as closures)
-    compiled: dict[str, Any] = field(init=False, default_factory=dict)
+    compiled: dict[Any, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "breakpoints", _breakpoints(self))

@@ -12,6 +12,7 @@ named interpretive readings below, each with its citation.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
 from collections.abc import Callable, Iterable
@@ -45,13 +46,14 @@ Answer = tuple[Tri, tuple[Gap, ...]]
 class Facts:
     """The request's facts as provisions read them (each read at most once per evaluation)."""
 
-    __slots__ = ("_seen", "cls", "eccn", "gap", "regime", "req", "ruling")
+    __slots__ = ("_seen", "cls", "eccn", "gap", "memo", "regime", "req", "ruling")
 
     def __init__(self, req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> None:
         self.req, self.regime, self.eccn, self.cls = req, regime, eccn, cls
         self.ruling: Ruling | None = None
         self.gap: Gap | None = None  # the gap a question is being asked about
         self._seen: dict[str, Any] = {}
+        self.memo: dict[str, Answer] = {}  # condition answers that depend on facts only
 
     def get(self, name: str) -> Any:
         if name in _UNCACHED:
@@ -118,8 +120,28 @@ _TRUE: Answer = (True, ())
 _FALSE: Answer = (False, ())
 
 
+_node_ids = itertools.count()
+
+
 def compile_when(node: When) -> Test:
-    """The condition as a closure (built once; no dict is interpreted per decision)."""
+    """The condition as a closure (built once; no dict is interpreted per decision). A composite
+    node keeps its answer for one request's facts: findings that report a part of the condition
+    ask that part again."""
+    test = _compile_node(node)
+    if node.all is None and node.any is None:
+        return test
+    key = f"node:{next(_node_ids)}"
+
+    def remembered(f: Facts) -> Answer:
+        seen: Answer | None = f.memo.get(key)
+        if seen is None:
+            seen = f.memo[key] = test(f)
+        return seen
+
+    return remembered
+
+
+def _compile_node(node: When) -> Test:
     if node.compare is not None:
         return _compare(node.compare.metric, _OPS[node.compare.op], node.compare.parameter)
     if node.member is not None:
@@ -158,20 +180,29 @@ def _compare(metric: str, op: Callable[[Any, Any], bool], parameter: str) -> Tes
 
 
 def _member(place: str, groups: str | None, named: str | None) -> Test:
+    key = f"member:{place}:{groups}:{named}"  # asked again by the findings that report it
+
     def test(f: Facts) -> Answer:
-        value = f.get(place)
-        if value is None:
-            return None, (Gap(place),)
-        codes = value if isinstance(value, list) else [value]
-        answers = [_where(c, f.regime, groups, named) for c in codes]
-        if "yes" in answers:
-            return _TRUE
-        disputed = [c for c, a in zip(codes, answers, strict=True) if a == "ambiguous"]
-        if disputed:
-            return None, tuple(Gap(MEMBERSHIP, "legal_ambiguity", c) for c in disputed)
-        return _FALSE
+        seen: Answer | None = f.memo.get(key)
+        if seen is None:
+            seen = f.memo[key] = _membership(f, place, groups, named)
+        return seen
 
     return test
+
+
+def _membership(f: Facts, place: str, groups: str | None, named: str | None) -> Answer:
+    value = f.get(place)
+    if value is None:
+        return None, (Gap(place),)
+    codes = value if isinstance(value, list) else [value]
+    answers = [_where(c, f.regime, groups, named) for c in codes]
+    if "yes" in answers:
+        return _TRUE
+    disputed = [c for c, a in zip(codes, answers, strict=True) if a == "ambiguous"]
+    if disputed:
+        return None, tuple(Gap(MEMBERSHIP, "legal_ambiguity", c) for c in disputed)
+    return _FALSE
 
 
 def _where(code: str, regime: Regime, groups: str | None, named: str | None) -> str:
@@ -234,32 +265,37 @@ Render = Callable[[Facts], str]
 
 def compile_text(text: str) -> Render:
     """A template as a closure (the loader has checked every placeholder names a fact or parameter)."""
-    pieces: list[str | tuple[str, str, bool]] = []
+    literal: list[str] = []
+    getters: list[Callable[[Facts], str]] = []
     pos = 0
     for m in _FIELD.finditer(text):
-        name, spec = m.group(1), m.group(2) or ""
-        pieces += [text[pos : m.start()], (name, spec, name in READERS)]
+        literal.append(text[pos : m.start()].replace("{", "{{").replace("}", "}}"))
+        literal.append("{}")
+        getters.append(_placeholder(m.group(1), m.group(2) or ""))
         pos = m.end()
-    pieces.append(text[pos:])
+    literal.append(text[pos:].replace("{", "{{").replace("}", "}}"))
+    pattern = "".join(literal)
+    if not getters:
+        return lambda f: text
+    return lambda f: pattern.format(*[g(f) for g in getters])
 
-    def render(f: Facts) -> str:
-        out = []
-        for piece in pieces:
-            if isinstance(piece, str):
-                out.append(piece)
-                continue
-            name, spec, is_fact = piece
-            if is_fact:
-                out.append(_show(f.get(name), spec))
-                continue
+
+def _placeholder(name: str, spec: str) -> Callable[[Facts], str]:
+    if name in READERS:
+        return lambda f: _show(f.get(name), spec)
+    if spec == "note":
+
+        def note(f: Facts) -> str:
             pv = f.regime.get(name)
-            if spec == "note":
-                out.append(f" ({pv.period.note})" if pv is not None and pv.period.note else "")
-            else:
-                out.append(_show(pv.value if pv is not None else None, spec))
-        return "".join(out)
+            return f" ({pv.period.note})" if pv is not None and pv.period.note else ""
 
-    return render
+        return note
+
+    def value(f: Facts) -> str:
+        pv = f.regime.get(name)
+        return _show(pv.value if pv is not None else None, spec)
+
+    return value
 
 
 def _show(value: Any, spec: str) -> str:
@@ -360,16 +396,17 @@ def _compile(prov: ProvisionFile) -> Compiled:
 
 
 def _in_force(regime: Regime, step: Step) -> list[tuple[Compiled, _Version]]:
-    """The provisions of a step with the version in force on the regime's date (kept per regime)."""
-    key = ("provisions", step)
-    found: list[tuple[Compiled, _Version]] | None = regime.answers.get(key)
+    """The provisions of a step with the version in force on the regime's date. Kept on the data
+    per period of the law (version dates and required parameters are breakpoints of the period)."""
+    key = ("provisions", step, regime.period_key)
+    found: list[tuple[Compiled, _Version]] | None = regime.data.compiled.get(key)
     if found is None:
         found = []
         for prov in compiled(regime.data).get(step, []):
             version = next((v for v in prov.versions if _version_in_force(v.spec, regime)), None)
             if version is not None:
                 found.append((prov, version))
-        regime.answers[key] = found
+        regime.data.compiled[key] = found
     return found
 
 
@@ -384,10 +421,11 @@ def _version_in_force(v: Version, regime: Regime) -> bool:
     return True
 
 
-def _applicable(step: Step, facts: Facts) -> Iterable[tuple[Compiled, _Version]]:
-    for prov, version in _in_force(facts.regime, step):
-        if not prov.applies_to or facts.eccn in prov.applies_to:
-            yield prov, version
+def _applicable(step: Step, facts: Facts) -> list[tuple[Compiled, _Version]]:
+    found = _in_force(facts.regime, step)
+    if not found:
+        return found
+    return [(p, v) for p, v in found if not p.applies_to or facts.eccn in p.applies_to]
 
 
 def requirements(facts: Facts) -> dict[str, Ruling]:
@@ -426,8 +464,11 @@ def _citation(prov: Compiled, param: str | None, regime: Regime) -> Citation:
 
 
 def _findings(prov: Compiled, specs: Iterable[_Finding], facts: Facts) -> list[Finding]:
+    # every part is already typed (a str rule and text, a Citation): no second validation
     return [
-        Finding(rule=x.rule, text=x.text(facts), citation=_citation(prov, x.cite, facts.regime))
+        Finding.model_construct(
+            rule=x.rule, text=x.text(facts), citation=_citation(prov, x.cite, facts.regime)
+        )
         for x in specs
         if x.guard is None or x.guard(facts)[0] is True
     ]

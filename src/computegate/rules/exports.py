@@ -115,13 +115,18 @@ def _ruling_2023(
     conditional = Ruling(required=None)
     by_exempt = _conditional_destination(req, regime, eccn, dest, conditional)
     conditional.required = {"yes": True, "no": False}.get(by_exempt)
+    if by_scope is None:
+        ruling = conditional
+    elif by_exempt == "no" and not conditional.findings:
+        ruling = by_scope  # no conditionally licensed destination: nothing to combine
+    else:
+        ruling = merged([conditional, by_scope])
     if req.end_user.headquarters and not req.end_user.ultimate_parent_headquarters:
-        conditional.add(
+        ruling.add(
             "hq-rule.parent",
             "No ultimate parent given: the end user is treated as its own ultimate parent",
             hq_pv.citation,
         )
-    ruling = merged([conditional, by_scope] if by_scope is not None else [conditional])
     if ruling.required:
         hq_codes = [
             china_equivalent(c, regime) or c
