@@ -103,3 +103,90 @@ def test_bad_amendments_name_file_key_and_problem(
         load_regime_data(directory)
     assert exc.value.file.endswith(FIXTURE.name) and exc.value.key.startswith(key)
     assert problem in exc.value.problem
+
+
+PROVISION_FIXTURE = Path(__file__).parent / "fixtures" / "provisions"
+
+
+@pytest.fixture(scope="module")
+def with_provision(tmp_path_factory: pytest.TempPathFactory) -> RegimeData:
+    """The bundled data plus one new provision file (and the amendment declaring its parameter)."""
+    directory = tmp_path_factory.mktemp("regime") / "data"
+    shutil.copytree(Path(str(resources.files("computegate.regime") / "data")), directory)
+    for sub in ("amendments", "provisions"):
+        (directory / sub).mkdir(exist_ok=True)
+        for path in (PROVISION_FIXTURE / sub).glob("*.yaml"):
+            shutil.copy(path, directory / sub / path.name)
+    return load_regime_data(directory)
+
+
+@pytest.mark.parametrize(
+    ("to", "before", "after"),
+    [
+        ("DE", ("no_license_required", None), ("license_required", "presumption_of_approval")),
+        # the stricter existing requirement still stands where both apply
+        ("CN", ("license_required", "case_by_case"), ("license_required", "case_by_case")),
+        ("BR", ("no_license_required", None), ("no_license_required", None)),
+    ],
+)
+def test_a_new_provision_file_changes_decisions_on_its_date(
+    with_provision: RegimeData, to: str, before: tuple[str, Any], after: tuple[str, Any]
+) -> None:
+    assert with_provision.rules.role("fixture-2027") == "decisive"  # registered from its file
+    for date, want in (("2026-12-31", before), ("2027-01-01", after)):
+        d = export(to, date, with_provision)
+        assert (d.outcome, d.review_policy) == want, (to, date)
+        assert any(f.rule == "fixture-2027" for f in d.findings) == (date == "2027-01-01")
+    d = export("DE", "2027-01-01", with_provision)
+    (finding,) = [f for f in d.findings if f.rule == "fixture-2027"]
+    assert finding.text == "3A090.a to DE (A:5): license required (fixture)"
+    assert finding.role == "decisive" and "January-2027 provision" in finding.citation
+    (note,) = [f for f in d.findings if f.rule == "data.unconfirmed"]
+    assert "fixture-2027" in note.text  # the fixture is marked unconfirmed, and the answer says so
+    assert export("DE", "2027-01-01", load_regime_data()).outcome == "no_license_required"
+
+
+def test_the_provision_reads_its_interpretation(with_provision: RegimeData) -> None:
+    """A non-datacenter IC is outside the fixture (the `datacenter_item` reading, Note 2)."""
+    request = {
+        "kind": "export",
+        "date": "2027-01-01",
+        "item": "RTX 4090",
+        "to_country": "DE",
+        "end_user": {"headquarters": "DE"},
+    }
+    d = decide(request, regime=Regime.at("2027-01-01", data=with_provision))
+    assert d.outcome == "no_license_required"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        (
+            "groups: fixture.license_groups}",
+            "groups: fixture.nope}",
+            "versions.0",
+            "no such parameter",
+        ),
+        ("{destination} is outside", "{dest} is outside", "versions.0", "neither a fact nor"),
+        ("- interpret: datacenter_item", "- interpret: tf33", "versions.0.when", "Input should be"),
+        ("step: requirement", "step: sometime", "step", "Input should be"),
+        ("id: fixture-2027\n", 'id: "740.25"\n', "id", "duplicate rule id"),
+    ],
+)
+def test_bad_provisions_name_file_key_and_problem(
+    tmp_path: Path, old: str, new: str, key: str, problem: str
+) -> None:
+    directory = tmp_path / "data"
+    shutil.copytree(Path(str(resources.files("computegate.regime") / "data")), directory)
+    (directory / "amendments").mkdir(exist_ok=True)
+    for path in (PROVISION_FIXTURE / "amendments").glob("*.yaml"):
+        shutil.copy(path, directory / "amendments" / path.name)
+    source = PROVISION_FIXTURE / "provisions" / "fixture-2027.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    (directory / "provisions" / source.name).write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(DataFileError) as exc:
+        load_regime_data(directory)
+    assert exc.value.file.endswith(source.name) and exc.value.key.startswith(key)
+    assert problem in exc.value.problem

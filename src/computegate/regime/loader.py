@@ -5,15 +5,17 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from computegate.io import ISO_ALPHA2, DataFileError, read_yaml, validate_file
 from computegate.regime.schema import (
     AmendmentFile,
+    Fact,
     Group,
     GroupsFile,
     Instrument,
@@ -24,8 +26,11 @@ from computegate.regime.schema import (
     Parameter,
     ParametersFile,
     Period,
+    ProvisionFile,
     RuleEntry,
     RulesFile,
+    Version,
+    When,
 )
 
 _tokens = itertools.count(1)
@@ -66,8 +71,11 @@ class RegimeData:
     groups: Mapping[str, Group]
     overlays: Mapping[str, OverlayFile]
     rules: RuleRegistry
+    provisions: Mapping[str, ProvisionFile] = field(default_factory=dict)
     token: int = field(default_factory=lambda: next(_tokens))  # identity for memo keys
     breakpoints: tuple[dt.date, ...] = field(init=False)
+    # what the rules layer compiles from this data once (the provisions as closures)
+    compiled: dict[Any, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "breakpoints", _breakpoints(self))
@@ -101,6 +109,9 @@ def _breakpoints(data: RegimeData) -> tuple[dt.date, ...]:
         periods(param.periods)
     for group in data.groups.values():
         members(group.members)
+    for prov in data.provisions.values():
+        for v in prov.versions:
+            points.update(d for d in (v.effective, v.end and v.end + dt.timedelta(days=1)) if d)
     for ov in data.overlays.values():
         for plist in ov.parameters.values():
             periods(plist)
@@ -245,8 +256,86 @@ def load_regime_data(directory: Path | None = None) -> RegimeData:
             raise DataFileError(str(opath), "name", f"duplicate overlay name {overlay.name!r}")
         overlays[overlay.name] = overlay
     rpath = base / "rules.yaml"
-    registry = RuleRegistry(validate_file(rpath, RulesFile, read_yaml(rpath)).rules)
-    return RegimeData(ifile.meta, instruments, params, groups, overlays, registry)
+    steps = validate_file(rpath, RulesFile, read_yaml(rpath)).rules
+    provisions = load_provisions(base / "provisions", params, steps)
+    entries = {
+        **steps,
+        **{p.id: RuleEntry(title=p.title, role=p.role) for p in provisions.values()},
+    }
+    registry = RuleRegistry(entries)
+    return RegimeData(ifile.meta, instruments, params, groups, overlays, registry, provisions)
+
+
+def load_provisions(
+    directory: Path, params: Mapping[str, Parameter], steps: Mapping[str, RuleEntry]
+) -> dict[str, ProvisionFile]:
+    """Every provision file (one provision each), checked against the parameters it reads and the
+    rule ids its findings carry; a provision's id must not repeat a rules.yaml step id."""
+    provisions: dict[str, tuple[Path, ProvisionFile]] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        prov = validate_file(path, ProvisionFile, read_yaml(path))
+        if prov.id in provisions or prov.id in steps:
+            raise DataFileError(str(path), "id", f"duplicate rule id {prov.id!r}")
+        provisions[prov.id] = (path, prov)
+    for path, prov in provisions.values():
+        for i, version in enumerate(prov.versions):
+            key = f"versions.{i}"
+            for name in _parameters_read(version):
+                if name not in params:
+                    raise DataFileError(str(path), key, f"no such parameter {name!r}")
+            for text in _texts(version):
+                for name in _PLACEHOLDER.findall(text):
+                    if name not in params and name not in FACTS:
+                        raise DataFileError(
+                            str(path),
+                            key,
+                            f"{{{name}}} in {text!r} is neither a fact nor a parameter",
+                        )
+            for f in (*version.then.findings, *version.else_.findings, *version.if_unknown):
+                if f.rule and f.rule not in provisions and f.rule not in steps:
+                    raise DataFileError(str(path), key, f"unregistered rule id {f.rule!r}")
+    return {k: prov for k, (_, prov) in provisions.items()}
+
+
+def _parameters_read(version: Version) -> set[str]:
+    names = set(version.requires)
+    for effect in (version.then, version.else_):
+        names.update(x for x in (effect.review_policy_from,) if x)
+        names.update(x.cite for x in effect.conditions if x.cite)
+    for f in (*version.then.findings, *version.else_.findings, *version.if_unknown):
+        names.update(x for x in (f.cite,) if x)
+        if f.if_ is not None:
+            names.update(_condition_parameters(f.if_))
+    if version.when is not None:
+        names.update(_condition_parameters(version.when))
+    return names
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::[^{}]*)?\}")
+FACTS = frozenset(get_args(Fact))
+
+
+def _texts(version: Version) -> list[str]:
+    """Every template a version holds (findings, conditions, questions and their outcomes)."""
+    effects = (version.then, version.else_)
+    texts = [x.text for e in effects for x in e.findings] + [
+        x.text for e in effects for x in e.conditions
+    ]
+    texts += [x.text for x in version.if_unknown]
+    for ask in version.ask.values():
+        texts += [ask.question, *ask.outcomes, *ask.outcomes.values()]
+    return texts
+
+
+def _condition_parameters(node: When) -> set[str]:
+    names: set[str] = set()
+    if node.compare is not None:
+        names.add(node.compare.parameter)
+    if node.member is not None:
+        names.update(x for x in (node.member.groups, node.member.named) if x)
+    for child in (*(node.all or ()), *(node.any or ()), *((node.not_,) if node.not_ else ())):
+        names.update(_condition_parameters(child))
+    return names
 
 
 def _apply_amendment(

@@ -180,3 +180,149 @@ class RuleEntry(_Strict):
 
 class RulesFile(_Strict):
     rules: dict[str, RuleEntry] = Field(min_length=1)
+
+
+# -- provisions: the law's structure as data (see rules/evaluate.py) ------------------------------
+Fact = Literal[
+    "item.eccn",
+    "item.datacenter",
+    "item.hbm_bandwidth_density_gbs_per_mm2",
+    "request.kind",
+    "destination",
+    "end_user.headquarters",
+    "end_user.list",
+    "ruling.exceptions",
+    "gap.place",
+]
+"""The facts a provision may read (each has one reader in rules/evaluate.py)."""
+Interpretation = Literal["datacenter_item"]
+"""Readings of the law kept in Python, registered by name with a citation (rules/evaluate.py)."""
+Step = Literal["requirement", "policy", "exceptions", "bars"]
+ReviewPolicyName = Literal["presumption_of_approval", "case_by_case", "presumption_of_denial"]
+
+
+class Compare(_Strict):
+    """A metric of the request compared with a parameter in force on the date."""
+
+    metric: Fact
+    op: Literal["<", "<=", ">", ">=", "==", "!="]
+    parameter: str
+
+
+class Member(_Strict):
+    """A place (or any of several places) in one of the country groups a parameter lists, or in a
+    country list parameter, on the date; disputed membership is a legal ambiguity (unknown)."""
+
+    place: Fact
+    groups: str | None = None
+    named: str | None = None
+
+    @model_validator(mode="after")
+    def _some_list(self) -> Member:
+        if self.groups is None and self.named is None:
+            raise ValueError("give `groups` (a group-list parameter) or `named` (a country list)")
+        return self
+
+
+class OneOf(_Strict):
+    """A fact equals one of the listed values."""
+
+    fact: Fact
+    values: list[Any] = Field(min_length=1)
+
+
+class When(_Strict):
+    """One node of the closed condition vocabulary: exactly one key is set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    compare: Compare | None = None
+    member: Member | None = None
+    known: Fact | None = None
+    is_: OneOf | None = Field(default=None, alias="is")
+    interpret: Interpretation | None = None
+    all: list[When] | None = Field(default=None, min_length=1)
+    any: list[When] | None = Field(default=None, min_length=1)
+    not_: When | None = Field(default=None, alias="not")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> When:
+        keys = [k for k, v in self if v is not None]
+        if len(keys) != 1:
+            raise ValueError(f"a condition has exactly one key, got {keys or 'none'}")
+        return self
+
+
+class FindingSpec(_Strict):
+    """A finding to record: its text (with {fact}/{parameter} placeholders), which parameter's
+    citation it carries (the provision's own citation if none) and, optionally, the part of the
+    condition it reports (recorded only when that part holds)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    text: str
+    rule: str | None = None
+    cite: str | None = None
+    if_: When | None = Field(default=None, alias="if")
+
+
+class ConditionSpec(_Strict):
+    id: str
+    text: str
+    cite: str | None = None
+
+
+class Effect(_Strict):
+    """What follows when the condition holds (`then`) or fails (`else`)."""
+
+    license_required: bool | None = None
+    review_policy: ReviewPolicyName | None = None
+    review_policy_from: str | None = None
+    exceptions: list[str] = Field(default_factory=list)
+    bar_exceptions: bool = False
+    bar_conditions: list[str] = Field(default_factory=list)
+    conditions: list[ConditionSpec] = Field(default_factory=list)
+    findings: list[FindingSpec] = Field(default_factory=list)
+
+
+class Ask(_Strict):
+    """The question put to the user when a fact (or the law) is unknown, and what each answer means."""
+
+    fact: str
+    kind: Literal["fact", "legal_ambiguity"] = "fact"
+    question: str
+    outcomes: dict[str, str] = Field(min_length=2)
+
+
+class Version(_Strict):
+    """The provision as in force from `effective` (to `end`), while its `requires` parameters are in
+    force and not false or empty."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    effective: dt.date
+    end: dt.date | None = None
+    requires: list[str] = Field(default_factory=list)
+    when: When | None = None
+    then: Effect
+    else_: Effect = Field(default_factory=Effect, alias="else")
+    ask: dict[str, Ask] = Field(default_factory=dict)
+    if_unknown: list[FindingSpec] = Field(default_factory=list)
+
+
+class ProvisionCitation(_Strict):
+    cfr: str
+    document: str | None = None
+    url: str | None = None
+
+
+class ProvisionFile(_Strict):
+    """One provision of the law: what it is, where it is written, how sure the data is, and its
+    dated versions. Its id is the rule id its findings carry (the rule registry is built from these)."""
+
+    id: str
+    title: str
+    role: Literal["decisive", "context"]
+    step: Step
+    applies_to: list[str] = Field(default_factory=list)
+    citation: ProvisionCitation
+    confidence: Confidence
+    verified: dt.date
+    versions: list[Version] = Field(min_length=1)

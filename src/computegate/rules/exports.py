@@ -14,11 +14,15 @@ from computegate.model.classification import Classification
 from computegate.model.findings import MissingFact
 from computegate.model.requests import Condition, ExportRequest
 from computegate.regime import Regime
+from computegate.rules.evaluate import Facts, apply, requirements
 from computegate.rules.horizon import status_unknown
-from computegate.rules.parties import Where, china_equivalent, listed_as, where
-from computegate.rules.ruling import Ruling
+from computegate.rules.parties import Where, china_equivalent, where
+from computegate.rules.ruling import Ruling, merged
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
+NOV_2023 = (
+    "742.6(a)(6)(iii)"  # the provision the Nov-2023 review policy and NAC/ACA below attach to
+)
 EXCEPTION_CONDITIONS = (
     "nac_notification",
     "hbm_exception",
@@ -47,21 +51,10 @@ def _combine(answers: list[Where]) -> Where:
     return "no"
 
 
-def destination_licensed(dest: str, regime: Regime) -> Where:
-    listed = where(dest, regime, "ac.license_groups", "ac.license_named_destinations")
-    if listed == "no":
-        return "no"
-    named = regime.get("ac.license_named_destinations")
-    if named is not None and dest in named.value:
-        return "yes"
-    exempt = where(dest, regime, "ac.license_exempt_groups")
-    if exempt == "yes":
-        return "no"
-    return "ambiguous" if "ambiguous" in (listed, exempt) else "yes"
-
-
 def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> Ruling:
-    """License requirement for one candidate ECCN."""
+    """License requirement for one candidate ECCN: the requirement provisions in force (data) and,
+    from Nov 2023, the country-group and headquarters structure below; then the exception and bar
+    provisions (License Exception HBM, the Unverified List)."""
     if eccn not in CONTROLLED:
         ruling = Ruling(required=False)
         ruling.add(
@@ -70,56 +63,28 @@ def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classificati
             "15 CFR 742.6(a)(6)",
         )
         return ruling
+    facts = Facts(req, regime, eccn, cls)
     if eccn == "3A090.c":
-        ruling = _hbm_ruling(req, regime, cls)
-    elif regime.get("ac.destinations_2022") is not None:
-        ruling = _ruling_2022(req, regime, eccn)
+        ruling = _hbm_ruling(req, regime)
     else:
-        ruling = _ruling_2023(req, regime, eccn, cls)
-    _unverified_list(req, regime, ruling)
+        found = requirements(facts)
+        if regime.get("ac.license_groups") is not None:
+            found[NOV_2023] = _ruling_2023(req, regime, eccn, cls, found.get(NOV_2023))
+        rulings = list(found.values())
+        ruling = merged(rulings) if rulings else _no_requirement(eccn, regime)
+    if ruling.required:
+        apply("exceptions", facts, ruling)
+    if ruling.exceptions:
+        apply("bars", facts, ruling)
     return ruling
 
 
-def _unverified_list(req: ExportRequest, regime: Regime, ruling: Ruling) -> None:
-    """744.15(b): no license exception may be used for a party on the Unverified List."""
-    pv = regime.get("uvl.license_exceptions_barred")
-    if pv is None or not pv.value or not ruling.exceptions:
-        return
-    if listed_as(req.end_user.screening) != "uvl":
-        return
-    ruling.add(
-        "744.15(b)",
-        f"The end user is on the Unverified List: License Exception {', '.join(ruling.exceptions)} may not be used",
-        pv.citation,
-    )
-    ruling.exceptions = []
-    ruling.conditions = [c for c in ruling.conditions if c.id not in EXCEPTION_CONDITIONS]
-
-
-def _ruling_2022(req: ExportRequest, regime: Regime, eccn: str) -> Ruling:
-    dests = regime.get("ac.destinations_2022")
-    policy_pv = regime.get("ac.review_policy_2022")
-    assert dests is not None and policy_pv is not None
-    dest = china_equivalent(req.to_country, regime)
-    if dest in dests.value:
-        ruling = Ruling(required=True, policy=policy_pv.value)
-        ruling.add(
-            "742.6(a)(6)",
-            f"{eccn} to {dest}: license required under the Oct-2022 rule",
-            dests.citation,
-        )
-        note = f" ({policy_pv.period.note})" if policy_pv.period.note else ""
-        ruling.add(
-            "742.6(b)(10)",
-            f"Review policy: {policy_pv.value.replace('_', ' ')}{note}",
-            policy_pv.citation,
-        )
-        return ruling
+def _no_requirement(eccn: str, regime: Regime) -> Ruling:
     ruling = Ruling(required=False)
     ruling.add(
-        "742.6(a)(6)",
-        f"The Oct-2022 rule licenses {eccn} only to {', '.join(dests.value)}; {req.to_country} is outside it",
-        dests.citation,
+        "item.uncontrolled",
+        f"{eccn}: no advanced-computing license requirement is in force on {regime.date}",
+        "15 CFR 742.6(a)(6)",
     )
     return ruling
 
@@ -139,93 +104,39 @@ def _hq_where(
     return _combine([where(c, regime, groups, named) for c in codes]), codes
 
 
-def _ruling_2023(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> Ruling:
+def _ruling_2023(
+    req: ExportRequest, regime: Regime, eccn: str, cls: Classification, by_scope: Ruling | None
+) -> Ruling:
+    """The Nov-2023 structure: the destination/headquarters provision's answer (`by_scope`), the
+    conditionally licensed destinations, then this structure's review policy and NAC/ACA."""
     dest = china_equivalent(req.to_country, regime) or req.to_country
-    groups = regime.get("ac.license_groups")
     hq_pv = regime.get("ac.hq_groups")
-    assert groups is not None and hq_pv is not None
-    by_dest = destination_licensed(dest, regime)
-    by_hq, hq_codes = _hq_where(req, regime, "ac.hq_groups", "ac.hq_named")
-    ruling = Ruling(required=None)
-    by_exempt = _conditional_destination(req, regime, eccn, dest, ruling)
-    hq_text = "/".join(hq_codes) or "unknown"
+    assert hq_pv is not None
+    conditional = Ruling(required=None)
+    by_exempt = _conditional_destination(req, regime, eccn, dest, conditional)
+    conditional.required = {"yes": True, "no": False}.get(by_exempt)
+    if by_scope is None:
+        ruling = conditional
+    elif by_exempt == "no" and not conditional.findings:
+        ruling = by_scope  # no conditionally licensed destination: nothing to combine
+    else:
+        ruling = merged([conditional, by_scope])
     if req.end_user.headquarters and not req.end_user.ultimate_parent_headquarters:
         ruling.add(
             "hq-rule.parent",
             "No ultimate parent given: the end user is treated as its own ultimate parent",
             hq_pv.citation,
         )
-    if by_dest == "yes":
-        ruling.add(
-            "742.6(a)(6)(iii)",
-            f"{dest} is in {'/'.join(groups.value)} (not A:5/A:6) or named: {eccn} needs a license to or within it",
-            groups.citation,
-        )
-    if by_hq == "yes":
-        hq_hit = "/".join(
-            c for c in hq_codes if where(c, regime, "ac.hq_groups", "ac.hq_named") == "yes"
-        )
-        ruling.add(
-            "hq-rule",
-            f"End user or its ultimate parent is headquartered in {hq_hit} (D:5 or Macau): license required for any destination",
-            hq_pv.citation,
-        )
-    if "yes" in (by_dest, by_hq, by_exempt):
-        ruling.required = True
-        ruling.missing = [m for m in ruling.missing if m.fact != "end_user.exemption"]
-    elif "ambiguous" in (by_dest, by_hq):
-        ruling.missing.append(
-            _cambodia_style_ambiguity(
-                dest,
-                hq_codes,
-                regime,
-                "license requirement",
-                "license required",
-                "no license required",
-            )
-        )
-    elif by_exempt == "unknown":
-        if by_hq == "unknown":
-            ruling.missing.append(_hq_missing(dest))
-    elif by_hq == "unknown":
-        ruling.missing.append(
-            MissingFact(
-                fact="end_user.headquarters",
-                question="Where are the end user and its ultimate parent headquartered?",
-                outcomes={
-                    "either in D:5 or Macau": "license required (headquarters rule)",
-                    "neither": f"no license required: {dest} is outside the 3A090 destination scope",
-                },
-            )
-        )
-        ruling.add(
-            "hq-rule",
-            f"{dest} is outside the destination scope; the headquarters rule decides, and the headquarters are not given",
-            hq_pv.citation,
-        )
-    else:
-        ruling.required = False
-        ruling.add(
-            "742.6(a)(6)(iii)",
-            f"{dest} is outside the 3A090 destination scope and the end user is not headquartered in D:5 or Macau ({hq_text})",
-            groups.citation,
-        )
     if ruling.required:
+        hq_codes = [
+            china_equivalent(c, regime) or c
+            for c in (req.end_user.headquarters, req.end_user.ultimate_parent_headquarters)
+            if c
+        ]
         case = _Case(req, regime, eccn, cls, dest, hq_codes)
         _review_policy_2023(case, ruling)
         _exceptions(case, ruling)
     return ruling
-
-
-def _hq_missing(dest: str) -> MissingFact:
-    return MissingFact(
-        fact="end_user.headquarters",
-        question="Where are the end user and its ultimate parent headquartered?",
-        outcomes={
-            "either in D:5 or Macau": "license required (headquarters rule)",
-            "neither": f"the answer turns on the other facts for {dest}",
-        },
-    )
 
 
 def _named(name: str | None, entities: list[str]) -> str | None:
@@ -564,7 +475,7 @@ def _exceptions(case: _Case, ruling: Ruling) -> None:
     )
 
 
-def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> Ruling:
+def _hbm_ruling(req: ExportRequest, regime: Regime) -> Ruling:
     dest = china_equivalent(req.to_country, regime)
     scope = where(dest, regime, "hbm.groups", "hbm.destinations")
     pv = regime.get("hbm.destinations")
@@ -595,7 +506,6 @@ def _hbm_ruling(req: ExportRequest, regime: Regime, cls: Classification) -> Ruli
         f"3A090.c to or within {dest} (Macau/D:5): license required; presumption of denial",
         pv.citation,
     )
-    _hbm_exception(regime, cls, ruling)
     return ruling
 
 
@@ -625,41 +535,4 @@ def _hbm_headquarters(req: ExportRequest, regime: Regime, ruling: Ruling) -> Non
         "hbm.hq_rule",
         f"The end user or its ultimate parent is headquartered in {hq}: whether that alone requires a 3A090.c license is unsettled",
         reading.citation,
-    )
-
-
-def _hbm_exception(regime: Regime, cls: Classification, ruling: Ruling) -> None:
-    """740.25: License Exception HBM only for stacks below its density ceiling, under conditions."""
-    exc = regime.get("exc.hbm")
-    ceiling = regime.get("exc.hbm.bandwidth_density_lt")
-    if exc is None or ceiling is None:
-        return
-    limit = float(ceiling.value)
-    density = cls.hbm_bandwidth_density_gbs_per_mm2
-    if density is None:
-        ruling.missing.append(
-            MissingFact(
-                fact="hbm_bandwidth_density_gbs_per_mm2",
-                question=f"Is the stack's memory bandwidth density below {limit} GB/s/mm2 (License Exception HBM)?",
-                outcomes={
-                    f"< {limit}": "License Exception HBM available",
-                    f">= {limit}": "no license exception",
-                },
-            )
-        )
-        return
-    if density >= limit:
-        ruling.add(
-            "740.25",
-            f"License Exception HBM covers only stacks below {limit} GB/s/mm2; this one is {density:.2f}",
-            ceiling.citation,
-        )
-        return
-    ruling.exceptions.append("HBM")
-    ruling.conditions.append(
-        Condition(
-            id="hbm_exception",
-            text=f"License Exception HBM (density {density:.2f} < {limit} GB/s/mm2) only if: exporter headquartered in the US or A:5 and not D:5-parented; sold directly to the designer of the co-packaged item and shipped straight to the packaging site; report within 60 days",
-            citation=exc.citation,
-        )
     )

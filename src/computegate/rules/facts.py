@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from computegate.model.findings import Finding, MissingFact
 from computegate.model.requests import ExportRequest
 from computegate.regime import ParamValue, Regime
-from computegate.rules.exports import CONTROLLED, EXCEPTION_CONDITIONS, destination_licensed
-from computegate.rules.parties import china_equivalent, entry_details, listed_as, where
+from computegate.rules.exports import CONTROLLED, EXCEPTION_CONDITIONS
+from computegate.rules.parties import Where, china_equivalent, entry_details, listed_as, where
 from computegate.rules.ruling import Ruling
 
 FAMILY_OF_KIND = {"ic": "3A090", "computer": "4A090", "hbm_stack": "3A090"}
@@ -248,12 +248,27 @@ def _fdp_country(req: ExportRequest, regime: Regime, dest: str, out: Jurisdictio
     return None if tech is None else False
 
 
+def _destination_licensed(dest: str, regime: Regime) -> Where:
+    """The 742.6(a)(6)(iii) destination scope as the FDP rule reads it (the licensing itself is the
+    provision 742.6(a)(6)(iii); a disputed membership is not in scope here)."""
+    listed = where(dest, regime, "ac.license_groups", "ac.license_named_destinations")
+    if listed == "no":
+        return "no"
+    named = regime.get("ac.license_named_destinations")
+    if named is not None and dest in named.value:
+        return "yes"
+    exempt = where(dest, regime, "ac.license_exempt_groups")
+    if exempt == "yes":
+        return "no"
+    return "ambiguous" if "ambiguous" in (listed, exempt) else "yes"
+
+
 def _fdp_destination(req: ExportRequest, regime: Regime, dest: str) -> bool | None:
     """The FDP rule's destination scope follows the 742.6(a)(6) scope of the date (and headquarters)."""
     old = regime.get("ac.destinations_2022")
     if old is not None:
         return dest in old.value
-    if destination_licensed(dest, regime) == "yes":
+    if _destination_licensed(dest, regime) == "yes":
         return True
     user = req.end_user
     hq = [c for c in (user.headquarters, user.ultimate_parent_headquarters) if c]

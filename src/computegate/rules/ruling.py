@@ -82,3 +82,16 @@ def combine(rulings: Sequence[Ruling]) -> Combined:
         for c in r.conditions
     ]
     return Combined(outcome, policy, exceptions, conditions)
+
+
+def merged(rulings: Sequence[Ruling]) -> Ruling:
+    """Several requirements on one item as one ruling: `combine`'s answer and every finding; the
+    missing facts of an undecided requirement only while the answer is undecided (one that is
+    required settles it, whatever the others turn on). One ruling is returned as it is."""
+    if len(rulings) == 1:
+        return rulings[0]
+    c = combine(rulings)
+    out = Ruling(REQUIRED_OF[c.outcome], c.policy, list(c.exceptions), list(c.conditions))
+    out.findings = [f for r in rulings for f in r.findings]
+    out.missing = [m for r in rulings if r.required or out.required is None for m in r.missing]
+    return out

@@ -1,0 +1,551 @@
+"""One evaluator for the provisions (regime/data/provisions/*.yaml), in three-valued logic.
+
+A provision's `when` is compiled once per regime data into a closure over the request's facts that
+answers true, false or unknown (Kleene: `all` is false if any part is false, unknown if none is
+false and some is unknown; `any` dually; `not` keeps unknown). An unknown carries the gaps behind
+it — a fact the request lacks, or a disputed country-group membership — and each gap becomes the
+provision's question (`ask`) with what each answer leads to. True applies `then`, false `else`;
+unknown applies only what `then` and `else` agree on. Findings carry the provision's id (its rule
+id) and the citation of the parameter they rest on. Python keeps only the fact readers and the
+named interpretive readings below, each with its citation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from computegate.model.classification import Classification
+from computegate.model.findings import Citation, Finding, MissingFact
+from computegate.model.requests import Condition, ExportRequest
+from computegate.regime import Regime, RegimeData
+from computegate.regime.schema import Ask, Effect, FindingSpec, ProvisionFile, Step, Version, When
+from computegate.rules.parties import china_equivalent, listed_as, where
+from computegate.rules.ruling import Ruling
+
+Tri = bool | None
+MEMBERSHIP = "country_group_membership"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Why a condition is unknown: a fact not given, or a disputed group membership of `detail`."""
+
+    fact: str
+    kind: Literal["fact", "legal_ambiguity"] = "fact"
+    detail: str = ""
+
+
+Answer = tuple[Tri, tuple[Gap, ...]]
+
+
+class Facts:
+    """The request's facts as provisions read them (each read at most once per evaluation)."""
+
+    __slots__ = ("_seen", "cls", "eccn", "gap", "memo", "regime", "req", "ruling")
+
+    def __init__(self, req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> None:
+        self.req, self.regime, self.eccn, self.cls = req, regime, eccn, cls
+        self.ruling: Ruling | None = None
+        self.gap: Gap | None = None  # the gap a question is being asked about
+        self._seen: dict[str, Any] = {}
+        self.memo: dict[str, Answer] = {}  # condition answers that depend on facts only
+
+    def get(self, name: str) -> Any:
+        if name in _UNCACHED:
+            return READERS[name](self)
+        if name not in self._seen:
+            self._seen[name] = READERS[name](self)
+        return self._seen[name]
+
+
+def _headquarters(f: Facts) -> list[str] | None:
+    """The end user's and its ultimate parent's headquarters (Hong Kong as China); none given = unknown."""
+    user = f.req.end_user
+    codes = [
+        china_equivalent(c, f.regime) or c
+        for c in (user.headquarters, user.ultimate_parent_headquarters)
+        if c
+    ]
+    return codes or None
+
+
+READERS: dict[str, Callable[[Facts], Any]] = {
+    "item.eccn": lambda f: f.eccn,
+    "item.datacenter": lambda f: f.cls.datacenter,
+    "item.hbm_bandwidth_density_gbs_per_mm2": lambda f: f.cls.hbm_bandwidth_density_gbs_per_mm2,
+    "request.kind": lambda f: f.req.kind,
+    "destination": lambda f: china_equivalent(f.req.to_country, f.regime) or f.req.to_country,
+    "end_user.headquarters": _headquarters,
+    # not screened or no hit: on no list (the rules never assume a listing)
+    "end_user.list": lambda f: listed_as(f.req.end_user.screening) or "none",
+    "ruling.exceptions": lambda f: f.ruling.exceptions if f.ruling is not None else [],
+    "gap.place": lambda f: f.gap.detail if f.gap is not None else None,
+}
+
+
+_UNCACHED = frozenset({"ruling.exceptions", "gap.place"})  # change during one evaluation
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """A reading of the law that is not a plain comparison: kept in Python, named and cited."""
+
+    read: Callable[[Facts], Tri]
+    citation: str
+
+
+INTERPRETATIONS: dict[str, Interpretation] = {
+    # Note 2 to 3A090 reaches ICs "not designed or marketed for use in datacenters"; an IC not
+    # shown to be such is read as a datacenter IC (the stricter reading, as exports.py does).
+    "datacenter_item": Interpretation(
+        lambda f: f.cls.datacenter is not False, "15 CFR 774 Supp. 1, ECCN 3A090, Note 2"
+    ),
+}
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+Test = Callable[[Facts], Answer]
+_TRUE: Answer = (True, ())
+_FALSE: Answer = (False, ())
+
+
+_node_ids = itertools.count()
+
+
+def compile_when(node: When) -> Test:
+    """The condition as a closure (built once; no dict is interpreted per decision). A composite
+    node keeps its answer for one request's facts: findings that report a part of the condition
+    ask that part again."""
+    test = _compile_node(node)
+    if node.all is None and node.any is None:
+        return test
+    key = f"node:{next(_node_ids)}"
+
+    def remembered(f: Facts) -> Answer:
+        seen: Answer | None = f.memo.get(key)
+        if seen is None:
+            seen = f.memo[key] = test(f)
+        return seen
+
+    return remembered
+
+
+def _compile_node(node: When) -> Test:
+    if node.compare is not None:
+        return _compare(node.compare.metric, _OPS[node.compare.op], node.compare.parameter)
+    if node.member is not None:
+        return _member(node.member.place, node.member.groups, node.member.named)
+    if node.known is not None:
+        name = node.known
+        return lambda f: _TRUE if f.get(name) is not None else _FALSE
+    if node.is_ is not None:
+        return _one_of(node.is_.fact, frozenset(node.is_.values))
+    if node.interpret is not None:
+        return _interpret(node.interpret)
+    if node.all is not None:
+        return _all([compile_when(c) for c in node.all])
+    if node.any is not None:
+        return _any([compile_when(c) for c in node.any])
+    assert node.not_ is not None  # the schema lets exactly one key through
+    inner = compile_when(node.not_)
+
+    def negate(f: Facts) -> Answer:
+        value, gaps = inner(f)
+        return (None if value is None else not value), gaps
+
+    return negate
+
+
+def _compare(metric: str, op: Callable[[Any, Any], bool], parameter: str) -> Test:
+    def test(f: Facts) -> Answer:
+        value = f.get(metric)
+        if value is None:
+            return None, (Gap(metric),)
+        pv = f.regime.get(parameter)
+        # no such threshold on the date: nothing to meet (`requires` usually rules this out)
+        return _FALSE if pv is None else (op(value, pv.value), ())
+
+    return test
+
+
+def _member(place: str, groups: str | None, named: str | None) -> Test:
+    key = f"member:{place}:{groups}:{named}"  # asked again by the findings that report it
+
+    def test(f: Facts) -> Answer:
+        seen: Answer | None = f.memo.get(key)
+        if seen is None:
+            seen = f.memo[key] = _membership(f, place, groups, named)
+        return seen
+
+    return test
+
+
+def _membership(f: Facts, place: str, groups: str | None, named: str | None) -> Answer:
+    value = f.get(place)
+    if value is None:
+        return None, (Gap(place),)
+    codes = value if isinstance(value, list) else [value]
+    answers = [_where(c, f.regime, groups, named) for c in codes]
+    if "yes" in answers:
+        return _TRUE
+    disputed = [c for c, a in zip(codes, answers, strict=True) if a == "ambiguous"]
+    if disputed:
+        return None, tuple(Gap(MEMBERSHIP, "legal_ambiguity", c) for c in disputed)
+    return _FALSE
+
+
+def _where(code: str, regime: Regime, groups: str | None, named: str | None) -> str:
+    if groups is not None:
+        return where(code, regime, groups, named)
+    listed = regime.get(named) if named else None
+    return "yes" if listed is not None and code in listed.value else "no"
+
+
+def _one_of(fact: str, values: frozenset[Any]) -> Test:
+    def test(f: Facts) -> Answer:
+        value = f.get(fact)
+        return (None, (Gap(fact),)) if value is None else ((value in values), ())
+
+    return test
+
+
+def _interpret(name: str) -> Test:
+    read = INTERPRETATIONS[name].read
+
+    def test(f: Facts) -> Answer:
+        value = read(f)
+        return (None, (Gap(name),)) if value is None else (value, ())
+
+    return test
+
+
+def _all(parts: list[Test]) -> Test:
+    def test(f: Facts) -> Answer:
+        gaps: list[Gap] = []
+        for part in parts:
+            value, why = part(f)
+            if value is False:
+                return _FALSE
+            if value is None:
+                gaps += why
+        return (None, tuple(gaps)) if gaps else _TRUE
+
+    return test
+
+
+def _any(parts: list[Test]) -> Test:
+    def test(f: Facts) -> Answer:
+        gaps: list[Gap] = []
+        for part in parts:
+            value, why = part(f)
+            if value is True:
+                return _TRUE
+            if value is None:
+                gaps += why
+        return (None, tuple(gaps)) if gaps else _FALSE
+
+    return test
+
+
+# -- text templates: {fact} or {parameter}, with :words, :note or a format spec ----------------------
+_FIELD = re.compile(r"\{([^{}:]+)(?::([^{}]*))?\}")
+Render = Callable[[Facts], str]
+
+
+def compile_text(text: str) -> Render:
+    """A template as a closure (the loader has checked every placeholder names a fact or parameter)."""
+    literal: list[str] = []
+    getters: list[Callable[[Facts], str]] = []
+    pos = 0
+    for m in _FIELD.finditer(text):
+        literal.append(text[pos : m.start()].replace("{", "{{").replace("}", "}}"))
+        literal.append("{}")
+        getters.append(_placeholder(m.group(1), m.group(2) or ""))
+        pos = m.end()
+    literal.append(text[pos:].replace("{", "{{").replace("}", "}}"))
+    pattern = "".join(literal)
+    if not getters:
+        return lambda f: text
+    return lambda f: pattern.format(*[g(f) for g in getters])
+
+
+def _placeholder(name: str, spec: str) -> Callable[[Facts], str]:
+    if name in READERS:
+        return lambda f: _show(f.get(name), spec)
+    if spec == "note":
+
+        def note(f: Facts) -> str:
+            pv = f.regime.get(name)
+            return f" ({pv.period.note})" if pv is not None and pv.period.note else ""
+
+        return note
+
+    def value(f: Facts) -> str:
+        pv = f.regime.get(name)
+        return _show(pv.value if pv is not None else None, spec)
+
+    return value
+
+
+def _show(value: Any, spec: str) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, list | tuple):
+        return (spec or ", ").join(str(v) for v in value)
+    if spec == "words":
+        return str(value).replace("_", " ")
+    return format(value, spec)
+
+
+# -- compiled provisions -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Finding:
+    rule: str
+    text: Render
+    cite: str | None
+    guard: Test | None  # recorded only when this part of the condition holds
+
+
+@dataclass(frozen=True)
+class _Effect:
+    spec: Effect
+    findings: tuple[_Finding, ...]
+    conditions: tuple[tuple[str, Render, str | None], ...]
+
+
+@dataclass(frozen=True)
+class _Version:
+    spec: Version
+    test: Test | None
+    then: _Effect
+    otherwise: _Effect
+    ask: dict[str, tuple[Ask, Render, tuple[tuple[Render, Render], ...]]]
+    if_unknown: tuple[_Finding, ...]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    spec: ProvisionFile
+    applies_to: frozenset[str]
+    versions: tuple[_Version, ...]
+    citation: Citation
+
+
+def compiled(data: RegimeData) -> dict[Step, list[Compiled]]:
+    """The regime data's provisions by step, compiled once and kept on the data object."""
+    steps: dict[Step, list[Compiled]] | None = data.compiled.get("provisions")
+    if steps is None:
+        steps = {}
+        for prov in data.provisions.values():
+            steps.setdefault(prov.step, []).append(_compile(prov))
+        data.compiled["provisions"] = steps
+    return steps
+
+
+def _compile(prov: ProvisionFile) -> Compiled:
+    def findings(specs: Iterable[FindingSpec]) -> tuple[_Finding, ...]:
+        return tuple(
+            _Finding(
+                x.rule or prov.id,
+                compile_text(x.text),
+                x.cite,
+                compile_when(x.if_) if x.if_ is not None else None,
+            )
+            for x in specs
+        )
+
+    def effect(e: Effect) -> _Effect:
+        return _Effect(
+            e,
+            findings(e.findings),
+            tuple((x.id, compile_text(x.text), x.cite) for x in e.conditions),
+        )
+
+    versions = tuple(
+        _Version(
+            v,
+            compile_when(v.when) if v.when is not None else None,
+            effect(v.then),
+            effect(v.else_),
+            {
+                k: (
+                    a,
+                    compile_text(a.question),
+                    tuple((compile_text(o), compile_text(t)) for o, t in a.outcomes.items()),
+                )
+                for k, a in v.ask.items()
+            },
+            findings(v.if_unknown),
+        )
+        for v in prov.versions
+    )
+    c = prov.citation
+    citation = Citation(cfr=c.cfr, document=c.document, url=c.url, confidence=prov.confidence)
+    return Compiled(prov, frozenset(prov.applies_to), versions, citation)
+
+
+def _in_force(regime: Regime, step: Step) -> list[tuple[Compiled, _Version]]:
+    """The provisions of a step with the version in force on the regime's date. Kept on the data
+    per period of the law (version dates and required parameters are breakpoints of the period)."""
+    key = ("provisions", step, regime.period_key)
+    found: list[tuple[Compiled, _Version]] | None = regime.data.compiled.get(key)
+    if found is None:
+        found = []
+        for prov in compiled(regime.data).get(step, []):
+            version = next((v for v in prov.versions if _version_in_force(v.spec, regime)), None)
+            if version is not None:
+                found.append((prov, version))
+        regime.data.compiled[key] = found
+    return found
+
+
+def _version_in_force(v: Version, regime: Regime) -> bool:
+    day = regime.date
+    if day < v.effective or (v.end is not None and day > v.end):
+        return False
+    for name in v.requires:
+        pv = regime.get(name)
+        if pv is None or pv.value is False or pv.value == []:
+            return False
+    return True
+
+
+def _applicable(step: Step, facts: Facts) -> list[tuple[Compiled, _Version]]:
+    found = _in_force(facts.regime, step)
+    if not found:
+        return found
+    return [(p, v) for p, v in found if not p.applies_to or facts.eccn in p.applies_to]
+
+
+def requirements(facts: Facts) -> dict[str, Ruling]:
+    """A ruling from each requirement provision in force for this item (by provision id), with the
+    review policy the policy provisions give a license it requires."""
+    out = {}
+    for prov, version in _applicable("requirement", facts):
+        ruling = Ruling(required=None)
+        _evaluate(prov, version, facts, ruling)
+        if ruling.required:
+            apply("policy", facts, ruling)
+        out[prov.spec.id] = ruling
+    return out
+
+
+def apply(step: Step, facts: Facts, ruling: Ruling) -> None:
+    """Let every provision of a step (policy, exceptions, bars) in force for this item act on a ruling."""
+    for prov, version in _applicable(step, facts):
+        _evaluate(prov, version, facts, ruling)
+
+
+def _evaluate(prov: Compiled, v: _Version, facts: Facts, ruling: Ruling) -> None:
+    facts.ruling = ruling
+    value, gaps = v.test(facts) if v.test is not None else _TRUE
+    if value is True:
+        _effect(prov, v.then, facts, ruling)
+    elif value is False:
+        _effect(prov, v.otherwise, facts, ruling)
+    else:
+        _unknown(prov, v, gaps, facts, ruling)
+
+
+def _citation(prov: Compiled, param: str | None, regime: Regime) -> Citation:
+    pv = regime.get(param) if param else None
+    return pv.citation if pv is not None else prov.citation
+
+
+def _findings(prov: Compiled, specs: Iterable[_Finding], facts: Facts) -> list[Finding]:
+    # every part is already typed (a str rule and text, a Citation): no second validation
+    return [
+        Finding.model_construct(
+            rule=x.rule, text=x.text(facts), citation=_citation(prov, x.cite, facts.regime)
+        )
+        for x in specs
+        if x.guard is None or x.guard(facts)[0] is True
+    ]
+
+
+def _effect(prov: Compiled, e: _Effect, facts: Facts, ruling: Ruling) -> None:
+    regime = facts.regime
+    findings = _findings(prov, e.findings, facts)
+    spec = e.spec
+    if spec.license_required is not None:
+        ruling.required = spec.license_required
+    if spec.review_policy is not None:
+        ruling.policy = spec.review_policy
+    elif spec.review_policy_from is not None:
+        pv = regime.get(spec.review_policy_from)
+        ruling.policy = pv.value if pv is not None else None
+    if spec.bar_exceptions:
+        ruling.exceptions = []
+        ruling.conditions = [c for c in ruling.conditions if c.id not in spec.bar_conditions]
+    ruling.exceptions += [x for x in spec.exceptions if x not in ruling.exceptions]
+    ruling.conditions += [
+        Condition(id=cid, text=text(facts), citation=_citation(prov, param, regime))
+        for cid, text, param in e.conditions
+    ]
+    ruling.findings += findings
+
+
+def _unknown(
+    prov: Compiled, v: _Version, gaps: tuple[Gap, ...], facts: Facts, ruling: Ruling
+) -> None:
+    """Each gap becomes a question; only what both branches agree on is applied."""
+    asked: set[str] = set()
+    for gap in gaps:
+        missing = _question(prov, v, gap, facts)
+        if missing.fact not in asked:
+            asked.add(missing.fact)
+            ruling.missing.append(missing)
+    then, other = v.then.spec, v.otherwise.spec
+    if then.license_required is not None or other.license_required is not None:
+        same = then.license_required == other.license_required
+        ruling.required = then.license_required if same else None
+    if then.review_policy != other.review_policy:
+        ruling.policy = None
+    ruling.exceptions += [
+        x for x in then.exceptions if x in other.exceptions and x not in ruling.exceptions
+    ]
+    ruling.findings += _findings(prov, v.if_unknown, facts)
+
+
+def _question(prov: Compiled, v: _Version, gap: Gap, facts: Facts) -> MissingFact:
+    entry = v.ask.get(gap.fact)
+    facts.gap = gap
+    if entry is not None:
+        ask, question, outcomes = entry
+        return MissingFact(
+            fact=ask.fact,
+            kind=ask.kind,
+            question=question(facts),
+            outcomes={o(facts): t(facts) for o, t in outcomes},
+        )
+    where_ = f" ({gap.detail})" if gap.detail else ""
+    return MissingFact(
+        fact=gap.fact,
+        kind=gap.kind,
+        question=f"{prov.spec.title}: {gap.fact}{where_} is not known on {facts.regime.date}",
+        outcomes={"holds": _describe(v.then.spec), "does not hold": _describe(v.otherwise.spec)},
+    )
+
+
+def _describe(e: Effect) -> str:
+    parts = []
+    if e.license_required is not None:
+        parts.append("license required" if e.license_required else "no license required")
+    if e.review_policy:
+        parts.append(e.review_policy.replace("_", " "))
+    if e.exceptions:
+        parts.append(f"License Exception {', '.join(e.exceptions)} available")
+    if e.bar_exceptions:
+        parts.append("no license exception")
+    return "; ".join(parts) or "no change"
