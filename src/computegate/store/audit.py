@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
 from computegate.store import merkle
+from computegate.store.db import writer_lock
 from computegate.store.models import audit_head, audit_log, idempotency
 from computegate.store.transparency import Head, head_after, row_leaf_hash
 
@@ -157,7 +158,7 @@ class AuditLog:
                 jobs.append(job)
                 size += len(job.entries)
             try:
-                with self._writer_engine.begin() as conn:
+                with writer_lock(self.engine), self._writer_engine.begin() as conn:
                     results = self._commit(conn, jobs)
             except Exception as exc:  # the transaction rolled back: nobody is acknowledged
                 for job in jobs:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,29 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+@contextlib.contextmanager
+def writer_lock(engine: Engine) -> Iterator[None]:
+    """Serialise SQLite writers across processes (`serve --workers N`) on a lock file beside the
+    database. SQLite's own busy handler polls with sleeps of up to 100 ms, which become the
+    service's p99; a kernel file lock wakes the next writer as soon as the last one commits.
+    PostgreSQL needs nothing: its row lock on the log head queues writers the same way."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: SQLite's busy handler still keeps writers apart
+        yield
+        return
+    with open(f"{path}.writer-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def migrate(engine: Engine) -> None:
