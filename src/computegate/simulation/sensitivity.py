@@ -26,8 +26,6 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import sobol as sobol_sample
 
 from computegate.simulation.model import SUMMARY_METRICS, Context
 from computegate.simulation.pinned import evaluate
@@ -80,6 +78,8 @@ def make_design(
         raise ValueError(f"tail {tail} must be in [0, 0.5)")
     low, high = max(tail, 1e-9), min(1 - tail, 1 - 1e-9)  # quantiles 0 and 1 are infinite
     if kind == "sobol":
+        from SALib.sample import sobol as sobol_sample  # here: workers running the model skip it
+
         if size < 2 or size & (size - 1):
             raise ValueError(f"sobol samples {size} must be a power of two (>= 2)")
         problem = {
@@ -117,6 +117,8 @@ def indices(design: Design, y: np.ndarray) -> list[Index]:
     if float(np.ptp(y)) == 0.0:
         raise ValueError("the output does not vary over the design: nothing to apportion")
     if design.kind == "sobol":
+        from SALib.analyze import sobol as sobol_analyze
+
         problem = {"num_vars": len(design.names), "names": list(design.names)}
         si = sobol_analyze.analyze(
             problem,

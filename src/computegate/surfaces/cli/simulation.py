@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from typer.core import TyperCommand
 
 from computegate.io.errors import InputError
 from computegate.surfaces.cli.common import JsonOpt, app, err, out, print_json
@@ -26,13 +27,27 @@ def _years(text: str) -> list[int]:
     return years
 
 
-@app.command()
+class _SimulateOrSweep(TyperCommand):
+    """`simulate sweep ARGS` runs `simulate-sweep ARGS` (simulate's own arguments are scenarios)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        group = getattr(parent, "command", None)
+        if args[:1] == ["sweep"] and hasattr(group, "get_command"):
+            sweep = group.get_command(parent, "simulate-sweep")  # type: ignore[union-attr]
+            return sweep.make_context(f"{info_name} sweep", args[1:], parent, **extra)
+        return super().make_context(info_name, args, parent, **extra)
+
+
+@app.command(cls=_SimulateOrSweep)
 def simulate(
     scenarios: Annotated[
         list[str],
         typer.Argument(
             help="Shipped scenario names or your own scenario YAML files; or `validate` to check "
-            "the profile against published estimates."
+            "the profile against published estimates; `sweep` for a sensitivity sweep "
+            "(`simulate sweep --help`)."
         ),
     ],
     years: Annotated[
@@ -317,10 +332,11 @@ def simulate_sweep(
     kind: sa.DesignKind = "sobol" if design == "sobol" else "grid"
     runs = sa.design_runs(kind, len(swept), size)
     if runs > max_runs:
+        many = f"{runs:,}" if runs < 10**12 else f"{float(runs):.2g}"
         raise InputError(
             size_option,
-            f"{size} over {len(swept)} inputs is {runs:,} runs, more than --max-runs {max_runs:,} "
-            "(fewer --inputs, a smaller design, or a higher --max-runs)",
+            f"{size} {size_option.lstrip('-')} over {len(swept)} inputs is {many} runs, more "
+            f"than --max-runs {max_runs:,} (fewer --inputs, a smaller design, or more --max-runs)",
         )
     plan = sa.make_design(kind, swept, size, seed, tail)
     model = sa.ModelRuns(chosen, year, basis, plan.names, context.on)
