@@ -63,6 +63,11 @@ class Design:
         )
 
 
+def band(tail: float) -> tuple[float, float]:
+    """The quantiles inputs range over (0 and 1 themselves are infinite for some distributions)."""
+    return max(tail, 1e-9), min(1 - tail, 1 - 1e-9)
+
+
 def design_runs(kind: DesignKind, inputs: int, size: int) -> int:
     """How many model runs a design needs (checked before it is built)."""
     return size * (inputs + 2) if kind == "sobol" else size**inputs
@@ -76,7 +81,7 @@ def make_design(
         raise ValueError("no inputs to sweep")
     if not 0 <= tail < 0.5:
         raise ValueError(f"tail {tail} must be in [0, 0.5)")
-    low, high = max(tail, 1e-9), min(1 - tail, 1 - 1e-9)  # quantiles 0 and 1 are infinite
+    low, high = band(tail)
     if kind == "sobol":
         from SALib.sample import sobol as sobol_sample  # here: workers running the model skip it
 

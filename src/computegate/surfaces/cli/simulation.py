@@ -356,7 +356,7 @@ def simulate_sweep(
 
     mean, std = float(outputs[metric].mean()), float(outputs[metric].std())
     by_name = {i.name: i for i in known}
-    low_q, high_q = max(tail, 1e-9), min(1 - tail, 1 - 1e-9)
+    low_q, high_q = sa.band(tail)
     rows = [
         {
             "input": ix.name,
