@@ -205,6 +205,7 @@ def test_cli_grid_table(capsys: pytest.CaptureFixture[str]) -> None:
         (["--tail", "0.5"], "--tail: 0.5 must be at least 0 and below 0.5"),
         (["--engine", "spark"], "--engine: 'spark' is not local or dask"),
         (["--scheduler", "tcp://x:8786"], "--scheduler: needs --engine dask"),
+        (["--basis", "b300e:flops"], "--basis: unknown basis 'b300e:flops'"),
     ],
 )
 def test_cli_sweep_errors_are_one_line(
@@ -213,3 +214,10 @@ def test_cli_sweep_errors_are_one_line(
     code, _, err = run(capsys, "simulate", "sweep", "h200-allowed", *argv)
     assert code == 2 and message in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_out_must_be_a_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    taken = tmp_path / "sweep.csv"
+    taken.write_text("")
+    code, _, err = run(capsys, "simulate", "sweep", "h200-allowed", "--out", str(taken))
+    assert code == 2 and f"--out: {taken} is a file; give a directory" in err

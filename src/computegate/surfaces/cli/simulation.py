@@ -322,12 +322,17 @@ def simulate_sweep(
         raise InputError("--samples", f"{samples} is not a power of two (e.g. 256, 1024)")
     if design == "grid" and levels < 2:
         raise InputError("--levels", f"{levels}: a grid needs at least 2 levels")
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise InputError("--out", f"{out_dir} is a file; give a directory")
 
     engine = Engine.load()
     context = Context(engine, dt.date.today())
     chosen = resolve_scenario(scenario, profile, engine.data.overlays)
     basis = basis or chosen.basis
-    known = uncertain_inputs(chosen, [year], context, basis)
+    try:
+        known = uncertain_inputs(chosen, [year], context, basis)
+    except ValueError as exc:  # e.g. a chip with no figure on the chosen basis
+        raise InputError("SCENARIO", str(exc)) from None
     swept = _pick_inputs(inputs, [i.name for i in known])
     kind: sa.DesignKind = "sobol" if design == "sobol" else "grid"
     runs = sa.design_runs(kind, len(swept), size)
