@@ -33,7 +33,8 @@ class Input:
     uncertain: Uncertain | None
 
     def value(self, q: float) -> float:
-        """The input's value at quantile q."""
+        """The input's value at quantile q of its own distribution (a series tied to a shock
+        reaches it when its factor and the shock's together sit at q)."""
         z = _NORMAL.inv_cdf(q)
         if self.uncertain is None:
             return z
