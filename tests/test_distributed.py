@@ -7,6 +7,7 @@ included) serve the whole module, so the suite pays for the cluster's start once
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import random
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
@@ -26,6 +28,8 @@ from hypothesis import strategies as st
 from computegate.engine import Engine
 from computegate.io.errors import ComputegateError
 from computegate.screening import Screener, load_list
+from computegate.simulation import Context, resolve_scenario
+from computegate.simulation import sensitivity as sa
 from computegate.surfaces import distributed as cd
 from computegate.surfaces.batch import decide_frame, read_table, screen_frame
 from tests.test_cli import run
@@ -384,3 +388,18 @@ def test_screening_each_distinct_name_once_matches_screening_every_row() -> None
         assert row["hit"] == result.hit
         assert row["hits"] == json.dumps([h.model_dump() for h in result.hits], ensure_ascii=False)
     assert hits == sum(screener.screen(n, c).hit for n, c in zip(names, countries, strict=True)) > 0
+
+
+def test_sweep_on_the_cluster_identical_to_local(client: Client) -> None:
+    """`simulate sweep --engine dask`: the design's chunks as tasks give the local numbers."""
+    on = dt.date(2026, 12, 1)
+    ctx = Context(Engine.load(), on)
+    scenario = resolve_scenario("h200-allowed")
+    names = ["shock:us_packaging", "smuggling[2025]", "utilisation.china", "cloud_cost_ratio"]
+    design = sa.make_design("sobol", names, 64, seed=2)  # 384 runs, 6 chunks
+    model = sa.ModelRuns(scenario, 2027, scenario.basis, design.names, on)
+    local = sa.run_design(design, 64, sa.in_process(lambda q: model(q, ctx)))
+    remote = sa.run_design(design, 64, cd.sweep_runner(client, model))
+    assert local.keys() == remote.keys()
+    for metric in local:
+        assert np.array_equal(local[metric], remote[metric], equal_nan=True), metric

@@ -1,4 +1,4 @@
-"""Batch decisions and screening on a Dask cluster: the local batch code, run once per partition.
+"""Batch decisions, screening and simulation sweeps on a Dask cluster: the local code, run per task.
 
 The client cuts the input into partitions (CSV byte ranges ending on line ends, runs of Parquet row
 groups) and submits one task per partition. A task reads its partition with polars exactly as the
@@ -7,6 +7,9 @@ Parquet part. Each worker process builds its catalog and screener once per job (
 files' sha256) and keeps its memos between partitions: the rules' decision memo and the answers by
 situation, so a situation seen in an earlier partition costs a lookup. Parts are written to a
 temporary name and renamed, so a task re-run after its worker died leaves exactly one copy.
+
+A simulation sweep ships each chunk of its design (quantiles per run) as one task; each worker
+builds its simulation Context once and keeps the law's answers between chunks.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from computegate.engine import REGIME_DIR_ENV, Engine
 from computegate.io.errors import ComputegateError, InputError
 from computegate.regime import load_regime_data
 from computegate.screening import DEFAULT_THRESHOLD, Screener, load_list
+from computegate.simulation import Context
+from computegate.simulation.sensitivity import Chunk, ChunkRunner, ModelRuns, Outputs
 from computegate.surfaces.batch import (
     RowMemo,
     check_decide_columns,
@@ -393,7 +398,7 @@ def run(
 ) -> ClusterSummary:
     """Decide or screen every row of `source` on the cluster; write parts and a manifest to `output`."""
     start = time.perf_counter()
-    _check_workers(client, job)
+    _check_workers(client, job.versions)
     workers = max(1, sum(client.nthreads().values()))  # task slots across the cluster
     parts = partitions(source, command, blocksize, workers)
     _prepare_output(output)
@@ -427,7 +432,7 @@ def run(
     return summary
 
 
-def _check_workers(client: Client, job: Job) -> None:
+def _check_workers(client: Client, versions: tuple[tuple[str, str], ...]) -> None:
     """Fail before any work when a connected worker runs other code or regime data."""
     try:
         found = client.run(software_versions)
@@ -435,10 +440,10 @@ def _check_workers(client: Client, job: Job) -> None:
         raise ClusterError(
             f"the workers cannot run computegate: {type(exc).__name__}: {exc}"
         ) from None
-    odd = sorted(w for w, v in found.items() if tuple(map(tuple, v)) != job.versions)
+    odd = sorted(w for w, v in found.items() if tuple(map(tuple, v)) != versions)
     if odd:
         raise ClusterError(
-            f"worker(s) {', '.join(odd)} run {dict(found[odd[0]])}, the client {dict(job.versions)}: "
+            f"worker(s) {', '.join(odd)} run {dict(found[odd[0]])}, the client {dict(versions)}: "
             "every worker needs the same computegate version and data files"
         )
 
@@ -458,6 +463,60 @@ def _write_manifest(command: Command, source: str, output: str, summary: Cluster
     }
     with fs.open(f"{root}/{MANIFEST}", "w") as fh:
         json.dump(manifest, fh, indent=2, sort_keys=True)
+
+
+# -- simulation sweeps ----------------------------------------------------------------------------
+
+
+@functools.cache
+def sweep_context(versions: tuple[tuple[str, str], ...], on: dt.date) -> Context:
+    """The worker's simulation Context, built once per process; it keeps the law's answers."""
+    if software_versions() != versions:
+        raise ClusterError(
+            f"worker on {socket.gethostname()} has {dict(software_versions())}, the client "
+            f"{dict(versions)}: every worker needs the same computegate version and data files"
+        )
+    return Context(Engine.load(), on)
+
+
+def sweep_chunk(
+    model: ModelRuns, versions: tuple[tuple[str, str], ...], start: int, quantiles: Any
+) -> tuple[int, Outputs]:
+    """One task: the model's outputs for a chunk of the design (runs from `start`)."""
+    try:
+        return start, model(quantiles, sweep_context(versions, model.on))
+    except (ComputegateError, ValueError) as exc:
+        raise ClusterError(f"sweep chunk at run {start}: {exc}") from None
+
+
+def sweep_runner(client: Client, model: ModelRuns, progress: Progress | None = None) -> ChunkRunner:
+    """Chunks of a design as tasks on the cluster, results yielded as they finish."""
+    versions = software_versions()
+
+    def run_chunks(chunks: list[Chunk]) -> Iterator[tuple[int, Outputs]]:
+        _check_workers(client, versions)
+        run_id = uuid.uuid4().hex[:8]
+        futures = [
+            client.submit(
+                sweep_chunk,
+                model,
+                versions,
+                start,
+                q,
+                key=f"computegate-sweep-{run_id}-{start}",
+                retries=RETRIES,
+                pure=False,
+            )
+            for start, q in chunks
+        ]
+        done = as_completed(futures)
+        try:
+            for future in progress(done, len(futures)) if progress else done:
+                yield future.result()
+        finally:
+            client.cancel(futures)
+
+    return run_chunks
 
 
 @contextmanager
