@@ -1,12 +1,30 @@
-"""Shared fixtures: the bundled catalog and a builder for synthetic chips at threshold edges."""
+"""Shared fixtures: the bundled catalog, a builder for synthetic chips at threshold edges, and a
+keyed test client of the HTTP service on a fresh SQLite database."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from computegate.catalog import Accelerator, Catalog
+
+Client = tuple[TestClient, dict[str, str]]
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[Client]:
+    """The service on its own SQLite file, and the headers of a freshly created key."""
+    from computegate.store.keys import create_key
+    from computegate.surfaces.api import create_app
+
+    app = create_app(f"sqlite:///{tmp_path / 'cg.db'}")
+    key = create_key(app.state.service.engine, "tests")
+    with TestClient(app) as c:
+        yield c, {"X-API-Key": key}
 
 
 @pytest.fixture(scope="session")

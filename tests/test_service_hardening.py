@@ -19,18 +19,9 @@ from computegate.store.keys import create_key
 from computegate.store.transparency import verify
 from computegate.surfaces.api import app as app_module
 from computegate.surfaces.api import create_app
+from tests.conftest import Client
 from tests.test_cli import run
 from tests.test_service import H200_CN, _free_port, _wait, need
-
-Client = tuple[TestClient, dict[str, str]]
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[Client]:
-    app = create_app(f"sqlite:///{tmp_path / 'cg.db'}")
-    key = create_key(app.state.service.engine, "tests")
-    with TestClient(app) as c:
-        yield c, {"X-API-Key": key}
 
 
 def test_body_size_is_limited_before_parsing(client: Client) -> None:

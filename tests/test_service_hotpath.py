@@ -4,32 +4,20 @@ configured."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
 from computegate.model.requests import ExportRequest
 from computegate.store import keys as keys_module
 from computegate.store.audit import AuditLog, Entry, GroupCommit
 from computegate.store.keys import KeyCache, create_key, revoke_key, rotate_key
 from computegate.store.models import audit_log
-from computegate.surfaces.api import create_app
+from tests.conftest import Client
 from tests.test_service import H200_CN
-
-Client = tuple[TestClient, dict[str, str]]
-
-
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[Client]:
-    app = create_app(f"sqlite:///{tmp_path / 'cg.db'}")
-    key = create_key(app.state.service.engine, "tests")
-    with TestClient(app) as c:
-        yield c, {"X-API-Key": key}
 
 
 def test_a_decision_is_parsed_once_and_validated_once(

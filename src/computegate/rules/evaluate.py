@@ -231,29 +231,27 @@ def _interpret(name: str) -> Test:
 
 
 def _all(parts: list[Test]) -> Test:
-    def test(f: Facts) -> Answer:
-        gaps: list[Gap] = []
-        for part in parts:
-            value, why = part(f)
-            if value is False:
-                return _FALSE
-            if value is None:
-                gaps += why
-        return (None, tuple(gaps)) if gaps else _TRUE
-
-    return test
+    return _kleene(parts, dominant=False)
 
 
 def _any(parts: list[Test]) -> Test:
+    return _kleene(parts, dominant=True)
+
+
+def _kleene(parts: list[Test], dominant: bool) -> Test:
+    """Kleene's and (dominant False) / or (dominant True): one dominant part decides; otherwise
+    unknown parts leave the whole unknown, with all their gaps; otherwise the other value."""
+    decided, otherwise = (_TRUE, _FALSE) if dominant else (_FALSE, _TRUE)
+
     def test(f: Facts) -> Answer:
         gaps: list[Gap] = []
         for part in parts:
             value, why = part(f)
-            if value is True:
-                return _TRUE
+            if value is dominant:
+                return decided
             if value is None:
                 gaps += why
-        return (None, tuple(gaps)) if gaps else _FALSE
+        return (None, tuple(gaps)) if gaps else otherwise
 
     return test
 
