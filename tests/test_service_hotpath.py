@@ -4,6 +4,7 @@ configured."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -189,3 +190,39 @@ def test_screening_caches_stay_bounded_in_the_service(
     for n in range(100):
         svc.screen(f"Trading company {n}", "CN", "tests")
         assert max(c.cache_info().currsize for c in name_caches()) <= 10
+
+
+def test_sqlite_writers_queue_on_the_file_lock_and_postgres_needs_none(tmp_path: Path) -> None:
+    """Two writers (as in two worker processes) on one SQLite file: the second waits for the first
+    to release, then runs; an in-memory database has no file to lock and passes straight through."""
+    from computegate.store.db import make_engine, writer_lock
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    order: list[str] = []
+    inside = threading.Event()
+    release = threading.Event()
+
+    def first() -> None:
+        with writer_lock(engine):
+            order.append("first in")
+            inside.set()
+            release.wait(5)
+            order.append("first out")
+
+    def second() -> None:
+        inside.wait(5)
+        with writer_lock(engine):
+            order.append("second in")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    inside.wait(5)
+    time.sleep(0.2)  # the second writer reaches the lock while the first holds it
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert order == ["first in", "first out", "second in"]
+    assert (tmp_path / "w.db.writer-lock").exists()
+    with writer_lock(make_engine("sqlite:///:memory:")):
+        pass
