@@ -24,8 +24,8 @@ import polars as pl
 from computegate.catalog import Catalog
 from computegate.catalog.catalog import equivalence_units
 from computegate.catalog.model import Accelerator
-from computegate.model.requests import AnyRequest
-from computegate.regime import Regime
+from computegate.model.requests import AnyRequest, parse_request
+from computegate.regime import Regime, RegimeData, load_regime_data
 from computegate.rules import Decision, classify, decide
 from computegate.rules.law import Law
 from computegate.simulation.schema import (
@@ -146,15 +146,18 @@ class Sampler:
 
 @dataclass(frozen=True)
 class BundledLaw:
-    """The bundled catalog and regime data, asked directly (for callers without an Engine)."""
+    """The bundled catalog and regime data, asked directly (for callers without an Engine).
+    The regime files are read once, here: a simulation asks the law thousands of times."""
 
     catalog: Catalog
+    data: RegimeData = field(default_factory=load_regime_data)
 
     def regime(self, date: dt.date | str, overlays: Iterable[str] = ()) -> Regime:
-        return Regime.at(date, overlays)
+        return Regime.at(date, overlays, self.data)
 
     def decide(self, request: Mapping[str, Any] | AnyRequest) -> Decision:
-        return decide(request, catalog=self.catalog)
+        req = parse_request(request)
+        return decide(req, self.regime(req.date, req.overlays), self.catalog)
 
 
 @dataclass
