@@ -134,6 +134,26 @@ def test_group_commit_follows_its_settings(
         assert times.scalar_one() == commits
 
 
+def test_appends_queued_while_another_writer_holds_the_log_join_the_waiting_group(
+    tmp_path: Path,
+) -> None:
+    """While another process's writer holds the log, this writer waits with one append in hand;
+    the appends queued meanwhile go into the same transaction, not the next turn."""
+    from computegate.store.db import make_engine, migrate, writer_lock
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    migrate(engine)
+    log = AuditLog(engine, GroupCommit(2_000, 0))
+    with writer_lock(engine):  # as another worker process would
+        futures = [log.submit([_entry(0)])]
+        time.sleep(0.3)  # the writer has taken this append and waits for the lock
+        futures += [log.submit([_entry(n)]) for n in range(1, 5)]
+    assert [f.result(timeout=30)[0]["n"] for f in futures] == list(range(5))
+    with engine.connect() as conn:
+        times = conn.execute(sa.select(sa.func.count(sa.distinct(audit_log.c.created_at))))
+        assert times.scalar_one() == 1
+
+
 def test_group_commit_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert GroupCommit.from_environment() == GroupCommit()
     monkeypatch.setenv("COMPUTEGATE_GROUP_MAX_ENTRIES", "50")

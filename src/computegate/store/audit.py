@@ -147,19 +147,16 @@ class AuditLog:
     def _run(self) -> None:
         while True:
             jobs = [self._queue.get()]
-            size = len(jobs[0].entries)
-            deadline = time.monotonic() + self.group.max_wait_ms / 1000
-            while size < self.group.max_entries:
-                try:
-                    left = deadline - time.monotonic()
-                    job = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                jobs.append(job)
-                size += len(job.entries)
+            self._gather(jobs, time.monotonic() + self.group.max_wait_ms / 1000)
             try:
                 with writer_lock(self.engine), self._writer_engine.begin() as conn:
-                    results = self._commit(conn, jobs)
+                    row = conn.execute(
+                        sa.select(audit_head).where(audit_head.c.id == 1).with_for_update()
+                    ).first()
+                    # other writers (processes) held the log while this one waited: what reached
+                    # the queue meanwhile joins this group instead of waiting for the next turn
+                    self._gather(jobs, deadline=0.0)
+                    results = self._commit(conn, row, jobs)
             except Exception as exc:  # the transaction rolled back: nobody is acknowledged
                 for job in jobs:
                     job.future.set_exception(exc)
@@ -170,10 +167,23 @@ class AuditLog:
                 else:
                     job.future.set_result(result)
 
-    def _commit(self, conn: Connection, jobs: list[_Job]) -> list[list[dict[str, Any]] | Exception]:
-        row = conn.execute(
-            sa.select(audit_head).where(audit_head.c.id == 1).with_for_update()
-        ).first()
+    def _gather(self, jobs: list[_Job], deadline: float) -> None:
+        """Add queued jobs to the group until it is full or the queue stays empty past `deadline`
+        (a monotonic time; one already past takes only what is queued now)."""
+        size = sum(len(job.entries) for job in jobs)
+        while size < self.group.max_entries:
+            try:
+                left = deadline - time.monotonic()
+                job = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                return
+            jobs.append(job)
+            size += len(job.entries)
+
+    def _commit(
+        self, conn: Connection, row: Any, jobs: list[_Job]
+    ) -> list[list[dict[str, Any]] | Exception]:
+        """Write the group after the head row `row` (locked) and return each job's answer."""
         head = Head.from_row(row) if row else Head.empty()
         now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
         leaves: list[bytes] = []  # the new ones, from leaf head.tree_size on
