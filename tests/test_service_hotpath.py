@@ -139,12 +139,12 @@ def test_appends_queued_while_another_writer_holds_the_log_join_the_waiting_grou
 ) -> None:
     """While another process's writer holds the log, this writer waits with one append in hand;
     the appends queued meanwhile go into the same transaction, not the next turn."""
-    from computegate.store.db import make_engine, migrate, writer_lock
+    from computegate.store.db import WriterLock, make_engine, migrate
 
     engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
     migrate(engine)
     log = AuditLog(engine, GroupCommit(2_000, 0))
-    with writer_lock(engine):  # as another worker process would
+    with WriterLock(engine):  # as another worker process would
         futures = [log.submit([_entry(0)])]
         time.sleep(0.3)  # the writer has taken this append and waits for the lock
         futures += [log.submit([_entry(n)]) for n in range(1, 5)]
@@ -215,7 +215,7 @@ def test_screening_caches_stay_bounded_in_the_service(
 def test_sqlite_writers_queue_on_the_file_lock_and_postgres_needs_none(tmp_path: Path) -> None:
     """Two writers (as in two worker processes) on one SQLite file: the second waits for the first
     to release, then runs; an in-memory database has no file to lock and passes straight through."""
-    from computegate.store.db import make_engine, writer_lock
+    from computegate.store.db import WriterLock, make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
     order: list[str] = []
@@ -223,7 +223,7 @@ def test_sqlite_writers_queue_on_the_file_lock_and_postgres_needs_none(tmp_path:
     release = threading.Event()
 
     def first() -> None:
-        with writer_lock(engine):
+        with WriterLock(engine):
             order.append("first in")
             inside.set()
             release.wait(5)
@@ -231,7 +231,7 @@ def test_sqlite_writers_queue_on_the_file_lock_and_postgres_needs_none(tmp_path:
 
     def second() -> None:
         inside.wait(5)
-        with writer_lock(engine):
+        with WriterLock(engine):
             order.append("second in")
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
@@ -244,5 +244,5 @@ def test_sqlite_writers_queue_on_the_file_lock_and_postgres_needs_none(tmp_path:
         t.join(10)
     assert order == ["first in", "first out", "second in"]
     assert (tmp_path / "w.db.writer-lock").exists()
-    with writer_lock(make_engine("sqlite:///:memory:")):
+    with WriterLock(make_engine("sqlite:///:memory:")):
         pass

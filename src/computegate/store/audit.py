@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
 from computegate.store import merkle
-from computegate.store.db import writer_lock
+from computegate.store.db import WriterLock
 from computegate.store.models import audit_head, audit_log, idempotency
 from computegate.store.transparency import Head, head_after, row_leaf_hash
 
@@ -120,6 +120,7 @@ class AuditLog:
         self.engine = engine
         self.group = group or GroupCommit()
         self._writer_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._writer_lock = WriterLock(engine)
         self._queue: queue.Queue[_Job] = queue.Queue()
         self._start = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -149,7 +150,7 @@ class AuditLog:
             jobs = [self._queue.get()]
             self._gather(jobs, time.monotonic() + self.group.max_wait_ms / 1000)
             try:
-                with writer_lock(self.engine), self._writer_engine.begin() as conn:
+                with self._writer_lock, self._writer_engine.begin() as conn:
                     row = conn.execute(
                         sa.select(audit_head).where(audit_head.c.id == 1).with_for_update()
                     ).first()

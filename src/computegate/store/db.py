@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+try:
+    import fcntl
+except ImportError:  # not POSIX
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Engine, create_engine, event
 
@@ -50,27 +53,35 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-@contextlib.contextmanager
-def writer_lock(engine: Engine) -> Iterator[None]:
+class WriterLock:
     """Serialise SQLite writers across processes (`serve --workers N`) on a lock file beside the
     database. SQLite's own busy handler polls with sleeps of up to 100 ms, which become the
     service's p99; a kernel file lock wakes the next writer as soon as the last one commits.
-    PostgreSQL needs nothing: its row lock on the log head queues writers the same way."""
-    path = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not path or path == ":memory:":
-        yield
-        return
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: SQLite's busy handler still keeps writers apart
-        yield
-        return
-    with open(f"{path}.writer-lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    PostgreSQL needs nothing: its row lock on the log head queues writers the same way.
+    The file is opened once, on first use, and kept: taking the lock is on every commit's path."""
+
+    def __init__(self, engine: Engine) -> None:
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._path = f"{database}.writer-lock" if database and database != ":memory:" else None
+        self._handle: BinaryIO | None = None
+
+    def __enter__(self) -> None:
+        if self._path is None or fcntl is None:  # not POSIX: SQLite's busy handler still works
+            return
+        if self._handle is None:
+            self._handle = open(self._path, "a+b")
+        fcntl.flock(self._handle, fcntl.LOCK_EX)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._handle is not None and fcntl is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+
+
+def open_database(url: str | None = None) -> Engine:
+    """The database at `url` (see `database_url` for the default), migrated to the newest schema."""
+    engine = make_engine(database_url(url))
+    migrate(engine)
+    return engine
 
 
 def migrate(engine: Engine) -> None:

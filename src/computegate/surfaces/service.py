@@ -17,7 +17,7 @@ from computegate.model.requests import AnyRequest, parse_request
 from computegate.screening import Screener
 from computegate.screening.memo import bound_name_caches
 from computegate.store.audit import AuditLog, Entry, GroupCommit, Idempotency, request_digest
-from computegate.store.db import database_url, make_engine, migrate
+from computegate.store.db import open_database
 from computegate.store.keys import KeyCache
 
 log = logging.getLogger("computegate.surfaces.service")  # one JSON object per audited answer
@@ -57,8 +57,7 @@ class Service:
     core: Engine = field(init=False)
 
     def __post_init__(self) -> None:
-        self.engine = make_engine(database_url(self.url))
-        migrate(self.engine)
+        self.engine = open_database(self.url)
         self.audit = AuditLog(self.engine, GroupCommit.from_environment())
         self.keys = KeyCache(self.engine)
         self.core = Engine.load(self.regime_dir, self.catalog_files, self.list_path)

@@ -38,16 +38,10 @@ MAX_ORDERS = 1_000_000
 
 def open_store(url: str | None, core: Engine | None = None) -> LicenceStore:
     """The licence register in the database, deciding on the given Engine (default: a new one)."""
-    from computegate.store.db import database_url, make_engine, migrate
+    from computegate.store.db import open_database
 
-    db = make_engine(database_url(url))
-    migrate(db)
     core = core or Engine.load()
-    return LicenceStore(db, core.catalog, lambda d: core.regime(d))
-
-
-def _load(value: str, field: str) -> Any:
-    return load_json_or_yaml(value, field)
+    return LicenceStore(open_database(url), core.catalog, lambda d: core.regime(d))
 
 
 @licences_app.command("add")
@@ -61,7 +55,7 @@ def licences_add(
     """Register a licence: number, issued, expires, destination, lines (item, quantity, value_usd),
     parties (role, name, country), conditions."""
     store = open_store(database_url)
-    parsed = store.parse(_load(licence, "licence"))
+    parsed = store.parse(load_json_or_yaml(licence, "licence"))
     store.add(parsed, allow_overlap)
     out.print(f"registered licence {parsed.number} ({len(parsed.lines)} line(s))")
 
@@ -203,7 +197,7 @@ def _orders(path: Path) -> Iterator[Case]:
         for n, row in enumerate(read_table(path).iter_rows(named=True), start=2):
             yield f"{path.name} line {n}", partial(row_to_request, row), None
         return
-    raw = _load(str(path), "--orders")
+    raw = load_json_or_yaml(str(path), "--orders")
     for n, request in enumerate(raw if isinstance(raw, list) else [raw], start=1):
         yield f"{path.name} #{n}", partial(_mapping, request, f"#{n}"), None
 

@@ -39,11 +39,9 @@ FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
 
 
 def _engine(url: str | None) -> Any:
-    from computegate.store.db import database_url, make_engine, migrate
+    from computegate.store.db import open_database
 
-    engine = make_engine(database_url(url))
-    migrate(engine)
-    return engine
+    return open_database(url)
 
 
 def redacted(url: str) -> str:
