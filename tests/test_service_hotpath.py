@@ -200,7 +200,7 @@ def test_screening_caches_stay_bounded_in_the_service(
 
     svc = Service(f"sqlite:///{tmp_path / 's.db'}")
     for name in ("Acme Trading", "Beta Shipping", "Gamma Holdings"):
-        svc.screen(name, "CN", "tests")
+        svc.submit_screen(name, "CN", "tests").result()
     sizes = [c.cache_info().currsize for c in name_caches()]
     assert max(sizes) >= 3
     assert not bound_name_caches(limit=max(sizes))
@@ -208,7 +208,7 @@ def test_screening_caches_stay_bounded_in_the_service(
     assert all(c.cache_info().currsize == 0 for c in name_caches())
     monkeypatch.setattr(service_module, "NAME_CACHE_LIMIT", 10)
     for n in range(100):
-        svc.screen(f"Trading company {n}", "CN", "tests")
+        svc.submit_screen(f"Trading company {n}", "CN", "tests").result()
         assert max(c.cache_info().currsize for c in name_caches()) <= 10
 
 

@@ -184,11 +184,7 @@ def make_job(
 def worker_state(job: Job) -> tuple[Engine, Screener | None, dict[str, Any], RowMemo]:
     """Built once per worker process and job, with the memo of answers kept across partitions."""
     here = socket.gethostname()
-    if software_versions() != job.versions:  # a worker that joined after the client's check
-        raise ClusterError(
-            f"worker on {here} has {dict(software_versions())}, the client {dict(job.versions)}: "
-            "every worker needs the same computegate version and data files"
-        )
+    _same_software(job.versions)  # a worker that joined after the client's check
     for f in job.catalog_files:
         _check_same(f, here, "--catalog")
     engine = Engine.load(catalog_files=[Path(f.path) for f in job.catalog_files])
@@ -402,34 +398,49 @@ def run(
     workers = max(1, sum(client.nthreads().values()))  # task slots across the cluster
     parts = partitions(source, command, blocksize, workers)
     _prepare_output(output)
-    run_id = uuid.uuid4().hex[:8]
-    futures = [
-        client.submit(
-            run_part,
-            job,
-            part,
-            output,
-            key=f"computegate-{command}-{run_id}-{part.index}",
-            retries=RETRIES,
-            pure=False,
-        )
-        for part in parts
-    ]
     summary = ClusterSummary(parts=len(parts))
-    done = as_completed(futures)
-    try:
-        for future in progress(done, len(futures)) if progress else done:
-            stats = future.result()
-            summary.rows += stats["rows"]
-            summary.errors += stats["errors"]
-            summary.hits += stats.get("hits", 0)
-            summary.outcomes.update(stats.get("outcomes", {}))
-            summary.versions = stats["versions"]
-    finally:
-        client.cancel(futures)
+    tasks = [(part.index, (job, part, output)) for part in parts]
+    for stats in _as_finished(client, run_part, command, tasks, progress):
+        summary.rows += stats["rows"]
+        summary.errors += stats["errors"]
+        summary.hits += stats.get("hits", 0)
+        summary.outcomes.update(stats.get("outcomes", {}))
+        summary.versions = stats["versions"]
     summary.seconds = time.perf_counter() - start
     _write_manifest(command, source, output, summary)
     return summary
+
+
+def _as_finished(
+    client: Client,
+    task: Callable[..., Any],
+    name: str,
+    calls: Sequence[tuple[int, tuple[Any, ...]]],
+    progress: Progress | None,
+) -> Iterator[Any]:
+    """Each call as a retried task (impure: it writes or draws); results as they finish. Tasks left
+    when the caller stops (an error, Ctrl-C) are cancelled, so a cluster never runs orphans."""
+    run_id = uuid.uuid4().hex[:8]
+    futures = [
+        client.submit(
+            task, *args, key=f"computegate-{name}-{run_id}-{n}", retries=RETRIES, pure=False
+        )
+        for n, args in calls
+    ]
+    done = as_completed(futures)
+    try:
+        for future in progress(done, len(futures)) if progress else done:
+            yield future.result()
+    finally:
+        client.cancel(futures)
+
+
+def _same_software(versions: tuple[tuple[str, str], ...]) -> None:
+    if software_versions() != versions:
+        raise ClusterError(
+            f"worker on {socket.gethostname()} has {dict(software_versions())}, the client "
+            f"{dict(versions)}: every worker needs the same computegate version and data files"
+        )
 
 
 def _check_workers(client: Client, versions: tuple[tuple[str, str], ...]) -> None:
@@ -471,11 +482,7 @@ def _write_manifest(command: Command, source: str, output: str, summary: Cluster
 @functools.cache
 def sweep_context(versions: tuple[tuple[str, str], ...], on: dt.date) -> Context:
     """The worker's simulation Context, built once per process; it keeps the law's answers."""
-    if software_versions() != versions:
-        raise ClusterError(
-            f"worker on {socket.gethostname()} has {dict(software_versions())}, the client "
-            f"{dict(versions)}: every worker needs the same computegate version and data files"
-        )
+    _same_software(versions)
     return Context(Engine.load(), on)
 
 
@@ -495,26 +502,8 @@ def sweep_runner(client: Client, model: ModelRuns, progress: Progress | None = N
 
     def run_chunks(chunks: list[Chunk]) -> Iterator[tuple[int, Outputs]]:
         _check_workers(client, versions)
-        run_id = uuid.uuid4().hex[:8]
-        futures = [
-            client.submit(
-                sweep_chunk,
-                model,
-                versions,
-                start,
-                q,
-                key=f"computegate-sweep-{run_id}-{start}",
-                retries=RETRIES,
-                pure=False,
-            )
-            for start, q in chunks
-        ]
-        done = as_completed(futures)
-        try:
-            for future in progress(done, len(futures)) if progress else done:
-                yield future.result()
-        finally:
-            client.cancel(futures)
+        tasks = [(start, (model, versions, start, q)) for start, q in chunks]
+        yield from _as_finished(client, sweep_chunk, "sweep", tasks, progress)
 
     return run_chunks
 

@@ -115,16 +115,6 @@ class Service:
     def _decide(self, request: Mapping[str, Any]) -> dict[str, Any]:
         return self.core.decide(dict(request)).model_dump(mode="json")
 
-    def screen(
-        self,
-        name: str,
-        country: str | None,
-        key_label: str | None,
-        idempotency_key: str | None = None,
-        kind: str | None = None,
-    ) -> dict[str, Any]:
-        return self.submit_screen(name, country, key_label, idempotency_key, kind).result()[0]
-
     def submit_screen(
         self,
         name: str,
