@@ -147,6 +147,36 @@ def test_normalisation(name: str, core: tuple[str, ...]) -> None:
     assert normalise(name).core == core
 
 
+@pytest.mark.parametrize(
+    ("name", "org_words"),
+    [
+        ("PAO, Hua Chiang", ("pao",)),  # a surname rigour reads as a Russian legal form
+        ("IS BANK, AO", ("is", "ao")),
+        ("STROYTRANSGAZ Limited Liability Company", ("llc",)),  # compare form: = LLC
+        ("STROYTRANSGAZ LLC", ("llc",)),
+        ("CECOEX, S.A.", ("sa",)),
+    ],
+)
+def test_org_types_weighted_down_never_deleted(name: str, org_words: tuple[str, ...]) -> None:
+    assert normalise(name).org_words == org_words
+
+
+def test_a_legal_form_rigour_reads_in_one_writing_only() -> None:
+    # rigour takes "PTE. LTD." but not "PTE. Limited": what it took stays, weighted down, so
+    # the query's "pte" meets the entry's (deleted, the entry's name had one word fewer)
+    rows = [
+        {"id": "a", "source": "SDN", "name": "ACME SPECTRUM (S) PTE. LTD.", "type": "Entity"},
+        {"id": "b", "source": "SDN", "name": "NORTHWIND PTE. LTD.", "type": "Entity"},
+    ]
+    screener = Screener(entries_from(rows))
+    for query, entry_id in [
+        ("ACME SPECTRUM (S) PTE. Limited", "a"),
+        ("Northwind Pte Limited", "b"),
+    ]:
+        result = screener.screen(query)
+        assert result.hit and result.hits[0].entry_id == entry_id, result.hits
+
+
 def test_generic_words_are_secondary_not_core() -> None:
     n = normalise("Beijing Technology Development Co., Ltd.")
     assert n.generic_only and set(n.core) == {"beijing", "technology", "development"}

@@ -2,8 +2,9 @@
 
 A name becomes *core* tokens (what identifies the party) and *secondary* tokens (places, generic
 trade words, Arabic articles), so generic words are weighted down but never deleted. Legal forms
-carry no identity and are removed (rigour's org-type table for Latin script, the hanzi list for
-Chinese). Chinese goes through one pipeline: traditional -> simplified (OpenCC), words (jieba),
+carry little identity: in Latin script what rigour's org-type table reads as one is kept as its
+compare form (Limited Liability Company = LLC) and weighted like a generic word, since the table
+also takes ordinary words (PAO, Yu, Is, Charity); Chinese legal forms (the hanzi list) are removed. Chinese goes through one pipeline: traditional -> simplified (OpenCC), words (jieba),
 pinyin (pypinyin); Latin pinyin is parsed into syllables and the same generic words, generated from
 the one hanzi list, are recognised at syllable boundaries ("youxian" is a legal form, not
 "you" + Xi'an). Other scripts are transliterated to ASCII. Each token also has a *folded* form in

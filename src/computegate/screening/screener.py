@@ -5,7 +5,8 @@ trigrams with the query's folded core tokens (very common trigrams skipped), plu
 folded core is the query's. Each candidate is scored two ways and the better counts: spacing- and
 order-insensitive edit similarity of the core names, and a token alignment in any order (people's
 name parts, company words) in which generic words weigh little, transliteration/OCR folds and
-abbreviations match, and the entry's unmatched words cost (a missing part costs half when
+abbreviations match (a hanzi name is also listed by its distinctive sub-segments: 中科寒武纪科技
+as 寒武纪科技), and the entry's unmatched words cost (a missing part costs half when
 everything the query names is matched). Place, country and address agreement adjust the score;
 ranking uses the unclamped score, so siblings sharing a brand separate.
 """
