@@ -17,7 +17,12 @@ from computegate.io.errors import DataFileError
 from computegate.rules import decide
 from computegate.screening import DEFAULT_THRESHOLD, Screener, load_list
 from computegate.screening.lists import entries_from
-from computegate.screening.normalize import acronyms, hanzi_abbreviations, normalise
+from computegate.screening.normalize import (
+    acronyms,
+    hanzi_abbreviations,
+    hanzi_sub_segments,
+    normalise,
+)
 from tests.test_cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,6 +145,36 @@ def test_wrong_encoding_names_the_line(tmp_path: Path) -> None:
 )
 def test_normalisation(name: str, core: tuple[str, ...]) -> None:
     assert normalise(name).core == core
+
+
+@pytest.mark.parametrize(
+    ("name", "org_words"),
+    [
+        ("PAO, Hua Chiang", ("pao",)),  # a surname rigour reads as a Russian legal form
+        ("IS BANK, AO", ("is", "ao")),
+        ("STROYTRANSGAZ Limited Liability Company", ("llc",)),  # compare form: = LLC
+        ("STROYTRANSGAZ LLC", ("llc",)),
+        ("CECOEX, S.A.", ("sa",)),
+    ],
+)
+def test_org_types_weighted_down_never_deleted(name: str, org_words: tuple[str, ...]) -> None:
+    assert normalise(name).org_words == org_words
+
+
+def test_a_legal_form_rigour_reads_in_one_writing_only() -> None:
+    # rigour takes "PTE. LTD." but not "PTE. Limited": what it took stays, weighted down, so
+    # the query's "pte" meets the entry's (deleted, the entry's name had one word fewer)
+    rows = [
+        {"id": "a", "source": "SDN", "name": "ACME SPECTRUM (S) PTE. LTD.", "type": "Entity"},
+        {"id": "b", "source": "SDN", "name": "NORTHWIND PTE. LTD.", "type": "Entity"},
+    ]
+    screener = Screener(entries_from(rows))
+    for query, entry_id in [
+        ("ACME SPECTRUM (S) PTE. Limited", "a"),
+        ("Northwind Pte Limited", "b"),
+    ]:
+        result = screener.screen(query)
+        assert result.hit and result.hits[0].entry_id == entry_id, result.hits
 
 
 def test_generic_words_are_secondary_not_core() -> None:
@@ -451,15 +486,26 @@ def test_generated_test_half_meets_the_floor() -> None:
 def test_hanzi_short_forms_with_their_strength() -> None:
     assert hanzi_abbreviations("哈尔滨工业大学") == {"哈工大": 0}  # the place kept
     forms = hanzi_abbreviations("杭州海康威视数字技术股份有限公司")
-    assert forms["海康威视数技"] == 0  # the distinctive run whole, generic words by initial
     assert forms["海威数技"] == 0  # every word by its initial (威视 kept as one word)
-    assert forms["威视数技"] == 1  # a sub-segment without its prefix: weaker
+    assert "海康威视数技" not in forms  # a run with generic initials is no form anyone uses
     assert hanzi_abbreviations("Huawei") == {}
+
+
+def test_hanzi_sub_segments() -> None:
+    forms = hanzi_sub_segments("中科寒武纪科技股份有限公司")
+    assert forms == ["寒武纪", "寒武纪科技"]  # without its prefix 中科; not 武纪, not the core
+    assert hanzi_sub_segments("安徽寒武纪信息科技有限公司") == []  # a place is no prefix
 
 
 @pytest.mark.parametrize(
     ("query", "entry_id"),
-    [("海威数技", "cg-el-0010"), ("海康威视数技", "cg-el-0010"), ("哈工大", None)],
+    [
+        ("海威数技", "cg-el-0010"),
+        ("寒武纪科技", "cg-el-0021"),  # not Anhui Cambricon Information Technology
+        ("Hanwuji Keji", "cg-el-0021"),  # the same short form in pinyin
+        ("Han Wu Ji Ke Ji", "cg-el-0021"),
+        ("哈工大", None),
+    ],
 )
 def test_hanzi_short_forms_screen(screener: Screener, query: str, entry_id: str | None) -> None:
     result = screener.screen(query)
@@ -556,6 +602,7 @@ def test_an_entrys_own_initials_retrieve_it(
     [
         ("siblings_all_aligned", "壁仞集成电路", "cg-el-0029"),  # Biren IC, not Biren Technology
         ("initials_name_no_place", "中国集制", "cg-el-0015"),  # SMIC: 中 of 中芯 is not China
+        ("sub_segment_beats_sibling", "寒武纪科技", "cg-el-0021"),  # 中科寒武纪科技, not 安徽…
         ("wade_giles_singles_paired", "Chung-hsin Kuo-chi", "cg-el-0015"),
     ],
 )

@@ -17,10 +17,25 @@ Kinds (positives):
 - traditional: a hanzi alias converted to traditional characters (OpenCC s2t).
 - latin_abbreviation: English words abbreviated (Univ., Inst., Tech., Intl, Corp, ...); or the
   initials of the name's words when no other entry has them.
-- short_chinese: a hanzi alias without its leading place words (jieba tag ns) and trailing legal
-  form and parenthesised places (3+ characters kept), or the first character of each remaining
-  word (哈尔滨工业大学 -> 哈工大) when 3-4 words remain; a short form another entry's alias also
-  yields is left out (it names neither), as acronyms are.
+- short_chinese: the short forms Chinese companies go by, from the structure the enterprise-name
+  rules give a company name (企业名称登记管理规定, State Council Decree 734 of 2020, art. 6:
+  place + trade name 字号 + industry 行业 + legal form): the name without its legal form,
+  parenthesised places and leading place (core); for a company (a legal form 公司 at the end), its
+  trade name alone when 3+ characters (海康威视, 摩尔线程), else with its first industry word
+  (商汤科技, 长江存储) or, for a company limited by shares (股份有限公司), with 股份 (大华股份, the
+  pattern of stock-exchange short names), and the trade name's last word of 3+ characters without the prefix before
+  it, alone and with the first industry word (中科寒武纪科技 -> 寒武纪, 寒武纪科技). A leading word is
+  a place when jieba tags it one (ns) and the entry says so: its pinyin is the entry's address
+  city or state or the first word of its name (杭州 of Hangzhou Hikvision; not 长江 of Yangtze
+  Memory, 江南 of Wuxi Jiangnan, 美亚 of Xiamen Meiya Pico). Characters jieba leaves single are
+  joined (壁+仞 = 壁仞). Industry words are INDUSTRY_WORDS (this file's own table); a jieba word made only of
+  them is one. A form that is a listed name, shorter than 3 characters, or that another entry also
+  yields is left out (it tests nothing or names neither). No first-character abbreviations
+  (哈工大): the earlier procedure took the first character of every jieba word (海先技投, 科讯飞,
+  中国集制), forms nobody uses, and stripped jieba "ns" words that are brands (长江 -> 存储科技,
+  江南 -> 计算技术研究所, another institute's name); the universities that go by such forms
+  carry no hanzi on these lists. ``check_short_forms`` reports how many of the lists' own hanzi
+  short aliases the procedure derives from the entry's full names.
 - ocr: two OCR-like confusions (m->rn, w->vv, I<->l, O->0, S->5, e->c, B->8) anywhere in the name.
 - wade_giles: a hanzi alias romanised in Wade-Giles (pypinyin Style.WADEGILES), words hyphenated.
 - symbols: a trademark sign, emoji or decorative symbol added to or inside the name.
@@ -50,6 +65,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import random
 import re
 from collections import defaultdict
@@ -78,6 +94,14 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]+")
 CN_LEGAL = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团公司|公司)$")
 CN_LEGAL_ANY = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司)")
+# Industry words (行业或经营特点) a company name carries after its trade name: the generator's own
+# table (common business lines of technology, trade and manufacturing names), not the matcher's.
+INDUSTRY_WORDS = frozenset([
+    "科技", "技术", "信息", "产业", "数字", "网络", "智能", "电子", "微电子", "半导体", "集成电路", "芯片", "软件", "计算",
+    "云计算", "存储", "通信", "通讯", "设备", "装备", "仪器", "材料", "新材料", "能源", "投资", "贸易", "商贸", "进出口",
+    "实业", "发展", "开发", "国际", "工业", "制造", "设计", "研究", "研究所", "研究院", "中心", "控股", "物流", "航运", "工程",
+    "系统", "光电", "精密", "机械", "先进", "服务", "咨询", "生物", "医药", "汽车",
+])  # fmt: skip
 
 ABBREVIATIONS = {
     "university": "Univ.",
@@ -212,6 +236,85 @@ def withheld_hanzi() -> dict[str, list[str]]:
     }
 
 
+PARENS = re.compile(r"[(（].*?[)）]")
+PLACE_SUFFIX = re.compile(r"[市省]$")
+
+
+def entry_places(e: ListEntry) -> set[str]:
+    """What the entry says are its places, lowercase and unspaced: its address cities and states
+    and the first word of its name (Hangzhou Hikvision ...)."""
+    cities = {key(x) for a in e.addresses for x in (a.city, a.state) if x}
+    first = LATIN_WORD.match(e.name)
+    return cities | ({key(first.group())} if first else set())
+
+
+def derive_short_forms(alias: str, e: ListEntry) -> list[str]:
+    """A hanzi alias's short forms of 3+ characters (see short_chinese): core first, then the
+    trade-name forms of a company."""
+    company = bool(CN_LEGAL.search(alias))
+    tagged = [
+        p for p in jieba.posseg.lcut(PARENS.sub("", CN_LEGAL_ANY.sub("", alias))) if p.word.strip()
+    ]
+    places = entry_places(e)
+    while (
+        len(tagged) > 1
+        and tagged[0].flag == "ns"
+        and "".join(lazy_pinyin(PLACE_SUFFIX.sub("", tagged[0].word))) in places
+    ):
+        tagged = tagged[1:]
+    words: list[str] = []
+    for p in tagged:  # characters jieba left single are one name: 壁+仞 = 壁仞
+        single = len(p.word) == 1 and not industry(p.word)
+        if single and words and len(words[-1]) == 1 and not industry(words[-1]):
+            words[-1] += p.word
+        else:
+            words.append(p.word)
+    forms = ["".join(words)]
+    brand = list(itertools.takewhile(lambda w: not industry(w), words))
+    trade = next((industry_atoms(w)[0] for w in words[len(brand) :] if industry(w)), "")
+    if company and brand:
+        name = "".join(brand)
+        forms += [name] if len(name) >= 3 else [name + trade]
+        if len(name) < 3 and "股份有限公司" in alias:  # a company limited by shares: 大华股份
+            forms.append(name + "股份")
+        if len(brand) >= 2 and len(brand[-1]) >= 3:  # the trade name without its prefix
+            forms += [brand[-1], brand[-1] + trade]
+    return list(dict.fromkeys(f for f in forms if len(f) >= 3))
+
+
+def check_short_forms() -> tuple[int, int, list[str]]:
+    """How many of the bundled list's own hanzi short aliases (an alias that is no company name,
+    listed beside one that is) the short_chinese procedure derives from the entry's company names:
+    (derived, listed, the ones it misses). A check that the procedure makes forms people use."""
+    derived = listed = 0
+    missed: list[str] = []
+    for e in load_list().entries:
+        hanzi = [a for a in (e.name, *e.alt_names) if CJK.search(a)]
+        full = [a for a in hanzi if CN_LEGAL.search(a)]
+        for short in (a for a in hanzi if full and not CN_LEGAL.search(a)):
+            listed += 1
+            if any(short in derive_short_forms(a, e) for a in full):
+                derived += 1
+            else:
+                missed.append(short)
+    return derived, listed, missed
+
+
+def industry(word: str) -> bool:
+    """A word of INDUSTRY_WORDS, or a jieba word made only of them (网络科技, 科技开发)."""
+    return bool(industry_atoms(word))
+
+
+def industry_atoms(word: str) -> list[str]:
+    """The industry words a jieba word is made of (科技开发 -> 科技, 开发), or [] if it is not."""
+    if word in INDUSTRY_WORDS:
+        return [word]
+    for n in range(len(word) - 1, 0, -1):
+        if word[:n] in INDUSTRY_WORDS and (rest := industry_atoms(word[n:])):
+            return [word[:n], *rest]
+    return []
+
+
 def half(entry_id: str) -> str:
     return "dev" if hashlib.sha1(entry_id.encode()).digest()[0] % 2 == 0 else "test"
 
@@ -245,12 +348,16 @@ class Generator:
             for text in (e.name, *e.alt_names):
                 self.owners[key(text)].add(e.id)
         self.rows: list[dict[str, str]] = []
+        self.seen: set[tuple[str, str, str]] = set()
         self.t2s = opencc.OpenCC("s2t")
 
     def add(self, query: str, e: ListEntry, source_alias: str, kind: str) -> None:
         if not query.strip() or (key(query) == key(source_alias) and kind != "symbols"):
             return
         expected = self.owners[key(source_alias)] | self.owners.get(key(query), set()) | {e.id}
+        if (query, e.id, kind) in self.seen:
+            return  # two aliases yield the same variant: queried once
+        self.seen.add((query, e.id, kind))
         self.rows.append(
             {
                 "query": query,
@@ -283,20 +390,14 @@ class Generator:
             )
             self.add(wade, e, alias, "wade_giles")
 
-    def short_forms(self, alias: str) -> tuple[str | None, str | None]:
-        """(core, initials): the alias without leading places, legal form and parenthesised places
-        (3+ characters), and the first character of each of its words when 3-4 remain."""
-        tagged = [(p.word, p.flag) for p in jieba.posseg.lcut(alias)]
-        while tagged and tagged[0][1] == "ns":
-            tagged = tagged[1:]
-        core = re.sub(r"[(（].*?[)）]", "", CN_LEGAL.sub("", "".join(w for w, _ in tagged)))
-        core_words = [w for w in jieba.lcut(core) if w.strip()]
-        initials = "".join(w[0] for w in core_words) if 3 <= len(core_words) <= 4 else None
-        return (core if len(core) >= 3 else None), initials
+    def short_forms(self, alias: str, e: ListEntry) -> list[str]:
+        """The alias's short forms (see short_chinese) that are no listed name."""
+        listed = {key(a) for a in (e.name, *e.alt_names)} | self.listed_hanzi
+        return [f for f in derive_short_forms(alias, e) if key(f) not in listed]
 
     def short_form_list(self, alias: str, e: ListEntry) -> list[str]:
-        """Every short form of the alias (core and initials) that no other entry's alias yields."""
-        return [f for f in self.short_forms(alias) if f and not self.short_owners[f] - {e.id}]
+        """Every short form of the alias that no other entry's alias yields."""
+        return [f for f in self.short_forms(alias, e) if not self.short_owners[f] - {e.id}]
 
     def latin_pinyin(self, e: ListEntry) -> None:
         """Entries written in Latin pinyin (China/HK addresses): spaced syllables, a hanzi query."""
@@ -313,13 +414,12 @@ class Generator:
         self.add(spaced, e, e.name, "pinyin_spaced")
 
     def hanzi_vs_pinyin(self, e: ListEntry, hanzi: list[str]) -> None:
-        """A withheld entry's real hanzi names (not on the evaluation list) and their short core
-        forms (first-character abbreviations are not: no name in Latin letters yields them)."""
+        """A withheld entry's real hanzi names (not on the evaluation list) and their short forms
+        (as short_chinese)."""
         for alias in hanzi:
             self.add(alias, e, e.name, "hanzi_vs_pinyin")
-            core, _ = self.short_forms(alias)
-            if core and core in self.short_form_list(alias, e):
-                self.add(core, e, e.name, "hanzi_vs_pinyin")
+            for short in self.short_form_list(alias, e):
+                self.add(short, e, e.name, "hanzi_vs_pinyin")
 
     # --- Latin --------------------------------------------------------------------------------
     def abbreviation(self, e: ListEntry) -> None:
@@ -498,11 +598,11 @@ class Generator:
         hanzi = {e.id: [a for a in (e.name, *e.alt_names) if CJK.search(a)] for e in self.entries}
         for entry_id, held in withheld_hanzi().items():
             hanzi[entry_id] = hanzi.get(entry_id, []) + held
+        self.listed_hanzi = {key(a) for aliases in hanzi.values() for a in aliases}
         for e in self.entries:
             for alias in hanzi[e.id]:
-                for form in self.short_forms(alias):
-                    if form:
-                        self.short_owners[form].add(e.id)
+                for form in self.short_forms(alias, e):
+                    self.short_owners[form].add(e.id)
         for e in self.entries:
             for make in generators:
                 make(e)
@@ -611,6 +711,9 @@ def main() -> None:
     for r in rows:
         counts[f"{r['kind']}/{r['half']}"] += 1
     print(f"{len(rows)} queries written to {OUT}")
+    derived, listed, missed = check_short_forms()
+    print(f"short_chinese procedure derives {derived} of the {listed} listed hanzi short aliases")
+    print(f"  (not derived: {', '.join(missed) or 'none'})")
     for k in sorted(counts):
         print(f"  {k:28} {counts[k]}")
 

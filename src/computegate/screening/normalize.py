@@ -2,8 +2,9 @@
 
 A name becomes *core* tokens (what identifies the party) and *secondary* tokens (places, generic
 trade words, Arabic articles), so generic words are weighted down but never deleted. Legal forms
-carry no identity and are removed (rigour's org-type table for Latin script, the hanzi list for
-Chinese). Chinese goes through one pipeline: traditional -> simplified (OpenCC), words (jieba),
+carry little identity: in Latin script what rigour's org-type table reads as one is kept as its
+compare form (Limited Liability Company = LLC) and weighted like a generic word, since the table
+also takes ordinary words (PAO, Yu, Is, Charity); Chinese legal forms (the hanzi list) are removed. Chinese goes through one pipeline: traditional -> simplified (OpenCC), words (jieba),
 pinyin (pypinyin); Latin pinyin is parsed into syllables and the same generic words, generated from
 the one hanzi list, are recognised at syllable boundaries ("youxian" is a legal form, not
 "you" + Xi'an). Other scripts are transliterated to ASCII. Each token also has a *folded* form in
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -24,7 +26,7 @@ import opencc
 from anyascii import anyascii
 from pydantic import BaseModel, ConfigDict
 from pypinyin import Style, lazy_pinyin
-from rigour.names.org_types import remove_org_types
+from rigour.names.org_types import extract_org_types, remove_org_types
 
 from computegate.io.files import read_yaml, validate_file
 
@@ -117,6 +119,9 @@ class NormalName:
     core: tuple[str, ...]
     secondary: tuple[str, ...]
     generic_only: bool = False  # nothing distinctive: the generic words themselves identify it
+    # words rigour reads as legal forms or organisation types (Ltd, OOO, Charity, State, In):
+    # weighted like generic words, never deleted (rigour also takes ordinary words: PAO, Yu, Is)
+    org_words: tuple[str, ...] = ()
     party: str | None = (
         None  # what the name says it is: "entity" (a legal form), "vessel" (MV, M/T)
     )
@@ -323,8 +328,11 @@ def _join_syllables(tokens: list[str]) -> list[str]:
     return out
 
 
-def _latin(text: str, core: list[str], secondary: list[str], marks: set[str]) -> None:
-    """Latin-script text as core and secondary tokens; `marks` notes a legal form or vessel prefix."""
+def _latin(
+    text: str, core: list[str], secondary: list[str], marks: set[str], org: list[str]
+) -> None:
+    """Latin-script text as core and secondary tokens; `marks` notes a legal form or vessel
+    prefix, `org` gets the words rigour reads as legal forms (kept, weighted down)."""
     ascii_text = " ".join(anyascii(text).lower().split())  # a dropped symbol leaves no gap
     if "-" in ascii_text:
         ascii_text = ARTICLE.sub(r"\1 ", ascii_text)  # al-Rahman -> al Rahman
@@ -343,6 +351,17 @@ def _latin(text: str, core: list[str], secondary: list[str], marks: set[str]) ->
     everything = " ".join(t for t in NON_ALNUM.split(ascii_text) if t)
     cleaned = " ".join(t for t in NON_ALNUM.split(without_forms) if t) or everything
     removed = len(everything.replace(" ", "")) - len(cleaned.replace(" ", ""))
+    if removed:  # kept as their compare form (Limited Liability Company = LLC = "llc")
+        found = extract_org_types(ascii_text)
+        org += [NON_ALNUM.sub("", target) or NON_ALNUM.sub("", text) for text, target in found]
+        kept = Counter(cleaned.split()) + Counter(
+            t for text, _ in found for t in NON_ALNUM.split(text) if t
+        )
+        for token in everything.split():
+            if kept[token]:
+                kept[token] -= 1
+            elif len(token) >= 2:  # single letters are pieces of dotted forms (S.A.)
+                org.append(token)
     if removed >= MIN_LEGAL_FORM or (removed and DOTTED_FORM.search(ascii_text)):
         marks.add("entity")  # (shorter ones are also names: Yu, Sa, GP; not so S.A., S.L.)
     if VESSEL.match(cleaned):
@@ -380,22 +399,23 @@ def normalise(name: str) -> NormalName:
     core: list[str] = []
     secondary: list[str] = []
     marks: set[str] = set()
+    org: list[str] = []
     position = 0
     for match in CJK.finditer(text):
-        _latin(text[position : match.start()], core, secondary, marks)
+        _latin(text[position : match.start()], core, secondary, marks, org)
         c, s = _cjk_tokens(match.group(), marks)
         core += c
         secondary += s
         position = match.end()
-    _latin(text[position:], core, secondary, marks)
+    _latin(text[position:], core, secondary, marks, org)
     # a legal form says company, else a vessel prefix says vessel, else a trade word says company
     party = next((p for p in ("entity", "vessel", "trade") if p in marks), None)
     party = "entity" if party == "trade" else party
     if not core:  # a name made only of generic words and places is identified by them
         promoted = tuple(t for t in secondary if t not in WORDS.company_words)
         kept = tuple(t for t in secondary if t in WORDS.company_words)
-        return NormalName(name, promoted or kept, kept if promoted else (), True, party)
-    return NormalName(name, tuple(core), tuple(secondary), party=party)
+        return NormalName(name, promoted or kept, kept if promoted else (), True, tuple(org), party)
+    return NormalName(name, tuple(core), tuple(secondary), org_words=tuple(org), party=party)
 
 
 def wade_giles(name: str) -> str | None:
@@ -430,26 +450,27 @@ def _paired(pieces: tuple[tuple[str, str | None], ...]) -> list[str]:
 PARENTHESISED = re.compile(r"[(（][^)）]*[)）]")
 
 
-def hanzi_abbreviations(name: str) -> dict[str, int]:
-    """Short forms of a hanzi name, each with its strength (0 strongest), legal forms, leading
-    places and parenthesised places left out:
-
-    - the first character of every word (哈尔滨工业大学 -> 哈工大): strength 0; its prefixes of 3+
-      characters (trailing words dropped): 1;
-    - a distinctive run kept whole, the generic words after it by their first character
-      (摩尔线程智能科技 -> 摩尔线程智科): 0; the same from a sub-segment of the run without its
-      prefix (中科海威数字技术 -> 海威数技): 1.
-    """
+def _hanzi_pieces(name: str) -> list[tuple[str, str | None]]:
+    """A hanzi name's segmented words, legal forms and parenthesised places left out, characters
+    jieba left single joined (威+视 = 威视); [] for a name not written wholly in hanzi."""
     if not CJK.search(name) or not CJK.fullmatch(PARENTHESISED.sub("", name).strip()):
-        return {}
+        return []
     pieces: list[tuple[str, str | None]] = []
     for w, c in segment(PARENTHESISED.sub("", name).strip()):
         if c == "legal":
             continue
         if len(w) == 1 and c is None and pieces and len(pieces[-1][0]) == 1 and not pieces[-1][1]:
-            pieces[-1] = (pieces[-1][0] + w, None)  # characters jieba left single: 威+视 = 威视
+            pieces[-1] = (pieces[-1][0] + w, None)
         else:
             pieces.append((w, c))
+    return pieces
+
+
+def hanzi_abbreviations(name: str) -> dict[str, int]:
+    """First-character abbreviations of a hanzi name, each with its strength (0 strongest): the
+    first character of every word (哈尔滨工业大学 -> 哈工大), with the leading places and without
+    them: 0; their prefixes of 3+ characters (trailing words dropped): 1."""
+    pieces = _hanzi_pieces(name)
     out: dict[str, int] = {}
     for _ in range(2):  # with the leading places (哈工大), then without them
         initials = "".join(w[0] for w, _ in pieces)
@@ -459,21 +480,33 @@ def hanzi_abbreviations(name: str) -> dict[str, int]:
                 out.setdefault(initials[:n], 1)
         while len(pieces) > 1 and pieces[0][1] == "place":
             pieces = pieces[1:]
+    return out
+
+
+def hanzi_sub_segments(name: str) -> list[str]:
+    """Distinctive sub-segments a party also goes by: a run of distinctive words without its
+    first word(s), 3+ characters (中科寒武纪 -> 寒武纪), alone, with the generic word after the run
+    and with all the words after it (寒武纪科技). Word boundaries only (not 武纪)."""
+    pieces = _hanzi_pieces(name)
+    out: list[str] = []
     for start, (_, cls) in enumerate(pieces):
         if cls is not None or (start and pieces[start - 1][1] is None):
             continue  # runs start at a distinctive piece that follows none
         end = start
         while end < len(pieces) and pieces[end][1] is None:
             end += 1
-        run = "".join(w for w, _ in pieces[start:end])
-        rest = "".join(w[0] for w, _ in pieces[end:])
-        if not rest:
-            continue
-        for cut in range(len(run) - 1):
-            form = run[cut:] + rest
-            if len(form) >= 3:
-                out.setdefault(form, 0 if cut == 0 else 1)
-    return out
+        following = [w for w, _ in pieces[end:]]
+        for cut in range(start + 1, end):
+            sub = "".join(w for w, _ in pieces[cut:end])
+            if len(sub) >= 3:
+                out += [sub, sub + "".join(following[:1]), sub + "".join(following)]
+    return list(dict.fromkeys(out))
+
+
+def short_form_key(n: NormalName) -> str:
+    """What a short form is looked up by: its core and generic words, each run together, so
+    寒武纪科技, "Hanwuji Keji" and "Han Wu Ji Ke Ji" meet (short pinyin forms)."""
+    return "".join(n.core) + "/" + "".join(n.secondary)
 
 
 def acronyms(name: str) -> dict[str, int]:

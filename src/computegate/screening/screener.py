@@ -5,7 +5,8 @@ trigrams with the query's folded core tokens (very common trigrams skipped), plu
 folded core is the query's. Each candidate is scored two ways and the better counts: spacing- and
 order-insensitive edit similarity of the core names, and a token alignment in any order (people's
 name parts, company words) in which generic words weigh little, transliteration/OCR folds and
-abbreviations match, and the entry's unmatched words cost (a missing part costs half when
+abbreviations match (a hanzi name is also listed by its distinctive sub-segments: 中科寒武纪科技
+as 寒武纪科技), and the entry's unmatched words cost (a missing part costs half when
 everything the query names is matched). Place, country and address agreement adjust the score;
 ranking uses the unclamped score, so siblings sharing a brand separate.
 """
@@ -35,8 +36,10 @@ from computegate.screening.normalize import (
     NormalName,
     acronyms,
     hanzi_abbreviations,
+    hanzi_sub_segments,
     is_patronymic,
     normalise,
+    short_form_key,
     wade_giles,
 )
 
@@ -134,7 +137,7 @@ class _Alias:
 
     entry: int
     text: str
-    kind: Literal["name", "alt_name", "romanised", "query"]
+    kind: Literal["name", "alt_name", "romanised", "short_form", "query"]
     norm: NormalName
     person: bool
     tokens: tuple[tuple[str, str, float], ...] = ()  # (token, folded, weight)
@@ -148,7 +151,7 @@ class _Alias:
         cls,
         entry: int,
         text: str,
-        kind: Literal["name", "alt_name", "romanised", "query"],
+        kind: Literal["name", "alt_name", "romanised", "short_form", "query"],
         norm: NormalName,
         person: bool,
     ) -> _Alias:
@@ -170,7 +173,7 @@ def _tokens(n: NormalName) -> tuple[tuple[str, str, float], ...]:
     from computegate.screening.normalize import fold
 
     return tuple((t, fold(t), CORE_WEIGHT) for t in n.core) + tuple(
-        (t, fold(t), SECONDARY_WEIGHT) for t in n.secondary
+        (t, fold(t), SECONDARY_WEIGHT) for t in (*n.secondary, *n.org_words)
     )
 
 
@@ -227,7 +230,9 @@ class Screener:
                     *(set(c.core) & PLACE_WORDS for c in cities),
                 )
             )
-            names += [(w, "romanised") for t, _ in names if (w := wade_giles(t))]
+            names += [(w, "romanised") for t, _ in names if (w := wade_giles(t))] + [
+                (sub, "short_form") for t, _ in names for sub in hanzi_sub_segments(t)
+            ]
             person = (entry.type or "").lower() == "individual"
             for text, kind in names:
                 norm = normalise(text)
@@ -247,8 +252,10 @@ class Screener:
                 ):
                     for acr, strength in acronyms(text).items():
                         self._acronyms[acr].append((idx, strength))
-                for abbr, strength in hanzi_abbreviations(text).items():
-                    self._abbreviations[normalise(abbr).squashed].append((idx, strength))
+                for abbr, strength in (
+                    hanzi_abbreviations(text) if kind != "short_form" else {}
+                ).items():
+                    self._abbreviations[short_form_key(normalise(abbr))].append((idx, strength))
         self._stop = max(STOP_GRAM_FLOOR, len(self._aliases) // 50)
         self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
         self._idf = {g: math.log(len(self._aliases) / len(ids)) for g, ids in postings.items()}
@@ -314,8 +321,8 @@ class Screener:
             initials: list[tuple[int, int]] = []
             if len(q.core) == 1 and (len(q.squashed) <= ACRONYM_MAX or q.original.isupper()):
                 initials += self._acronyms.get(q.squashed, ())
-            if len(q.core) == 1 and CJK.search(name):
-                initials += self._abbreviations.get(q.squashed, ())
+            if len(q.core) == 1:  # hanzi short forms, written in hanzi or pinyin
+                initials += self._abbreviations.get(short_form_key(q), ())
             # a kind given admits entries of that kind; one the name says only excludes the
             # other of entity/vessel (a person's name may read like a legal form: "Sa'd")
             excluded = (
