@@ -284,6 +284,11 @@ def load_provisions(
                 if name not in params:
                     raise DataFileError(str(path), key, f"no such parameter {name!r}")
             for text in _texts(version):
+                for pair in _LISTS_IN.findall(text):
+                    for name in (n for n in pair if n != "-" and n not in params):
+                        raise DataFileError(
+                            str(path), key, f"no such parameter {name!r} in {text!r}"
+                        )
                 for name in _PLACEHOLDER.findall(text):
                     if name not in params and name not in FACTS:
                         raise DataFileError(
@@ -302,8 +307,10 @@ def _parameters_read(version: Version) -> set[str]:
     for effect in (version.then, version.else_):
         names.update(x for x in (effect.review_policy_from,) if x)
         names.update(x.cite for x in effect.conditions if x.cite)
+        names.update(x.parameter for x in (effect.conditions_from,) if x)
     for f in (*version.then.findings, *version.else_.findings, *version.if_unknown):
         names.update(x for x in (f.cite,) if x)
+        names.update(f.cite_also)
         if f.if_ is not None:
             names.update(_condition_parameters(f.if_))
     if version.when is not None:
@@ -312,6 +319,7 @@ def _parameters_read(version: Version) -> set[str]:
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::[^{}]*)?\}")
+_LISTS_IN = re.compile(r"\{[^{}:]+:in:([^{}:]+):([^{}:]+):")  # {fact:in:GROUPS:NAMED:sep}
 FACTS = frozenset(get_args(Fact))
 
 
@@ -333,6 +341,8 @@ def _condition_parameters(node: When) -> set[str]:
         names.add(node.compare.parameter)
     if node.member is not None:
         names.update(x for x in (node.member.groups, node.member.named) if x)
+    if node.has is not None and node.has.parameter:
+        names.add(node.has.parameter)
     for child in (*(node.all or ()), *(node.any or ()), *((node.not_,) if node.not_ else ())):
         names.update(_condition_parameters(child))
     return names

@@ -193,11 +193,33 @@ Fact = Literal[
     "end_user.list",
     "ruling.exceptions",
     "gap.place",
+    # a remote access (rules/remote.py)
+    "provider.us_person",
+    "datacenter",
+    "workload.type",
+    "workload.uses",
+    "workload.training_compute_flop",
+    "customer.ties",
+    "customer.locations",
+    "customer.list",
+    "customer.foreign_person",
+    "customer.foreign_person_reason",
+    "item.jan2026_zone",
 ]
 """The facts a provision may read (each has one reader in rules/evaluate.py)."""
-Interpretation = Literal["datacenter_item"]
+Interpretation = Literal["datacenter_item", "foreign_person"]
 """Readings of the law kept in Python, registered by name with a citation (rules/evaluate.py)."""
-Step = Literal["requirement", "policy", "exceptions", "bars"]
+Step = Literal[
+    "requirement",
+    "policy",
+    "exceptions",
+    "bars",
+    "remote.access",
+    "remote.us_person",
+    "remote.customer",
+    "remote.iaas_kyc",
+]
+"""When a provision acts; the provisions of one step act in the order of their file names."""
 ReviewPolicyName = Literal["presumption_of_approval", "case_by_case", "presumption_of_denial"]
 
 
@@ -231,6 +253,21 @@ class OneOf(_Strict):
     values: list[Any] = Field(min_length=1)
 
 
+class Has(_Strict):
+    """A list fact (e.g. the workload's stated uses) holds one of the values, or one of the values
+    a list parameter holds on the date."""
+
+    fact: Fact
+    values: list[Any] = Field(default_factory=list)
+    parameter: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Has:
+        if bool(self.values) == (self.parameter is not None):
+            raise ValueError("give `values` or `parameter` (a list parameter), not both")
+        return self
+
+
 class When(_Strict):
     """One node of the closed condition vocabulary: exactly one key is set."""
 
@@ -240,6 +277,7 @@ class When(_Strict):
     known: Fact | None = None
     is_: OneOf | None = Field(default=None, alias="is")
     interpret: Interpretation | None = None
+    has: Has | None = None
     all: list[When] | None = Field(default=None, min_length=1)
     any: list[When] | None = Field(default=None, min_length=1)
     not_: When | None = Field(default=None, alias="not")
@@ -261,6 +299,7 @@ class FindingSpec(_Strict):
     text: str
     rule: str | None = None
     cite: str | None = None
+    cite_also: list[str] = Field(default_factory=list)
     if_: When | None = Field(default=None, alias="if")
 
 
@@ -268,6 +307,13 @@ class ConditionSpec(_Strict):
     id: str
     text: str
     cite: str | None = None
+
+
+class ConditionsFrom(_Strict):
+    """Conditions a `conditions` parameter lists (each with its own CFR paragraph), picked by id."""
+
+    parameter: str
+    ids: list[str] = Field(min_length=1)
 
 
 class Effect(_Strict):
@@ -280,6 +326,7 @@ class Effect(_Strict):
     bar_exceptions: bool = False
     bar_conditions: list[str] = Field(default_factory=list)
     conditions: list[ConditionSpec] = Field(default_factory=list)
+    conditions_from: ConditionsFrom | None = None
     findings: list[FindingSpec] = Field(default_factory=list)
 
 

@@ -518,7 +518,7 @@ def _decide_remote(
         as_export = decide(export_like, law_only, catalog, memo) if export_like else None
         layers.append(access_control_verdict(req, regime, cls, as_export))
     if kyc_on(regime):
-        layers.append(kyc_verdict(req, regime))
+        layers.append(kyc_verdict(req, regime, cls))
     joined = combine(layers)
     outcome, policy = joined.outcome, joined.policy
     findings = [remote_summary(req, item)] + [

@@ -17,14 +17,24 @@ import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from computegate.model.classification import Classification
 from computegate.model.findings import Citation, Finding, MissingFact
-from computegate.model.requests import Condition, ExportRequest
+from computegate.model.requests import Condition, ExportRequest, RemoteAccessRequest
 from computegate.regime import Regime, RegimeData
-from computegate.regime.schema import Ask, Effect, FindingSpec, ProvisionFile, Step, Version, When
+from computegate.regime.schema import (
+    Ask,
+    ConditionsFrom,
+    Effect,
+    FindingSpec,
+    ProvisionFile,
+    Step,
+    Version,
+    When,
+)
 from computegate.rules.parties import china_equivalent, listed_as, where
+from computegate.rules.persons import foreign_person
 from computegate.rules.ruling import Ruling
 
 Tri = bool | None
@@ -91,6 +101,70 @@ READERS: dict[str, Callable[[Facts], Any]] = {
 _UNCACHED = frozenset({"ruling.exceptions", "gap.place"})  # change during one evaluation
 
 
+class RemoteFacts(Facts):
+    """A remote access's facts (rules/remote.py): the access, and the item it rents (the fastest)."""
+
+    __slots__ = ("access",)
+
+    def __init__(self, req: RemoteAccessRequest, regime: Regime, cls: Classification) -> None:
+        self.access, self.regime, self.cls, self.eccn = req, regime, cls, cls.eccn or ""
+        self.ruling, self.gap = None, None
+        self._seen, self.memo = {}, {}
+
+
+def _access(f: Facts) -> RemoteAccessRequest:
+    return cast(RemoteFacts, f).access
+
+
+def _ties(f: Facts) -> list[str]:
+    """Every place the customer is tied to: where it accesses from, is incorporated, headquartered
+    or parented, and its individuals' nationalities (Hong Kong as China)."""
+    req = _access(f)
+    c = req.customer
+    codes = [req.accessed_from, c.country, c.headquarters, c.ultimate_parent_headquarters]
+    return [china_equivalent(x, f.regime) or x for x in (*codes, *c.nationality) if x]
+
+
+def _locations(f: Facts) -> list[str]:
+    """Where the customer is: where it accesses from, is incorporated and headquartered."""
+    req = _access(f)
+    c = req.customer
+    codes = (req.accessed_from, c.country, c.headquarters)
+    return [p for x in codes if (p := china_equivalent(x, f.regime))]
+
+
+def _customer_list(f: Facts) -> str:
+    """The list the customer is on, by the request's own flags or by screening evidence."""
+    c = _access(f).customer
+    listed = listed_as(c.screening)
+    if c.entity_list or listed == "entity_list":
+        return "entity_list"
+    if c.military_end_user or listed == "meu":
+        return "meu"
+    return listed or "none"
+
+
+READERS.update(
+    {
+        "provider.us_person": lambda f: _access(f).provider.is_us_person,
+        "datacenter": lambda f: (
+            china_equivalent(_access(f).datacenter_country, f.regime)
+            or _access(f).datacenter_country
+        ),
+        "workload.type": lambda f: _access(f).workload.type,
+        "workload.uses": lambda f: _access(f).workload.uses,
+        "workload.training_compute_flop": lambda f: _access(f).workload.training_compute_flop,
+        "customer.ties": _ties,
+        "customer.locations": _locations,
+        "customer.list": _customer_list,
+        "customer.foreign_person": lambda f: foreign_person(_access(f))[0],
+        "customer.foreign_person_reason": lambda f: foreign_person(_access(f))[1],
+        # an item not shown to be in the Jan-2026 window is read as outside it
+        "item.jan2026_zone": lambda f: bool(f.cls.jan2026_case_by_case_zone),
+    }
+)
+
+
 @dataclass(frozen=True)
 class Interpretation:
     """A reading of the law that is not a plain comparison: kept in Python, named and cited."""
@@ -104,6 +178,11 @@ INTERPRETATIONS: dict[str, Interpretation] = {
     # shown to be such is read as a datacenter IC (the stricter reading, as exports.py does).
     "datacenter_item": Interpretation(
         lambda f: f.cls.datacenter is not False, "15 CFR 774 Supp. 1, ECCN 3A090, Note 2"
+    ),
+    # who is a foreign person (rules/persons.py): nationality for individuals, incorporation for entities
+    "foreign_person": Interpretation(
+        lambda f: f.get("customer.foreign_person"),
+        "15 CFR 772.1 'foreign person'; proposed 15 CFR 7.301",
     ),
 }
 
@@ -153,6 +232,8 @@ def _compile_node(node: When) -> Test:
         return _one_of(node.is_.fact, frozenset(node.is_.values))
     if node.interpret is not None:
         return _interpret(node.interpret)
+    if node.has is not None:
+        return _has(node.has.fact, frozenset(node.has.values), node.has.parameter)
     if node.all is not None:
         return _all([compile_when(c) for c in node.all])
     if node.any is not None:
@@ -220,6 +301,18 @@ def _one_of(fact: str, values: frozenset[Any]) -> Test:
     return test
 
 
+def _has(fact: str, values: frozenset[Any], parameter: str | None) -> Test:
+    def test(f: Facts) -> Answer:
+        held = f.get(fact)
+        if held is None:
+            return None, (Gap(fact),)
+        pv = f.regime.get(parameter) if parameter else None
+        wanted = values if pv is None else pv.value
+        return any(x in wanted for x in held), ()
+
+    return test
+
+
 def _interpret(name: str) -> Test:
     read = INTERPRETATIONS[name].read
 
@@ -279,8 +372,15 @@ def compile_text(text: str) -> Render:
 
 
 def _placeholder(name: str, spec: str) -> Callable[[Facts], str]:
+    if spec.startswith("in:"):
+        return _listed_in(name, *spec.split(":", 3)[1:])
     if name in READERS:
         return lambda f: _show(f.get(name), spec)
+    if spec == "reform":
+        return lambda f: reform_status(f.regime, name)
+    if spec.startswith("hyphens:"):  # a list parameter's words joined by what follows
+        sep = spec.removeprefix("hyphens:")
+        return lambda f: sep.join(str(v).replace("_", "-") for v in _value(f.regime, name))
     if spec == "note":
 
         def note(f: Facts) -> str:
@@ -294,6 +394,34 @@ def _placeholder(name: str, spec: str) -> Callable[[Facts], str]:
         return _show(pv.value if pv is not None else None, spec)
 
     return value
+
+
+def _listed_in(name: str, groups: str, named: str, sep: str) -> Callable[[Facts], str]:
+    """{fact:in:GROUPS:NAMED:sep}: the places (or values) of a list fact that are in the named list
+    or certainly in one of the groups on the date ("-": none), sorted, each once."""
+    g = None if groups == "-" else groups
+    n = None if named == "-" else named
+
+    def show(f: Facts) -> str:
+        codes = f.get(name) or ()
+        return sep.join(sorted({c for c in codes if _where(c, f.regime, g, n) == "yes"}))
+
+    return show
+
+
+def _value(regime: Regime, name: str) -> Any:
+    pv = regime.get(name)
+    return pv.value if pv is not None else []
+
+
+def reform_status(regime: Regime, name: str) -> str:
+    """Which reform set a parameter on the date: its title and status (never law unless enacted)."""
+    pv = regime.get(name)
+    ov = regime.data.overlays[pv.overlay] if pv is not None and pv.overlay else None
+    if ov is None:
+        return "Enacted law"
+    law = "" if ov.status == "enacted" else "; not law"
+    return f"{ov.title}: {ov.status} as of {ov.status_date}{law}"
 
 
 def _show(value: Any, spec: str) -> str:
@@ -313,6 +441,7 @@ class _Finding:
     text: Render
     cite: str | None
     guard: Test | None  # recorded only when this part of the condition holds
+    also: tuple[str, ...] = ()  # further parameters whose citations join the first
 
 
 @dataclass(frozen=True)
@@ -359,6 +488,7 @@ def _compile(prov: ProvisionFile) -> Compiled:
                 compile_text(x.text),
                 x.cite,
                 compile_when(x.if_) if x.if_ is not None else None,
+                tuple(x.cite_also),
             )
             for x in specs
         )
@@ -461,11 +591,18 @@ def _citation(prov: Compiled, param: str | None, regime: Regime) -> Citation:
     return pv.citation if pv is not None else prov.citation
 
 
+def _cited(prov: Compiled, x: _Finding, regime: Regime) -> Citation:
+    citation = _citation(prov, x.cite, regime)
+    for param in x.also:
+        citation = citation.also(_citation(prov, param, regime))
+    return citation
+
+
 def _findings(prov: Compiled, specs: Iterable[_Finding], facts: Facts) -> list[Finding]:
     # every part is already typed (a str rule and text, a Citation): no second validation
     return [
         Finding.model_construct(
-            rule=x.rule, text=x.text(facts), citation=_citation(prov, x.cite, facts.regime)
+            rule=x.rule, text=x.text(facts), citation=_cited(prov, x, facts.regime)
         )
         for x in specs
         if x.guard is None or x.guard(facts)[0] is True
@@ -491,7 +628,19 @@ def _effect(prov: Compiled, e: _Effect, facts: Facts, ruling: Ruling) -> None:
         Condition(id=cid, text=text(facts), citation=_citation(prov, param, regime))
         for cid, text, param in e.conditions
     ]
+    if spec.conditions_from is not None:
+        ruling.conditions += _conditions_from(spec.conditions_from, regime)
     ruling.findings += findings
+
+
+def _conditions_from(source: ConditionsFrom, regime: Regime) -> list[Condition]:
+    pv = regime.get(source.parameter)
+    listed = pv.value if pv is not None else []
+    return [
+        Condition(id=c["id"], text=c["text"], citation=pv.cite_paragraph(c["cfr"]))
+        for c in listed
+        if pv is not None and c["id"] in source.ids
+    ]
 
 
 def _unknown(

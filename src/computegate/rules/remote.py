@@ -8,28 +8,23 @@ licence requirement to BIS regulations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from computegate.model.classification import Classification
-from computegate.model.findings import Finding, MissingFact
+from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.model.requests import (
-    Condition,
     Decision,
     ExportRequest,
     ItemSummary,
     RemoteAccessRequest,
 )
 from computegate.regime import ParamValue, Regime
-from computegate.rules.parties import (
-    china_equivalent,
-    in_scope,
-    listed_as,
-    screening_findings,
-    where,
-)
+from computegate.rules.evaluate import Facts, RemoteFacts, apply, reform_status
+from computegate.rules.parties import screening_findings
+from computegate.rules.persons import foreign_person, person_of_concern
 from computegate.rules.ruling import Ruling
 
-CONTROLLED_A = ("3A090.a", "4A090.a")
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b")
 DRIVING_RULES = frozenset(
     {
@@ -84,20 +79,19 @@ def summary(req: RemoteAccessRequest, item: ItemSummary) -> Finding:
 def enacted(
     req: RemoteAccessRequest, regime: Regime, cls: Classification, export_of_chips: Decision | None
 ) -> Ruling:
+    """Enacted law's answer: the provisions of the remote-access steps (data), in order, with the
+    separate export of the chips and the weapons-kind reading of 744.6(b) between them."""
     v = Ruling()
-    not_export = regime.get("remote.not_an_export")
-    assert not_export is not None
-    v.add(
-        "remote.not_export",
-        "Renting compute ships nothing: under enacted law remote access is generally not an export, reexport or transfer of the chips, so no licence is needed for the access as such",
-        not_export.citation,
-    )
+    facts = RemoteFacts(req, regime, cls)
+    apply("remote.access", facts, v)
     if export_of_chips is not None:
         policy = (
             f", {export_of_chips.review_policy.replace('_', ' ')}"
             if export_of_chips.review_policy
             else ""
         )
+        not_export = regime.get("remote.not_an_export")
+        assert not_export is not None
         v.add(
             "remote.chips",
             f"Separately, exporting {cls.name} to the data centre in {req.datacenter_country} (provider headquartered in "
@@ -107,80 +101,29 @@ def enacted(
                 not_export.citation,
             ),
         )
-    _us_person_support(req, regime, cls, v)
-    _us_person_mi_support(req, regime, v)
-    _us_person_wmd_support(req, regime, v)
+    apply("remote.us_person", facts, v)
+    _us_person_wmd_support(req, regime, facts, v)
     c = req.customer
-    listed = listed_as(c.screening)
     if c.screening is not None:
         v.findings.extend(screening_findings(c.screening, c.name or "the customer", regime)[1])
-    if c.entity_list or c.military_end_user or listed in ("entity_list", "meu"):
-        who = (
-            "on the Entity List"
-            if c.entity_list or listed == "entity_list"
-            else "a military end user"
-        )
-        v.add(
-            "remote.listed_customer",
-            f"The customer is {who}: providing compute is not an export, but any export of software or technology to it needs a licence (744.11 / 744.21), and OFAC sanctions are not evaluated here",
-            "15 CFR 744.11; 15 CFR 744.21",
-        )
-    _jan2026_kyc(req, regime, cls, v)
+    apply("remote.customer", facts, v)
     return v
 
 
-def _places(req: RemoteAccessRequest, regime: Regime) -> list[str]:
-    c = req.customer
-    codes = [
-        req.accessed_from,
-        c.country,
-        c.headquarters,
-        c.ultimate_parent_headquarters,
-        *c.nationality,
-    ]
-    return [china_equivalent(x, regime) or x for x in codes if x]
-
-
-def _us_person_support(
-    req: RemoteAccessRequest, regime: Regime, cls: Classification, v: Ruling
+def _us_person_wmd_support(
+    req: RemoteAccessRequest, regime: Regime, facts: Facts, v: Ruling
 ) -> None:
-    uses = regime.get("remote.us_person_support_uses")
-    policy = regime.get("remote.us_person_support_policy")
-    if uses is None or policy is None or not req.provider.is_us_person:
-        return
-    risky = sorted(set(req.workload.uses) & set(uses.value))
-    d5 = [
-        p
-        for p in _places(req, regime)
-        if where(p, regime, "remote.us_person_support_groups", "remote.us_person_support_named")
-        == "yes"
-    ]
-    if req.workload.type == "ai_training" and risky and d5 and cls.eccn in CONTROLLED_A:
-        v.outcome, v.policy = "license_required", policy.value
-        v.add(
-            "744.6",
-            f"A US-person provider supporting AI training for {', '.join(risky)} end uses tied to {'/'.join(sorted(set(d5)))}: licence required",
-            policy.citation,
-        )
-    elif req.workload.type == "ai_training" and d5:
-        v.add(
-            "744.6",
-            f"The provider is a US person serving a party tied to {'/'.join(sorted(set(d5)))}: 744.6 would bite if the training were for {' or '.join(u.replace('_', '-') for u in uses.value)} end uses (none stated)",
-            uses.citation,
-        )
-
-
-def _us_person_wmd_support(req: RemoteAccessRequest, regime: Regime, v: Ruling) -> None:
     """744.6(b)(1)-(3): a US-person provider knowingly assisting weapons work needs a licence, with a
     country scope per kind; 'wmd' does not say which kind, so the kind is asked for unless every
-    kind gives the same answer."""
+    kind gives the same answer. Kept in Python: an interpretation (which kind a stated 'wmd' use
+    is), with scopes the data may not encode (D:2), not a comparison."""
     pv = regime.get("remote.us_person_wmd_support_scope")
     policy = regime.get("wmd.review_policy")
     if pv is None or policy is None or v.outcome == "license_required":
         return
     if not req.provider.is_us_person or "wmd" not in req.workload.uses:
         return
-    places = sorted(set(_places(req, regime)))
+    places = sorted(set(facts.get("customer.ties")))
     required = "licence required (744.6(b))"
     outcomes: dict[str, str] = {}
     for entry in pv.value:
@@ -219,67 +162,6 @@ def _us_person_wmd_support(req: RemoteAccessRequest, regime: Regime, v: Ruling) 
     )
 
 
-def _us_person_mi_support(req: RemoteAccessRequest, regime: Regime, v: Ruling) -> None:
-    """744.6(b)(5): a US person may not, without a licence, support a military-intelligence end use
-    or end user in the 744.22 countries — any service, whatever the item or workload."""
-    pv = regime.get("remote.us_person_mi_support")
-    policy = regime.get("mi.review_policy")
-    if pv is None or policy is None or not pv.value or not req.provider.is_us_person:
-        return
-    if "military_intelligence" not in req.workload.uses:
-        return
-    c = req.customer
-    codes = (req.accessed_from, c.country, c.headquarters)
-    places = sorted(
-        {
-            p
-            for x in codes
-            if (p := china_equivalent(x, regime))
-            and in_scope(p, regime, "mi.groups", "mi.countries")
-        }
-    )
-    if not places:
-        return
-    v.outcome, v.policy = "license_required", policy.value
-    v.add(
-        "744.6(b)(5)",
-        f"A US-person provider supporting a military-intelligence end use or end user in {'/'.join(places)}: licence required for the service itself, whatever the item",
-        pv.citation.also(policy.citation),
-    )
-
-
-def _jan2026_kyc(req: RemoteAccessRequest, regime: Regime, cls: Classification, v: Ruling) -> None:
-    dests = regime.get("jan2026.destinations")
-    users = regime.get("jan2026.remote_user_countries")
-    conditions = regime.get("jan2026.conditions")
-    if dests is None or users is None or conditions is None:
-        return
-    if (
-        china_equivalent(req.datacenter_country, regime) not in dests.value
-        or cls.eccn not in CONTROLLED
-        or not cls.jan2026_case_by_case_zone
-    ):
-        return
-    flagged = sorted({p for p in _places(req, regime) if p in users.value})
-    v.add(
-        "jan2026.remote_kyc",
-        "If these chips came in under a Jan-2026 case-by-case licence, its conditions bind the provider: identify remote users in or headquartered in "
-        + ", ".join(users.value)
-        + (
-            f" — this customer is tied to {', '.join(flagged)} and must be identified"
-            if flagged
-            else ""
-        ),
-        users.citation,
-    )
-    wanted = ("recipient_security_kyc", "iaas_model_weights")
-    v.conditions.extend(
-        Condition(id=c["id"], text=c["text"], citation=conditions.cite_paragraph(c["cfr"]))
-        for c in conditions.value
-        if c["id"] in wanted
-    )
-
-
 # -- overlays ----------------------------------------------------------------------------------
 
 
@@ -303,79 +185,7 @@ def kyc_on(regime: Regime) -> bool:
 
 
 def _status(rule: str, pv: ParamValue, regime: Regime) -> Finding:
-    """Which reform set the control: its title and status (never law unless enacted)."""
-    ov = regime.data.overlays[pv.overlay] if pv.overlay else None
-    text = (
-        f"{ov.title}: {ov.status} as of {ov.status_date}"
-        + ("" if ov.status == "enacted" else "; not law")
-        if ov is not None
-        else "Enacted law"
-    )
-    return Finding(rule=rule, text=text, citation=pv.citation)
-
-
-def _foreign_person(req: RemoteAccessRequest) -> tuple[bool | None, str]:
-    c = req.customer
-    if c.nationality:
-        foreign = [n for n in c.nationality if n != "US"]
-        if len(foreign) < len(c.nationality):
-            return False, f"a US national ({'/'.join(c.nationality)}) is not a foreign person"
-        return True, f"a national of {'/'.join(foreign)} is a foreign person"
-    if c.country is None:
-        return None, "the customer's country of incorporation is not given"
-    if c.country == "US":
-        return False, "a US-incorporated entity is a US person, whatever its parent"
-    return True, f"an entity incorporated in {c.country} is a foreign person"
-
-
-def _of_concern(
-    req: RemoteAccessRequest, countries: list[str]
-) -> tuple[bool | None, str, MissingFact | None]:
-    c = req.customer
-    concern = set(countries)
-    named = "/".join(countries)
-    if c.government and c.country in concern:
-        return True, f"a government body of {c.country} is a foreign person of concern", None
-    for label, code in (
-        ("ultimate parent headquartered", c.ultimate_parent_headquarters),
-        ("headquartered", c.headquarters),
-        ("located", c.country),
-    ):
-        if code in concern and not c.nationality:
-            return True, f"{label} in {code} makes the customer a foreign person of concern", None
-    if c.nationality:
-        hits = [n for n in c.nationality if n in concern]
-        if not hits:
-            return (
-                False,
-                f"a national of {'/'.join(c.nationality)} is not a person of concern ({named})",
-                None,
-            )
-        if c.country in concern or req.accessed_from in concern:
-            return (
-                True,
-                f"a {hits[0]} national in {c.country or req.accessed_from} is subject to that country's jurisdiction: a person of concern",
-                None,
-            )
-        amb = MissingFact(
-            fact="person_subject_to_jurisdiction",
-            kind="legal_ambiguity",
-            question=f"Is a {hits[0]} national living in {c.country or 'another country'} a 'person subject to the jurisdiction' of {hits[0]}?",
-            outcomes={"yes": "a foreign person of concern (covered)", "no": "not covered"},
-        )
-        return (
-            None,
-            f"a {hits[0]} national outside {hits[0]}: whether they are subject to its jurisdiction is unclear",
-            amb,
-        )
-    if c.country is None and c.headquarters is None:
-        return None, "the customer's location and headquarters are not given", None
-    where_ = "/".join(x for x in (c.country, c.headquarters, c.ultimate_parent_headquarters) if x)
-    return (
-        False,
-        f"a customer tied only to {where_} is not a foreign person of concern ({named})",
-        None,
-    )
+    return Finding(rule=rule, text=reform_status(regime, pv.name), citation=pv.citation)
 
 
 def access_control_verdict(
@@ -394,11 +204,11 @@ def access_control_verdict(
     v.findings.append(_status("remote_access.status", persons, regime))
 
     if persons.value == "foreign_person":
-        covered, why = _foreign_person(req)
+        covered, why = foreign_person(req)
         missing = None
     else:
         countries = _param(regime, p + "countries_of_concern")
-        covered, why, missing = _of_concern(req, list(countries.value))
+        covered, why, missing = person_of_concern(req, list(countries.value))
     v.add("remote_access.persons", f"{why[0].upper()}{why[1:]} under {name}", cite)
     if covered is False:
         return v
@@ -415,20 +225,12 @@ def access_control_verdict(
 
     channel = _param(regime, p + "channel")
     if channel.value == "iaas" and req.provider.service != "iaas":
-        v.add(
-            "remote_access.channel",
-            f"The service is {req.provider.service}, not a cloud infrastructure service (IaaS): outside {name}",
-            channel.citation,
-        )
-        return _drop(v)
+        text = f"The service is {req.provider.service}, not a cloud infrastructure service (IaaS): outside {name}"
+        return _drop(v, "remote_access.channel", text, channel.citation)
     outside = _param(regime, p + "access_outside_us_required")
     if outside.value and req.accessed_from == "US":
-        v.add(
-            "remote_access.location",
-            f"Access from inside the US is outside {name}",
-            outside.citation,
-        )
-        return _drop(v)
+        text = f"Access from inside the US is outside {name}"
+        return _drop(v, "remote_access.location", text, outside.citation)
     items = _param(regime, p + "items")
     if items.value != "none":
         scope = (
@@ -445,7 +247,6 @@ def access_control_verdict(
     risk = _param(regime, p + "risk_standard")
     listed = _param(regime, p + "listed_uses")
     named_uses = sorted(set(req.workload.uses) & set(listed.value))
-    trains_controlled = req.workload.type == "ai_training" and cls.eccn in CONTROLLED
     if not req.assume_serious_risk_determination:
         v.missing.append(
             MissingFact(
@@ -462,40 +263,22 @@ def access_control_verdict(
         )
         v.outcome = "insufficient_information"
         return v
-    if named_uses:
-        v.add(
-            "remote_access.risk",
-            f"The workload's stated purpose ({', '.join(named_uses)}) is one the text names as a serious risk; assuming the Secretary so determines",
-            risk.citation,
-        )
-    elif trains_controlled:
-        v.add(
-            "remote_access.risk",
-            f"Assumption: the Secretary determines that training AI models on controlled (3A090/4A090) accelerators meets the test ({risk.value})",
-            risk.citation,
-        )
-    else:
-        what = req.workload.type.replace("_", " ")
-        v.add(
-            "remote_access.risk",
-            f"{what.capitalize()} on {cls.eccn_paragraph or cls.reading} items is outside the assumed determination (training on controlled accelerators): not covered",
-            risk.citation,
-        )
-        return _drop(v)
+    assumed, why = _assumed_determination(req, cls, str(risk.value), named_uses)
+    if not assumed:
+        return _drop(v, "remote_access.risk", why, risk.citation)
+    v.add("remote_access.risk", why, risk.citation)
     mental = _param(regime, p + "mental_state")
-    if mental.value:
-        v.add(
-            "remote_access.mental_state",
-            f"Covers access on a {mental.value} basis",
-            mental.citation,
-        )
     sunset = _param(regime, p + "sunset_years")
-    if sunset.value:
-        v.add(
+    for rule, pv, text in (
+        ("remote_access.mental_state", mental, f"Covers access on a {mental.value} basis"),
+        (
             "remote_access.sunset_years",
+            sunset,
             f"The authority would sunset after {sunset.value:.0f} years",
-            sunset.citation,
-        )
+        ),
+    ):
+        if pv.value:
+            v.add(rule, text, pv.citation)
 
     if v.missing:
         v.outcome = "insufficient_information"
@@ -526,7 +309,28 @@ def access_control_verdict(
     return v
 
 
-def _drop(v: Ruling) -> Ruling:
+def _assumed_determination(
+    req: RemoteAccessRequest, cls: Classification, standard: str, named_uses: Sequence[str]
+) -> tuple[bool, str]:
+    """The Secretary's determination assumed: a use the text names as a serious risk, or training
+    on controlled (3A090/4A090) accelerators; anything else is outside it."""
+    if named_uses:
+        return True, (
+            f"The workload's stated purpose ({', '.join(named_uses)}) is one the text names as a serious risk; assuming the Secretary so determines"
+        )
+    if req.workload.type == "ai_training" and cls.eccn in CONTROLLED:
+        return True, (
+            f"Assumption: the Secretary determines that training AI models on controlled (3A090/4A090) accelerators meets the test ({standard})"
+        )
+    what = req.workload.type.replace("_", " ").capitalize()
+    return False, (
+        f"{what} on {cls.eccn_paragraph or cls.reading} items is outside the assumed determination (training on controlled accelerators): not covered"
+    )
+
+
+def _drop(v: Ruling, rule: str, text: str, citation: Citation) -> Ruling:
+    """An element of the control fails: the access is outside it, whatever else is unknown."""
+    v.add(rule, text, citation)
     v.missing.clear()
     return v
 
@@ -538,66 +342,10 @@ def _licence_text(d: Decision | None) -> str:
     return text + (f" ({d.review_policy.replace('_', ' ')})" if d.review_policy else "")
 
 
-def kyc_verdict(req: RemoteAccessRequest, regime: Regime) -> Ruling:
+def kyc_verdict(req: RemoteAccessRequest, regime: Regime, cls: Classification) -> Ruling:
+    """The IaaS KYC proposal, when an overlay sets it: the provisions of its step (data)."""
     v = Ruling()
-    info = _param(regime, KYC + "cip_information")
-    flop = _param(regime, KYC + "training_report_flop")
-    v.findings.append(_status("iaas_kyc.status", info, regime))
-    us_iaas = req.provider.is_us_person or req.datacenter_country == "US"
-    if not us_iaas:
-        v.add(
-            "iaas_kyc.provider",
-            "The provider is neither US-owned nor operating in the US: the proposal would reach it only as a foreign reseller of a US IaaS product (not modelled)",
-            info.citation,
-        )
-        return v
-    foreign, why = _foreign_person(req)
-    v.add(
-        "iaas_kyc.cip",
-        f"A US IaaS provider would verify every customer's identity ({', '.join(info.value)}); {why}",
-        info.citation,
-    )
-    v.conditions.append(
-        Condition(
-            id="iaas_cip",
-            text=f"Run a Customer Identification Program: collect and verify {', '.join(info.value)}",
-            citation=info.citation,
-        )
-    )
-    if not foreign or req.workload.type != "ai_training":
-        return v
-    threshold = float(flop.value)
-    compute = req.workload.training_compute_flop
-    if compute is None:
-        v.missing.append(
-            MissingFact(
-                fact="workload.training_compute_flop",
-                question="How many operations will the training run use?",
-                outcomes={
-                    f">= {threshold:.0e}": "reportable large AI training run",
-                    f"< {threshold:.0e}": "no training-run report",
-                },
-            )
-        )
-    elif compute >= threshold:
-        v.add(
-            "iaas_kyc.report",
-            f"A foreign person's training run of {compute:.1e} operations reaches the {threshold:.0e} reporting threshold",
-            flop.citation,
-        )
-        v.conditions.append(
-            Condition(
-                id="iaas_training_report",
-                text="Report the foreign customer's large AI training run to Commerce",
-                citation=flop.citation,
-            )
-        )
-    else:
-        v.add(
-            "iaas_kyc.report",
-            f"Training run of {compute:.1e} operations is below the {threshold:.0e} reporting threshold",
-            flop.citation,
-        )
+    apply("remote.iaas_kyc", RemoteFacts(req, regime, cls), v)
     return v
 
 
