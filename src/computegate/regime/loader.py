@@ -291,6 +291,11 @@ def load_provisions(
                             key,
                             f"{{{name}}} in {text!r} is neither a fact nor a parameter",
                         )
+                for name in " ".join(_IN_SPEC.findall(text)).split():
+                    if name not in params:
+                        raise DataFileError(
+                            str(path), key, f"no such parameter {name!r} in {text!r}"
+                        )
             for f in (*version.then.findings, *version.else_.findings, *version.if_unknown):
                 if f.rule and f.rule not in provisions and f.rule not in steps:
                     raise DataFileError(str(path), key, f"unregistered rule id {f.rule!r}")
@@ -303,7 +308,7 @@ def _parameters_read(version: Version) -> set[str]:
         names.update(x for x in (effect.review_policy_from,) if x)
         names.update(x.cite for x in effect.conditions if x.cite)
     for f in (*version.then.findings, *version.else_.findings, *version.if_unknown):
-        names.update(x for x in (f.cite,) if x)
+        names.update(x for x in (f.cite, f.also) if x)
         if f.if_ is not None:
             names.update(_condition_parameters(f.if_))
     if version.when is not None:
@@ -313,6 +318,8 @@ def _parameters_read(version: Version) -> set[str]:
 
 _PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::[^{}]*)?\}")
 FACTS = frozenset(get_args(Fact))
+# {places:in <groups> <named>}: the places of a list fact in scope (rules/evaluate.py)
+_IN_SPEC = re.compile(r"\{[^{}:]+:in ([^{}]*)\}")
 
 
 def _texts(version: Version) -> list[str]:
@@ -332,7 +339,7 @@ def _condition_parameters(node: When) -> set[str]:
     if node.compare is not None:
         names.add(node.compare.parameter)
     if node.member is not None:
-        names.update(x for x in (node.member.groups, node.member.named) if x)
+        names.update(x for x in (node.member.groups, node.member.named, node.member.disputed) if x)
     for child in (*(node.all or ()), *(node.any or ()), *((node.not_,) if node.not_ else ())):
         names.update(_condition_parameters(child))
     return names

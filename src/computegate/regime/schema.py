@@ -193,11 +193,17 @@ Fact = Literal[
     "end_user.list",
     "ruling.exceptions",
     "gap.place",
+    "end_use",
+    "end_user.military_end_user",
+    "end_user.military_intelligence_end_user",
+    "end_user.mi_places",
+    "end_user.whole_owners",
+    "destination_and_headquarters",
 ]
 """The facts a provision may read (each has one reader in rules/evaluate.py)."""
 Interpretation = Literal["datacenter_item"]
 """Readings of the law kept in Python, registered by name with a citation (rules/evaluate.py)."""
-Step = Literal["requirement", "policy", "exceptions", "bars"]
+Step = Literal["requirement", "policy", "exceptions", "bars", "part744", "part746"]
 ReviewPolicyName = Literal["presumption_of_approval", "case_by_case", "presumption_of_denial"]
 
 
@@ -216,6 +222,11 @@ class Member(_Strict):
     place: Fact
     groups: str | None = None
     named: str | None = None
+    # `certain`: a disputed group membership counts as not a member (the provision reaches only
+    # certain members); `disputed`: a country list whose places the law may or may not name there
+    # (a place in it and not certainly in scope makes the condition a legal ambiguity)
+    certain: bool = False
+    disputed: str | None = None
 
     @model_validator(mode="after")
     def _some_list(self) -> Member:
@@ -239,6 +250,7 @@ class When(_Strict):
     member: Member | None = None
     known: Fact | None = None
     is_: OneOf | None = Field(default=None, alias="is")
+    has: OneOf | None = None  # a list fact (e.g. the end uses) contains one of the values
     interpret: Interpretation | None = None
     all: list[When] | None = Field(default=None, min_length=1)
     any: list[When] | None = Field(default=None, min_length=1)
@@ -261,6 +273,7 @@ class FindingSpec(_Strict):
     text: str
     rule: str | None = None
     cite: str | None = None
+    also: str | None = None  # a second parameter the finding rests on (e.g. the review policy)
     if_: When | None = Field(default=None, alias="if")
 
 

@@ -24,7 +24,7 @@ from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.model.requests import Condition, ExportRequest
 from computegate.regime import Regime, RegimeData
 from computegate.regime.schema import Ask, Effect, FindingSpec, ProvisionFile, Step, Version, When
-from computegate.rules.parties import china_equivalent, listed_as, where
+from computegate.rules.readings import china_equivalent, listed_as, where
 from computegate.rules.ruling import Ruling
 
 Tri = bool | None
@@ -85,7 +85,37 @@ READERS: dict[str, Callable[[Facts], Any]] = {
     "end_user.list": lambda f: listed_as(f.req.end_user.screening) or "none",
     "ruling.exceptions": lambda f: f.ruling.exceptions if f.ruling is not None else [],
     "gap.place": lambda f: f.gap.detail if f.gap is not None else None,
+    "end_use": lambda f: f.req.end_use,
+    "end_user.military_end_user": lambda f: f.req.end_user.military_end_user,
+    "end_user.military_intelligence_end_user": lambda f: (
+        f.req.end_user.military_intelligence_end_user
+    ),
+    "end_user.mi_places": lambda f: _mi_places(f),
+    "end_user.whole_owners": lambda f: _whole_owners(f),
+    "destination_and_headquarters": lambda f: sorted(
+        {f.get("destination"), *(f.get("end_user.headquarters") or ())}
+    ),
 }
+
+
+def _mi_places(f: Facts) -> list[str]:
+    """Where a military-intelligence end use is (the destination) and where a military-intelligence
+    end user is (its country, else the destination), Hong Kong as China (15 CFR 744.22(a))."""
+    dest = f.get("destination")
+    places = {dest} if "military_intelligence" in f.req.end_use else set()
+    if f.req.end_user.military_intelligence_end_user:
+        places.add(china_equivalent(f.req.end_user.country, f.regime) or dest)
+    return sorted(places)
+
+
+def _whole_owners(f: Facts) -> list[str]:
+    """Where the owners holding all of the end user (100%) and not listed are headquartered
+    (746.8(b): a wholly-owned subsidiary)."""
+    return [
+        o.country
+        for o in f.req.end_user.owners
+        if o.percent >= 100 and o.country and o.listed is not True
+    ]
 
 
 _UNCACHED = frozenset({"ruling.exceptions", "gap.place"})  # change during one evaluation
@@ -144,6 +174,9 @@ def compile_when(node: When) -> Test:
 def _compile_node(node: When) -> Test:
     if node.compare is not None:
         return _compare(node.compare.metric, _OPS[node.compare.op], node.compare.parameter)
+    if node.member is not None and (node.member.certain or node.member.disputed):
+        m = node.member
+        return _member_certain(m.place, m.groups, m.named, m.disputed)
     if node.member is not None:
         return _member(node.member.place, node.member.groups, node.member.named)
     if node.known is not None:
@@ -151,6 +184,8 @@ def _compile_node(node: When) -> Test:
         return lambda f: _TRUE if f.get(name) is not None else _FALSE
     if node.is_ is not None:
         return _one_of(node.is_.fact, frozenset(node.is_.values))
+    if node.has is not None:
+        return _has(node.has.fact, frozenset(node.has.values))
     if node.interpret is not None:
         return _interpret(node.interpret)
     if node.all is not None:
@@ -220,6 +255,44 @@ def _one_of(fact: str, values: frozenset[Any]) -> Test:
     return test
 
 
+def _has(fact: str, values: frozenset[Any]) -> Test:
+    def test(f: Facts) -> Answer:
+        value = f.get(fact)
+        return (None, (Gap(fact),)) if value is None else (not values.isdisjoint(value), ())
+
+    return test
+
+
+def _member_certain(
+    place: str, groups: str | None, named: str | None, disputed: str | None
+) -> Test:
+    """Some place certainly in the groups or list; else, if some place is in the `disputed` list,
+    unknown (one legal ambiguity naming those places); else false."""
+    key = f"certain:{place}:{groups}:{named}:{disputed}"
+
+    def test(f: Facts) -> Answer:
+        seen: Answer | None = f.memo.get(key)
+        if seen is None:
+            seen = f.memo[key] = _certain(f, place, groups, named, disputed)
+        return seen
+
+    return test
+
+
+def _certain(
+    f: Facts, place: str, groups: str | None, named: str | None, disputed: str | None
+) -> Answer:
+    value = f.get(place)
+    if value is None:
+        return None, (Gap(place),)
+    codes = value if isinstance(value, list) else [value]
+    if any(_where(c, f.regime, groups, named) == "yes" for c in codes):
+        return _TRUE
+    listed = f.regime.get(disputed) if disputed else None
+    unsure = [c for c in codes if listed is not None and c in listed.value]
+    return (None, (Gap(MEMBERSHIP, "legal_ambiguity", "/".join(unsure)),)) if unsure else _FALSE
+
+
 def _interpret(name: str) -> Test:
     read = INTERPRETATIONS[name].read
 
@@ -279,6 +352,8 @@ def compile_text(text: str) -> Render:
 
 
 def _placeholder(name: str, spec: str) -> Callable[[Facts], str]:
+    if name in READERS and spec.startswith("in "):
+        return _in_scope(name, *spec.split()[1:])
     if name in READERS:
         return lambda f: _show(f.get(name), spec)
     if spec == "note":
@@ -294,6 +369,11 @@ def _placeholder(name: str, spec: str) -> Callable[[Facts], str]:
         return _show(pv.value if pv is not None else None, spec)
 
     return value
+
+
+def _in_scope(name: str, groups: str, named: str | None = None) -> Callable[[Facts], str]:
+    """`{places:in <groups> <named>}`: the places of a list fact certainly in the groups or list."""
+    return lambda f: "/".join(c for c in f.get(name) if _where(c, f.regime, groups, named) == "yes")
 
 
 def _show(value: Any, spec: str) -> str:
@@ -313,6 +393,7 @@ class _Finding:
     text: Render
     cite: str | None
     guard: Test | None  # recorded only when this part of the condition holds
+    also: str | None = None  # a second parameter whose citation is joined to `cite`'s
 
 
 @dataclass(frozen=True)
@@ -359,6 +440,7 @@ def _compile(prov: ProvisionFile) -> Compiled:
                 compile_text(x.text),
                 x.cite,
                 compile_when(x.if_) if x.if_ is not None else None,
+                x.also,
             )
             for x in specs
         )
@@ -439,6 +521,16 @@ def requirements(facts: Facts) -> dict[str, Ruling]:
     return out
 
 
+def rulings(step: Step, facts: Facts) -> list[Ruling]:
+    """A ruling from each provision of a step in force (part 744/746: any item), in file order."""
+    out = []
+    for prov, version in _applicable(step, facts):
+        ruling = Ruling()
+        _evaluate(prov, version, facts, ruling)
+        out.append(ruling)
+    return out
+
+
 def apply(step: Step, facts: Facts, ruling: Ruling) -> None:
     """Let every provision of a step (policy, exceptions, bars) in force for this item act on a ruling."""
     for prov, version in _applicable(step, facts):
@@ -461,11 +553,23 @@ def _citation(prov: Compiled, param: str | None, regime: Regime) -> Citation:
     return pv.citation if pv is not None else prov.citation
 
 
+def _joined(prov: Compiled, first: str | None, second: str, regime: Regime) -> Citation:
+    """Two parameters' citations as one (either alone if the other is not in force on the date)."""
+    a, b = (regime.get(first) if first else None), regime.get(second)
+    if a is not None and b is not None:
+        return a.citation.also(b.citation)
+    return a.citation if a is not None else b.citation if b is not None else prov.citation
+
+
 def _findings(prov: Compiled, specs: Iterable[_Finding], facts: Facts) -> list[Finding]:
     # every part is already typed (a str rule and text, a Citation): no second validation
     return [
         Finding.model_construct(
-            rule=x.rule, text=x.text(facts), citation=_citation(prov, x.cite, facts.regime)
+            rule=x.rule,
+            text=x.text(facts),
+            citation=_citation(prov, x.cite, facts.regime)
+            if x.also is None
+            else _joined(prov, x.cite, x.also, facts.regime),
         )
         for x in specs
         if x.guard is None or x.guard(facts)[0] is True
