@@ -340,7 +340,7 @@ def _condition_parameters(node: When) -> set[str]:
     if node.compare is not None:
         names.add(node.compare.parameter)
     if node.member is not None:
-        names.update(x for x in (node.member.groups, node.member.named) if x)
+        names.update(x for x in (node.member.groups, node.member.named, node.member.disputed) if x)
     if node.has is not None and node.has.parameter:
         names.add(node.has.parameter)
     for child in (*(node.all or ()), *(node.any or ()), *((node.not_,) if node.not_ else ())):

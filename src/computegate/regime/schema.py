@@ -205,6 +205,13 @@ Fact = Literal[
     "customer.foreign_person",
     "customer.foreign_person_reason",
     "item.jan2026_zone",
+    # end users and end uses (parts 744 and 746)
+    "end_use",
+    "end_user.military_end_user",
+    "end_user.military_intelligence_end_user",
+    "end_user.mi_places",
+    "end_user.whole_owners",
+    "destination_and_headquarters",
 ]
 """The facts a provision may read (each has one reader in rules/evaluate.py)."""
 Interpretation = Literal["datacenter_item", "foreign_person"]
@@ -214,6 +221,8 @@ Step = Literal[
     "policy",
     "exceptions",
     "bars",
+    "part744",
+    "part746",
     "remote.access",
     "remote.us_person",
     "remote.customer",
@@ -238,6 +247,11 @@ class Member(_Strict):
     place: Fact
     groups: str | None = None
     named: str | None = None
+    # `certain`: a disputed group membership counts as not a member (the provision reaches only
+    # certain members); `disputed`: a country list whose places the law may or may not name there
+    # (a place in it and not certainly in scope makes the condition a legal ambiguity)
+    certain: bool = False
+    disputed: str | None = None
 
     @model_validator(mode="after")
     def _some_list(self) -> Member:

@@ -178,8 +178,8 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
             item=item,
         )
     missing: list[MissingFact] = []
-    hits, notes, pending = part744_hits(req, regime)
-    hits += part746_hits(req, regime)
+    hits, notes, pending = part744_hits(req, regime, cls)
+    hits += part746_hits(req, regime, cls)
     inner = chip.contains if isinstance(chip.contains, Accelerator) else None
     keys = {chip.key} | ({inner.key} if inner else set())
     informed_hits, informed_notes, informed_missing = is_informed(req, keys, regime)

@@ -33,8 +33,8 @@ from computegate.regime.schema import (
     Version,
     When,
 )
-from computegate.rules.parties import china_equivalent, listed_as, where
 from computegate.rules.persons import foreign_person
+from computegate.rules.readings import china_equivalent, listed_as, where
 from computegate.rules.ruling import Ruling
 
 Tri = bool | None
@@ -95,7 +95,37 @@ READERS: dict[str, Callable[[Facts], Any]] = {
     "end_user.list": lambda f: listed_as(f.req.end_user.screening) or "none",
     "ruling.exceptions": lambda f: f.ruling.exceptions if f.ruling is not None else [],
     "gap.place": lambda f: f.gap.detail if f.gap is not None else None,
+    "end_use": lambda f: f.req.end_use,
+    "end_user.military_end_user": lambda f: f.req.end_user.military_end_user,
+    "end_user.military_intelligence_end_user": lambda f: (
+        f.req.end_user.military_intelligence_end_user
+    ),
+    "end_user.mi_places": lambda f: _mi_places(f),
+    "end_user.whole_owners": lambda f: _whole_owners(f),
+    "destination_and_headquarters": lambda f: sorted(
+        {f.get("destination"), *(f.get("end_user.headquarters") or ())}
+    ),
 }
+
+
+def _mi_places(f: Facts) -> list[str]:
+    """Where a military-intelligence end use is (the destination) and where a military-intelligence
+    end user is (its country, else the destination), Hong Kong as China (15 CFR 744.22(a))."""
+    dest = f.get("destination")
+    places = {dest} if "military_intelligence" in f.req.end_use else set()
+    if f.req.end_user.military_intelligence_end_user:
+        places.add(china_equivalent(f.req.end_user.country, f.regime) or dest)
+    return sorted(places)
+
+
+def _whole_owners(f: Facts) -> list[str]:
+    """Where the owners holding all of the end user (100%) and not listed are headquartered
+    (746.8(b): a wholly-owned subsidiary)."""
+    return [
+        o.country
+        for o in f.req.end_user.owners
+        if o.percent >= 100 and o.country and o.listed is not True
+    ]
 
 
 _UNCACHED = frozenset({"ruling.exceptions", "gap.place"})  # change during one evaluation
@@ -223,6 +253,9 @@ def compile_when(node: When) -> Test:
 def _compile_node(node: When) -> Test:
     if node.compare is not None:
         return _compare(node.compare.metric, _OPS[node.compare.op], node.compare.parameter)
+    if node.member is not None and (node.member.certain or node.member.disputed):
+        m = node.member
+        return _member_certain(m.place, m.groups, m.named, m.disputed)
     if node.member is not None:
         return _member(node.member.place, node.member.groups, node.member.named)
     if node.known is not None:
@@ -311,6 +344,36 @@ def _has(fact: str, values: frozenset[Any], parameter: str | None) -> Test:
         return any(x in wanted for x in held), ()
 
     return test
+
+
+def _member_certain(
+    place: str, groups: str | None, named: str | None, disputed: str | None
+) -> Test:
+    """Some place certainly in the groups or list; else, if some place is in the `disputed` list,
+    unknown (one legal ambiguity naming those places); else false."""
+    key = f"certain:{place}:{groups}:{named}:{disputed}"
+
+    def test(f: Facts) -> Answer:
+        seen: Answer | None = f.memo.get(key)
+        if seen is None:
+            seen = f.memo[key] = _certain(f, place, groups, named, disputed)
+        return seen
+
+    return test
+
+
+def _certain(
+    f: Facts, place: str, groups: str | None, named: str | None, disputed: str | None
+) -> Answer:
+    value = f.get(place)
+    if value is None:
+        return None, (Gap(place),)
+    codes = value if isinstance(value, list) else [value]
+    if any(_where(c, f.regime, groups, named) == "yes" for c in codes):
+        return _TRUE
+    listed = f.regime.get(disputed) if disputed else None
+    unsure = [c for c in codes if listed is not None and c in listed.value]
+    return (None, (Gap(MEMBERSHIP, "legal_ambiguity", "/".join(unsure)),)) if unsure else _FALSE
 
 
 def _interpret(name: str) -> Test:
@@ -569,6 +632,16 @@ def requirements(facts: Facts) -> dict[str, Ruling]:
     return out
 
 
+def rulings(step: Step, facts: Facts) -> list[Ruling]:
+    """A ruling from each provision of a step in force (part 744/746: any item), in file order."""
+    out = []
+    for prov, version in _applicable(step, facts):
+        ruling = Ruling()
+        _evaluate(prov, version, facts, ruling)
+        out.append(ruling)
+    return out
+
+
 def apply(step: Step, facts: Facts, ruling: Ruling) -> None:
     """Let every provision of a step (policy, exceptions, bars) in force for this item act on a ruling."""
     for prov, version in _applicable(step, facts):
@@ -592,9 +665,12 @@ def _citation(prov: Compiled, param: str | None, regime: Regime) -> Citation:
 
 
 def _cited(prov: Compiled, x: _Finding, regime: Regime) -> Citation:
+    """The finding's citation joined with those of its further parameters in force on the date."""
     citation = _citation(prov, x.cite, regime)
     for param in x.also:
-        citation = citation.also(_citation(prov, param, regime))
+        pv = regime.get(param)
+        if pv is not None:
+            citation = citation.also(pv.citation)
     return citation
 
 

@@ -1,14 +1,19 @@
-"""Part 744 end-user and end-use controls: each hit requires a license whatever the item's ECCN.
+"""Part 744 end-user and end-use controls and part 746 country-wide controls: each hit requires a
+license whatever the item's ECCN.
 
-These checks are monotone: they can only add license requirements, never remove one.
+These checks are monotone: they can only add license requirements, never remove one. The provisions
+that are comparisons and memberships (744.2-744.4, 744.21, 744.22, 744.23, 746, 746.8(b)) are data
+(regime/data/provisions/, steps part744 and part746) run by the one evaluator; Python keeps the
+interpretive tests: the Entity List entry read from screening evidence, aggregate ownership and the
+Affiliates rule with its suspension, and company-specific is-informed letters.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
+from computegate.model.classification import Classification
 from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.model.requests import (
     EndUser,
@@ -18,9 +23,17 @@ from computegate.model.requests import (
     ScreeningEvidence,
 )
 from computegate.regime import Regime, cite
+from computegate.regime.schema import Step
+from computegate.rules.evaluate import Facts, rulings
 from computegate.rules.horizon import status_unknown
 
-Where = Literal["yes", "no", "ambiguous", "unknown"]
+# the place readings moved to rules/readings.py (the evaluator reads them too); named here for the
+# modules that import them from this one
+from computegate.rules.readings import Where as Where
+from computegate.rules.readings import china_equivalent as china_equivalent
+from computegate.rules.readings import in_scope as in_scope
+from computegate.rules.readings import listed_as as listed_as
+from computegate.rules.readings import where as where
 
 
 @dataclass(frozen=True)
@@ -38,41 +51,6 @@ def _policy(regime: Regime, name: str) -> tuple[ReviewPolicy, Citation]:
     assert pv is not None, name
     policy: ReviewPolicy = pv.value
     return policy, pv.citation
-
-
-def china_equivalent(code: str | None, regime: Regime) -> str | None:
-    """Hong Kong is China under the EAR."""
-    pv = regime.get("ear.treated_as_china")
-    return "CN" if pv is not None and code in pv.value else code
-
-
-def where(
-    code: str | None, regime: Regime, groups_param: str, named_param: str | None = None
-) -> Where:
-    """Is a place in the named list or one of the groups on this date? Ambiguous membership is kept."""
-    if code is None:
-        return "unknown"
-    key = ("where", code, groups_param, named_param or "")
-    answer: Where | None = regime.answers.get(key)
-    if answer is None:
-        answer = regime.answers[key] = _where(code, regime, groups_param, named_param)
-    return answer
-
-
-def _where(code: str, regime: Regime, groups_param: str, named_param: str | None) -> Where:
-    named = regime.get(named_param) if named_param else None
-    if named is not None and code in named.value:
-        return "yes"
-    groups = regime.get(groups_param)
-    if groups is None:
-        return "no"
-    answers = {regime.membership(code, g).status for g in groups.value}
-    return "yes" if "member" in answers else "ambiguous" if "ambiguous" in answers else "no"
-
-
-def in_scope(code: str | None, regime: Regime, groups_param: str, named_param: str) -> bool:
-    """Is `code` in the named places or certainly in one of the groups, on this date?"""
-    return where(code, regime, groups_param, named_param) == "yes"
 
 
 def is_informed(
@@ -147,20 +125,6 @@ def is_informed(
     return hits, notes, missing[:1]
 
 
-def listed_as(evidence: ScreeningEvidence | None) -> str | None:
-    """Which list a screening hit is on, in the terms the rules use: entity_list, meu, uvl, other."""
-    if evidence is None or not evidence.hit:
-        return None
-    source = (evidence.list_name or "").lower()
-    if "entity list" in source:
-        return "entity_list"
-    if "military end user" in source:
-        return "meu"
-    if "unverified" in source:
-        return "uvl"
-    return "other"
-
-
 def screening_findings(
     evidence: ScreeningEvidence | None, name: str, regime: Regime
 ) -> tuple[list[Hit], list[Finding]]:
@@ -193,15 +157,15 @@ def screening_findings(
 
 
 def part744_hits(
-    req: ExportRequest, regime: Regime
+    req: ExportRequest, regime: Regime, cls: Classification
 ) -> tuple[list[Hit], list[Finding], list[MissingFact]]:
-    """Entity List (incl. the Affiliates rule), WMD end uses, 744.21 military, 744.22
-    military-intelligence, 744.23 end uses. The missing facts are hits that may or may not apply."""
+    """Entity List (incl. the Affiliates rule), then the part 744 provisions (WMD end uses, 744.21
+    military, 744.22 military-intelligence, 744.23 end uses). The missing facts are hits that may or
+    may not apply."""
     hits: list[Hit] = []
     notes: list[Finding] = []
     pending: list[MissingFact] = []
     user = req.end_user
-    dest = china_equivalent(req.to_country, regime)
     name = user.name or "the end user"
 
     if user.entity_list:
@@ -236,64 +200,7 @@ def part744_hits(
                 )
             )
 
-    if "wmd" in req.end_use:
-        policy, cite = _policy(regime, "wmd.review_policy")
-        hits.append(
-            Hit(
-                "744.2-744.4",
-                "Nuclear, missile or chemical/biological weapons end use: license required",
-                cite,
-                policy,
-            )
-        )
-
-    military = (
-        user.military_end_user or "military" in req.end_use or listed_as(user.screening) == "meu"
-    )
-    meu = regime.get("meu.countries")
-    if military and meu is not None:
-        who = "military end user" if user.military_end_user else "military end use"
-        if dest in meu.value:
-            policy, cite = _policy(regime, "meu.review_policy")
-            hits.append(
-                Hit(
-                    "744.21",
-                    f"{who.capitalize()} in {dest}: license required under 744.21",
-                    meu.citation.also(cite),
-                    policy,
-                )
-            )
-        else:
-            notes.append(
-                Finding(
-                    rule="744.21",
-                    text=f"744.21 does not reach a {who} in {dest}; ITAR is not evaluated here",
-                    citation=meu.citation,
-                )
-            )
-
-    _military_intelligence(req, regime, dest, hits, notes, pending)
-
-    ac_uses = [u for u in ("supercomputer", "advanced_node_ic_production") if u in req.end_use]
-    if ac_uses:
-        hq = [
-            china_equivalent(c, regime)
-            for c in (user.headquarters, user.ultimate_parent_headquarters)
-        ]
-        places = [dest, *hq]
-        if any(in_scope(c, regime, "enduse.ac_groups", "enduse.ac_named") for c in places):
-            policy, cite = _policy(regime, "enduse.ac_review_policy")
-            named = regime.get("enduse.ac_named")
-            where = named.citation if named else cite
-            uses = " and ".join(u.replace("_", " ") for u in ac_uses)
-            hits.append(
-                Hit(
-                    "744.23",
-                    f"{uses.capitalize()} end use tied to {', '.join(sorted({c for c in places if c}))}: license required",
-                    where.also(cite),
-                    policy,
-                )
-            )
+    _provisions("part744", req, regime, cls, hits, notes, pending)
     return hits, notes, pending
 
 
@@ -400,91 +307,30 @@ def _affiliates(
         )
 
 
-def _military_intelligence(
+def _provisions(
+    step: Step,
     req: ExportRequest,
     regime: Regime,
-    dest: str | None,
+    cls: Classification,
     hits: list[Hit],
     notes: list[Finding],
     pending: list[MissingFact],
 ) -> None:
-    """744.22: any item subject to the EAR, for a military-intelligence end use or end user in the
-    listed countries (and E:1/E:2) — knowledge-based, presumption of denial."""
-    user = req.end_user
-    use = "military_intelligence" in req.end_use
-    countries = regime.get("mi.countries")
-    if countries is None or not (use or user.military_intelligence_end_user):
-        return
-    places = {dest} if use else set()
-    if user.military_intelligence_end_user:
-        places.add(china_equivalent(user.country, regime) or dest)
-    covered = sorted(c for c in places if c and in_scope(c, regime, "mi.groups", "mi.countries"))
-    who = "military-intelligence end use" if use else "military-intelligence end user"
-    if covered:
-        policy, cite_policy = _policy(regime, "mi.review_policy")
-        text = f"{who.capitalize()} in {'/'.join(covered)}: license required for any item subject to the EAR (744.22)"
-        hits.append(Hit("744.22", text, countries.citation.also(cite_policy), policy))
-        return
-    disputed = regime.get("mi.countries_disputed")
-    unsure = sorted(c for c in places if c and disputed is not None and c in disputed.value)
-    if unsure and disputed is not None:
-        pending.append(
-            MissingFact(
-                fact="mi.countries",
-                kind="legal_ambiguity",
-                question=f"Does 744.22(a) name {'/'.join(unsure)} on this date? ({disputed.period.note or disputed.citation})",
-                outcomes={
-                    "yes": "license required for any item (744.22), presumption of denial",
-                    "no": "no 744.22 requirement",
-                },
-            )
-        )
-    else:
-        where_ = "/".join(sorted(c for c in places if c)) or "an unknown place"
-        notes.append(
-            Finding(
-                rule="744.22",
-                text=f"744.22 does not reach a {who} in {where_}",
-                citation=countries.citation,
-            )
-        )
+    """The provisions of a step, in file order: a required license is a hit (its findings, under its
+    review policy); otherwise the findings are notes and an undecided provision's questions pending."""
+    for ruling in rulings(step, Facts(req, regime, cls.reading, cls)):
+        if ruling.required:
+            policy = ruling.policy
+            assert policy is not None, "a part 744/746 provision states its review policy"
+            hits += [Hit(f.rule, f.text, f.citation, policy) for f in ruling.findings]
+        else:
+            notes += ruling.findings
+            pending += ruling.missing
 
 
-def part746_hits(req: ExportRequest, regime: Regime) -> list[Hit]:
-    """Part 746 country-wide requirements (embargoes, Russia/Belarus) for items on the CCL."""
-    pv = regime.get("part746.destinations")
-    dest = china_equivalent(req.to_country, regime)
-    if pv is None or dest not in pv.value:
-        return []
-    policy, cite_policy = _policy(regime, "part746.review_policy")
-    text = f"{dest}: part 746 requires a license for items on the Commerce Control List, as this item is"
-    parent = _wholly_owning_parent(req, regime, dest)
-    if parent is not None:
-        policy, cite_policy = "case_by_case", parent.citation
-        text += f"; the end user is a wholly-owned subsidiary of a company headquartered in {parent.value}: case-by-case review (746.8(b))"
-    return [Hit("746", text, pv.citation.also(cite_policy), policy)]
-
-
-@dataclass(frozen=True)
-class _Parent:
-    value: str
-    citation: Citation
-
-
-def _wholly_owning_parent(req: ExportRequest, regime: Regime, dest: str | None) -> _Parent | None:
-    """746.8(b): a 100% owner headquartered in the US or A:5/A:6 moves a Russia license to case-by-case
-    (joint ventures, also in the text, are not modelled)."""
-    scope = regime.get("part746.subsidiary_case_by_case_destinations")
-    if scope is None or dest not in scope.value:
-        return None
-    for owner in req.end_user.owners:
-        if owner.percent >= 100 and owner.country and owner.listed is not True:
-            home = where(
-                owner.country,
-                regime,
-                "part746.subsidiary_parent_groups",
-                "part746.subsidiary_parent_named",
-            )
-            if home == "yes":
-                return _Parent(owner.country, scope.citation)
-    return None
+def part746_hits(req: ExportRequest, regime: Regime, cls: Classification) -> list[Hit]:
+    """Part 746 country-wide requirements (embargoes, Russia/Belarus) for items on the CCL, with
+    the 746.8(b) case-by-case policy for wholly-owned subsidiaries of US/A:5/A:6 companies."""
+    hits: list[Hit] = []
+    _provisions("part746", req, regime, cls, hits, [], [])
+    return hits
