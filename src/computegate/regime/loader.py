@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 from computegate.io import ISO_ALPHA2, DataFileError, read_yaml, validate_file
 from computegate.regime.schema import (
     AmendmentFile,
+    ClassificationFile,
     Fact,
     Group,
     GroupsFile,
@@ -72,6 +73,7 @@ class RegimeData:
     overlays: Mapping[str, OverlayFile]
     rules: RuleRegistry
     provisions: Mapping[str, ProvisionFile] = field(default_factory=dict)
+    classification: ClassificationFile | None = None  # classification.yaml (rules/classify.py)
     token: int = field(default_factory=lambda: next(_tokens))  # identity for memo keys
     breakpoints: tuple[dt.date, ...] = field(init=False)
     # what the rules layer compiles from this data once (the provisions as closures)
@@ -263,7 +265,42 @@ def load_regime_data(directory: Path | None = None) -> RegimeData:
         **{p.id: RuleEntry(title=p.title, role=p.role) for p in provisions.values()},
     }
     registry = RuleRegistry(entries)
-    return RegimeData(ifile.meta, instruments, params, groups, overlays, registry, provisions)
+    classification = load_classification(base, instruments, params)
+    return RegimeData(
+        ifile.meta, instruments, params, groups, overlays, registry, provisions, classification
+    )
+
+
+def load_classification(
+    base: Path, instruments: Mapping[str, Instrument], params: Mapping[str, Parameter]
+) -> ClassificationFile:
+    """classification.yaml of the directory (the bundled one if it has none), checked against the
+    parameters and instruments it names and the columns its band tables use."""
+    path = base / "classification.yaml"
+    if not path.exists():
+        path = Path(str(resources.files("computegate.regime") / "data" / "classification.yaml"))
+    spec = validate_file(path, ClassificationFile, read_yaml(path))
+    bounds = [b for t in spec.ic for b in t.bounds] + spec.hbm.bounds + spec.window.bounds
+    tables = {t.table for t in spec.ic if t.table} | {spec.duty.table}
+    names = {b.parameter for b in bounds} | tables
+    names |= {t.not_datacenter_tpp_min for t in spec.ic if t.not_datacenter_tpp_min}
+    names |= {r.requires for r in spec.computer if r.requires}
+    unknown = sorted(names - set(params))
+    if unknown:
+        raise DataFileError(str(path), unknown[0], "no such parameter")
+    for inst in (spec.created_by, spec.hbm.created_by, spec.window.created_by):
+        if inst not in instruments:
+            raise DataFileError(str(path), inst, "no such instrument")
+    for table in sorted(tables):
+        for period in params[table].periods:
+            for i, row in enumerate(period.value):
+                keys = sorted(
+                    set(row) - {"paragraph", "cfr", "name", "duty_rate"} - set(spec.columns)
+                )
+                if keys:
+                    problem = f"{table} row {i} uses {keys[0]!r}, which no column declares"
+                    raise DataFileError(str(path), "columns", problem)
+    return spec
 
 
 def load_provisions(

@@ -387,3 +387,95 @@ class ProvisionFile(_Strict):
     confidence: Confidence
     verified: dt.date
     versions: list[Version] = Field(min_length=1)
+
+
+# -- classification: the CCL entries' structure as data (see rules/classify.py) -------------------
+ItemMetric = Literal[
+    "tpp",
+    "performance_density",
+    "interconnect_gbs",
+    "dram_bandwidth_gbs",
+    "hbm_bandwidth_density_gbs_per_mm2",
+]
+"""The per-IC metrics a classification test bounds (computed once per classification)."""
+Inequality = Literal["<", "<=", ">", ">="]
+
+
+class Column(_Strict):
+    """What one key of a band-table row bounds: a metric, by the inequality the row's value sets."""
+
+    metric: ItemMetric
+    op: Inequality
+
+
+class Bound(_Strict):
+    """One inequality of a test: the metric against a parameter in force on the date (`label`: how
+    the provision names the metric, if not as elsewhere)."""
+
+    metric: ItemMetric
+    op: Inequality
+    parameter: str
+    label: str | None = None
+
+
+class IcTest(_Strict):
+    """A test for one IC: a band table (a parameter whose rows name a paragraph and bounds, the first
+    row that holds decides) or bounds that must all hold for `paragraph`. Applies while every
+    parameter it reads is in force."""
+
+    id: str
+    name: str | None = None
+    table: str | None = None
+    not_datacenter_tpp_min: str | None = None
+    eccn: str | None = None
+    paragraph: str | None = None
+    bounds: list[Bound] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _table_or_bounds(self) -> IcTest:
+        if (self.table is None) == (not self.bounds) or (
+            self.bounds and not (self.eccn and self.paragraph)
+        ):
+            raise ValueError(
+                "give a `table`, or `bounds` with the `eccn` and `paragraph` they give"
+            )
+        return self
+
+
+class ComputerRow(_Strict):
+    """4A090: a computer containing ICs of `contains` is `eccn` (while `requires` is true)."""
+
+    contains: str
+    eccn: str
+    cfr: str
+    requires: str | None = None
+
+
+class BoundsTest(_Strict):
+    """A test whose bounds must all hold; before its parameters are in force, `created_by` says when."""
+
+    id: str
+    eccn: str | None = None
+    created_by: str
+    cfr: str | None = None
+    bounds: list[Bound] = Field(min_length=1)
+
+
+class TableTest(_Strict):
+    id: str
+    table: str
+
+
+class ClassificationFile(_Strict):
+    """classification.yaml: which test classifies an item on which dates, and how (rules/classify.py)."""
+
+    citation: ProvisionCitation
+    confidence: Confidence
+    verified: dt.date
+    columns: dict[str, Column]
+    created_by: str
+    ic: list[IcTest] = Field(min_length=1)
+    computer: list[ComputerRow]
+    hbm: BoundsTest
+    window: BoundsTest
+    duty: TableTest
