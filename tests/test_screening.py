@@ -437,6 +437,7 @@ def mixed() -> Screener:
     ("query", "entry_id"),
     [
         ("哈工大", "uni"),  # first-character abbreviation of the hanzi name
+        ("Ha Gong Da", "uni"),  # the same in pinyin
         ("Harbin Inst. of Tech.", "uni"),  # Latin abbreviations
         ("HARB1N lNSTITUTE 0F TECHNOLOGY", "uni"),  # OCR confusions
         ("丹东鸿祥实业发展有限公司", "dd"),  # hanzi query, pinyin-only entry
