@@ -335,6 +335,8 @@ def _condition_parameters(node: When) -> set[str]:
         names.update(x for x in (node.member.groups, node.member.named) if x)
     for child in (*(node.all or ()), *(node.any or ()), *((node.not_,) if node.not_ else ())):
         names.update(_condition_parameters(child))
+    if node.certain is not None:
+        names.update(_condition_parameters(node.certain))
     return names
 
 

@@ -193,11 +193,15 @@ Fact = Literal[
     "end_user.list",
     "ruling.exceptions",
     "gap.place",
+    "exporter.headquarters",
+    "exporter.nac_notified",
+    "exporter.bis_objected",
 ]
 """The facts a provision may read (each has one reader in rules/evaluate.py)."""
-Interpretation = Literal["datacenter_item"]
+Interpretation = Literal["datacenter_item", "hq_rule_reaches_hbm"]
 """Readings of the law kept in Python, registered by name with a citation (rules/evaluate.py)."""
-Step = Literal["requirement", "policy", "exceptions", "bars"]
+Step = Literal["requirement", "policy", "exceptions", "bars", "exporter"]
+"""`exporter`: what the exporter states about itself, applied to the item ruling last (rules/facts.py)."""
 ReviewPolicyName = Literal["presumption_of_approval", "case_by_case", "presumption_of_denial"]
 
 
@@ -231,6 +235,13 @@ class OneOf(_Strict):
     values: list[Any] = Field(min_length=1)
 
 
+class Has(_Strict):
+    """A list fact (such as the exceptions granted so far) contains a value."""
+
+    fact: Fact
+    value: str
+
+
 class When(_Strict):
     """One node of the closed condition vocabulary: exactly one key is set."""
 
@@ -243,6 +254,10 @@ class When(_Strict):
     all: list[When] | None = Field(default=None, min_length=1)
     any: list[When] | None = Field(default=None, min_length=1)
     not_: When | None = Field(default=None, alias="not")
+    has: Has | None = None
+    certain: When | None = Field(
+        default=None, description="true only if the part is certainly true (unknown reads false)"
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> When:
@@ -279,6 +294,9 @@ class Effect(_Strict):
     exceptions: list[str] = Field(default_factory=list)
     bar_exceptions: bool = False
     bar_conditions: list[str] = Field(default_factory=list)
+    withdraw: list[str] = Field(
+        default_factory=list, description="exceptions no longer available (with bar_conditions)"
+    )
     conditions: list[ConditionSpec] = Field(default_factory=list)
     findings: list[FindingSpec] = Field(default_factory=list)
 
@@ -305,6 +323,10 @@ class Version(_Strict):
     else_: Effect = Field(default_factory=Effect, alias="else")
     ask: dict[str, Ask] = Field(default_factory=dict)
     if_unknown: list[FindingSpec] = Field(default_factory=list)
+    asks: bool = Field(
+        default=True,
+        description="false: another provision asks this one's gaps; record if_unknown only",
+    )
 
 
 class ProvisionCitation(_Strict):
