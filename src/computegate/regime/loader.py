@@ -382,6 +382,8 @@ def _condition_parameters(node: When) -> set[str]:
         names.add(node.has.parameter)
     for child in (*(node.all or ()), *(node.any or ()), *((node.not_,) if node.not_ else ())):
         names.update(_condition_parameters(child))
+    if node.certain is not None:
+        names.update(_condition_parameters(node.certain))
     return names
 
 

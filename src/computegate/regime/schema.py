@@ -212,9 +212,13 @@ Fact = Literal[
     "end_user.mi_places",
     "end_user.whole_owners",
     "destination_and_headquarters",
+    # the exporter's own statements (rules/facts.py)
+    "exporter.headquarters",
+    "exporter.nac_notified",
+    "exporter.bis_objected",
 ]
 """The facts a provision may read (each has one reader in rules/evaluate.py)."""
-Interpretation = Literal["datacenter_item", "foreign_person"]
+Interpretation = Literal["datacenter_item", "foreign_person", "hq_rule_reaches_hbm"]
 """Readings of the law kept in Python, registered by name with a citation (rules/evaluate.py)."""
 Step = Literal[
     "requirement",
@@ -223,12 +227,14 @@ Step = Literal[
     "bars",
     "part744",
     "part746",
+    "exporter",
     "remote.access",
     "remote.us_person",
     "remote.customer",
     "remote.iaas_kyc",
 ]
-"""When a provision acts; the provisions of one step act in the order of their file names."""
+"""When a provision acts; the provisions of one step act in the order of their file names.
+`exporter`: what the exporter states about itself, applied to the item ruling last (rules/facts.py)."""
 ReviewPolicyName = Literal["presumption_of_approval", "case_by_case", "presumption_of_denial"]
 
 
@@ -295,6 +301,9 @@ class When(_Strict):
     all: list[When] | None = Field(default=None, min_length=1)
     any: list[When] | None = Field(default=None, min_length=1)
     not_: When | None = Field(default=None, alias="not")
+    certain: When | None = Field(
+        default=None, description="true only if the part is certainly true (unknown reads false)"
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> When:
@@ -339,6 +348,9 @@ class Effect(_Strict):
     exceptions: list[str] = Field(default_factory=list)
     bar_exceptions: bool = False
     bar_conditions: list[str] = Field(default_factory=list)
+    withdraw: list[str] = Field(
+        default_factory=list, description="exceptions no longer available (with bar_conditions)"
+    )
     conditions: list[ConditionSpec] = Field(default_factory=list)
     conditions_from: ConditionsFrom | None = None
     findings: list[FindingSpec] = Field(default_factory=list)
@@ -366,6 +378,10 @@ class Version(_Strict):
     else_: Effect = Field(default_factory=Effect, alias="else")
     ask: dict[str, Ask] = Field(default_factory=dict)
     if_unknown: list[FindingSpec] = Field(default_factory=list)
+    asks: bool = Field(
+        default=True,
+        description="false: another provision asks this one's gaps; record if_unknown only",
+    )
 
 
 class ProvisionCitation(_Strict):

@@ -191,7 +191,7 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
     if req.release != "commodity":
         ruling, item = _release(req, regime, candidates, ruling, item)
         findings[0] = _summary(req, item)
-    exporter_facts(req, regime, ruling)
+    exporter_facts(req, regime, cls, ruling)
     findings += ruling.findings
     missing += [
         m for m in cls.missing_facts if ruling.required is None or m.kind == "legal_ambiguity"

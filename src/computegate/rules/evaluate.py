@@ -105,6 +105,9 @@ READERS: dict[str, Callable[[Facts], Any]] = {
     "destination_and_headquarters": lambda f: sorted(
         {f.get("destination"), *(f.get("end_user.headquarters") or ())}
     ),
+    "exporter.headquarters": lambda f: f.req.exporter.headquarters if f.req.exporter else None,
+    "exporter.nac_notified": lambda f: f.req.exporter.nac_notified if f.req.exporter else None,
+    "exporter.bis_objected": lambda f: f.req.exporter.bis_objected if f.req.exporter else None,
 }
 
 
@@ -214,7 +217,20 @@ INTERPRETATIONS: dict[str, Interpretation] = {
         lambda f: f.get("customer.foreign_person"),
         "15 CFR 772.1 'foreign person'; proposed 15 CFR 7.301",
     ),
+    # Whether the headquarters rule (742.6(a)(6)(iii)(A)) reaches 3A090.c is read differently by the
+    # summaries of 89 FR 96790; the data's reading (hbm.hq_rule) says whether it is settled.
+    "hq_rule_reaches_hbm": Interpretation(
+        lambda f: _hq_rule_reaches_hbm(f.regime),
+        "15 CFR 742.6(a)(6)(iii)(A) and (a)(6)(i)(B), as amended by 89 FR 96790",
+    ),
 }
+
+
+def _hq_rule_reaches_hbm(regime: Regime) -> Tri:
+    """Unknown while the data marks the reach `ambiguous`; otherwise not read as reaching 3A090.c."""
+    reading = regime.get("hbm.hq_rule")
+    return None if reading is not None and reading.value == "ambiguous" else False
+
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
@@ -267,6 +283,8 @@ def _compile_node(node: When) -> Test:
         return _interpret(node.interpret)
     if node.has is not None:
         return _has(node.has.fact, frozenset(node.has.values), node.has.parameter)
+    if node.certain is not None:
+        return _certain(compile_when(node.certain))
     if node.all is not None:
         return _all([compile_when(c) for c in node.all])
     if node.any is not None:
@@ -356,13 +374,13 @@ def _member_certain(
     def test(f: Facts) -> Answer:
         seen: Answer | None = f.memo.get(key)
         if seen is None:
-            seen = f.memo[key] = _certain(f, place, groups, named, disputed)
+            seen = f.memo[key] = _certain_member(f, place, groups, named, disputed)
         return seen
 
     return test
 
 
-def _certain(
+def _certain_member(
     f: Facts, place: str, groups: str | None, named: str | None, disputed: str | None
 ) -> Answer:
     value = f.get(place)
@@ -382,6 +400,16 @@ def _interpret(name: str) -> Test:
     def test(f: Facts) -> Answer:
         value = read(f)
         return (None, (Gap(name),)) if value is None else (value, ())
+
+    return test
+
+
+def _certain(inner: Test) -> Test:
+    """True only where the part is certainly true: a provision whose text reaches only what is
+    established (a disputed membership or a fact not given does not meet it) reads unknown as false."""
+
+    def test(f: Facts) -> Answer:
+        return _TRUE if inner(f)[0] is True else _FALSE
 
     return test
 
@@ -451,6 +479,13 @@ def _placeholder(name: str, spec: str) -> Callable[[Facts], str]:
             return f" ({pv.period.note})" if pv is not None and pv.period.note else ""
 
         return note
+    if spec == "compliance":
+
+        def compliance(f: Facts) -> str:
+            pv = f.regime.get(name)
+            return str(pv.period.compliance) if pv is not None else "unknown"
+
+        return compliance
 
     def value(f: Facts) -> str:
         pv = f.regime.get(name)
@@ -699,6 +734,9 @@ def _effect(prov: Compiled, e: _Effect, facts: Facts, ruling: Ruling) -> None:
     if spec.bar_exceptions:
         ruling.exceptions = []
         ruling.conditions = [c for c in ruling.conditions if c.id not in spec.bar_conditions]
+    if spec.withdraw:
+        ruling.exceptions = [x for x in ruling.exceptions if x not in spec.withdraw]
+        ruling.conditions = [c for c in ruling.conditions if c.id not in spec.bar_conditions]
     ruling.exceptions += [x for x in spec.exceptions if x not in ruling.exceptions]
     ruling.conditions += [
         Condition(id=cid, text=text(facts), citation=_citation(prov, param, regime))
@@ -724,7 +762,7 @@ def _unknown(
 ) -> None:
     """Each gap becomes a question; only what both branches agree on is applied."""
     asked: set[str] = set()
-    for gap in gaps:
+    for gap in gaps if v.spec.asks else ():
         missing = _question(prov, v, gap, facts)
         if missing.fact not in asked:
             asked.add(missing.fact)

@@ -1,7 +1,9 @@
 """The item-based license requirement for 3A090/4A090 (and 3A090.c) items, by date.
 
 Given one ECCN, say whether the destination or the end user's headquarters requires a license,
-under which review policy, with which license exceptions and Jan-2026 conditions.
+under which review policy, with which license exceptions and Jan-2026 conditions. The requirements
+and exceptions are provisions (regime/data/provisions); the Nov-2023 review policy, the Jan-2026
+case-by-case path and the conditionally licensed destinations are still read here.
 """
 
 from __future__ import annotations
@@ -20,13 +22,7 @@ from computegate.rules.parties import Where, china_equivalent, where
 from computegate.rules.ruling import Ruling, merged
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
-NOV_2023 = (
-    "742.6(a)(6)(iii)"  # the provision the Nov-2023 review policy and NAC/ACA below attach to
-)
-EXCEPTION_CONDITIONS = (
-    "nac_notification",
-    "hbm_exception",
-)  # conditions that belong to an exception
+NOV_2023 = "742.6(a)(6)(iii)"  # the provision the Nov-2023 review policy below attaches to
 
 
 @dataclass(frozen=True)
@@ -52,9 +48,9 @@ def _combine(answers: list[Where]) -> Where:
 
 
 def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> Ruling:
-    """License requirement for one candidate ECCN: the requirement provisions in force (data) and,
-    from Nov 2023, the country-group and headquarters structure below; then the exception and bar
-    provisions (License Exception HBM, the Unverified List)."""
+    """License requirement for one candidate ECCN: the requirement provisions in force (data, with
+    3A090.c) and, from Nov 2023, the conditional destinations and review policy below; then the
+    exception and bar provisions (NAC/ACA, License Exception HBM, the Unverified List)."""
     if eccn not in CONTROLLED:
         ruling = Ruling(required=False)
         ruling.add(
@@ -64,14 +60,11 @@ def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classificati
         )
         return ruling
     facts = Facts(req, regime, eccn, cls)
-    if eccn == "3A090.c":
-        ruling = _hbm_ruling(req, regime)
-    else:
-        found = requirements(facts)
-        if regime.get("ac.license_groups") is not None:
-            found[NOV_2023] = _ruling_2023(req, regime, eccn, cls, found.get(NOV_2023))
-        rulings = list(found.values())
-        ruling = merged(rulings) if rulings else _no_requirement(eccn, regime)
+    found = requirements(facts)
+    if NOV_2023 in found:
+        found[NOV_2023] = _ruling_2023(req, regime, eccn, cls, found[NOV_2023])
+    rulings = list(found.values())
+    ruling = merged(rulings) if rulings else _no_requirement(eccn, regime)
     if ruling.required:
         apply("exceptions", facts, ruling)
     if ruling.exceptions:
@@ -105,19 +98,18 @@ def _hq_where(
 
 
 def _ruling_2023(
-    req: ExportRequest, regime: Regime, eccn: str, cls: Classification, by_scope: Ruling | None
+    req: ExportRequest, regime: Regime, eccn: str, cls: Classification, by_scope: Ruling
 ) -> Ruling:
     """The Nov-2023 structure: the destination/headquarters provision's answer (`by_scope`), the
-    conditionally licensed destinations, then this structure's review policy and NAC/ACA."""
+    conditionally licensed destinations, then this structure's review policy (NAC/ACA are the
+    740.8 provisions)."""
     dest = china_equivalent(req.to_country, regime) or req.to_country
     hq_pv = regime.get("ac.hq_groups")
     assert hq_pv is not None
     conditional = Ruling(required=None)
     by_exempt = _conditional_destination(req, regime, eccn, dest, conditional)
     conditional.required = {"yes": True, "no": False}.get(by_exempt)
-    if by_scope is None:
-        ruling = conditional
-    elif by_exempt == "no" and not conditional.findings:
+    if by_exempt == "no" and not conditional.findings:
         ruling = by_scope  # no conditionally licensed destination: nothing to combine
     else:
         ruling = merged([conditional, by_scope])
@@ -135,7 +127,6 @@ def _ruling_2023(
         ]
         case = _Case(req, regime, eccn, cls, dest, hq_codes)
         _review_policy_2023(case, ruling)
-        _exceptions(case, ruling)
     return ruling
 
 
@@ -395,144 +386,3 @@ def _failed_certifications(req: ExportRequest, regime: Regime) -> list[str]:
             f"not a certification on {regime.date}: use one of {', '.join(ids)}",
         )
     return [f"the exporter cannot certify {i}" for i in ids if req.certifications.get(i) is False]
-
-
-def _exceptions(case: _Case, ruling: Ruling) -> None:
-    """NAC / ACA (740.8) for .b items and non-datacenter .a items."""
-    req, regime, eccn, cls, dest, hq = case.parts()
-    old = regime.get("exc.nac_2023")
-    new = regime.get("exc.nac_aca")
-    if old is None and new is None:
-        return
-    eligible = eccn.endswith(".b") or cls.datacenter is False
-    pv = new or old
-    assert pv is not None
-    if not eligible:
-        ruling.add(
-            "740.8",
-            f"Datacenter {eccn} items are not eligible for License Exception NAC/ACA",
-            pv.citation,
-        )
-        return
-    days = regime.get("exc.nac_notice_days")
-    notice = Condition(
-        id="nac_notification",
-        text=f"Notify BIS through SNAP-R at least {days.value if days else 25:.0f} days before shipment (NAC in block 9, with TPP, PD and datasheet) and wait for no objection",
-        citation=days.citation if days else pv.citation,
-    )
-    if old is not None:
-        ruling.exceptions.append("NAC")
-        ruling.conditions.append(notice)
-        ruling.add(
-            "740.8",
-            "License Exception NAC (Nov-2023 version) is available, subject to notification",
-            old.citation,
-        )
-        return
-    deny = [where(c, regime, "ac.denial_groups", "ac.denial_named") for c in (dest, *hq)]
-    if "ambiguous" in deny and "yes" not in deny:
-        ruling.add(
-            "740.8",
-            "NAC or ACA depends on the disputed D:5 membership (see missing facts)",
-            pv.citation,
-        )
-        return
-    if req.kind == "transfer" and deny[0] == "yes":
-        ruling.exceptions.append("ACA")
-        ruling.add(
-            "740.8(a)(2)",
-            f"License Exception ACA covers in-country transfers within {dest} (no notification)",
-            pv.citation,
-        )
-    elif "yes" in deny:
-        ruling.exceptions.append("NAC")
-        ruling.conditions.append(notice)
-        ruling.add(
-            "740.8(a)(1)",
-            "License Exception NAC is available for Macau/D:5 destinations or headquarters, subject to notification",
-            pv.citation,
-        )
-    elif where(dest, regime, "exc.aca_groups") == "yes":
-        ruling.exceptions.append("ACA")
-        ruling.add(
-            "740.8(a)(2)",
-            f"License Exception ACA is available for {dest} (no notification)",
-            pv.citation,
-        )
-    else:
-        aca = regime.get("exc.aca_groups")
-        groups = "/".join(aca.value) if aca else "D:1/D:4"
-        ruling.add(
-            "740.8(a)",
-            f"{dest} is neither Macau/D:5 (NAC) nor {groups} (ACA): no NAC/ACA",
-            aca.citation if aca else pv.citation,
-        )
-        return
-    ruling.add(
-        "740.8(b)",
-        "NAC/ACA need a written purchase order and are unavailable where a part 744 or 746 license requirement applies (except the headquarters rule, 744.23(a)(3))",
-        pv.citation,
-    )
-
-
-def _hbm_ruling(req: ExportRequest, regime: Regime) -> Ruling:
-    dest = china_equivalent(req.to_country, regime)
-    scope = where(dest, regime, "hbm.groups", "hbm.destinations")
-    pv = regime.get("hbm.destinations")
-    assert pv is not None
-    control = regime.get("3a090.c.hbm_bandwidth_density_gt")
-    compliance = control.period.compliance if control is not None else None
-    if scope == "no":
-        ruling = Ruling(required=False)
-        ruling.add(
-            "742.6(a)(6)(i)(B)",
-            f"3A090.c needs a license to or within Macau/D:5; {dest} is outside",
-            pv.citation,
-        )
-        if compliance is None or regime.date >= compliance:
-            _hbm_headquarters(req, regime, ruling)
-        return ruling
-    if compliance is not None and regime.date < compliance:
-        ruling = Ruling(required=False)
-        ruling.add(
-            "3A090.c.compliance",
-            f"3A090.c is in effect, but compliance is required only from {compliance}: no license needed yet",
-            control.citation if control is not None else pv.citation,
-        )
-        return ruling
-    ruling = Ruling(required=True, policy="presumption_of_denial")
-    ruling.add(
-        "742.6(a)(6)(i)(B)",
-        f"3A090.c to or within {dest} (Macau/D:5): license required; presumption of denial",
-        pv.citation,
-    )
-    return ruling
-
-
-def _hbm_headquarters(req: ExportRequest, regime: Regime, ruling: Ruling) -> None:
-    """Whether the headquarters rule reaches 3A090.c is unsettled (hbm.hq_rule): for a Macau/D:5-
-    headquartered end user outside the destination scope the answer is given both ways."""
-    reading = regime.get("hbm.hq_rule")
-    if reading is None or reading.value != "ambiguous":
-        return
-    by_hq, codes = _hq_where(req, regime, "ac.hq_groups", "ac.hq_named")
-    if by_hq != "yes":
-        return
-    hq = "/".join(c for c in codes if where(c, regime, "ac.hq_groups", "ac.hq_named") == "yes")
-    ruling.required = None
-    ruling.missing.append(
-        MissingFact(
-            fact="hbm.hq_rule",
-            kind="legal_ambiguity",
-            question=f"Does the headquarters rule reach 3A090.c for an end user headquartered in {hq}? ({reading.period.note or reading.citation})",
-            outcomes={
-                "yes": "license required (presumption of denial; License Exception HBM may apply)",
-                "no": "no license required",
-            },
-        )
-    )
-    ruling.add(
-        "hbm.hq_rule",
-        f"The end user or its ultimate parent is headquartered in {hq}: whether that alone requires a 3A090.c license is unsettled",
-        reading.citation,
-    )

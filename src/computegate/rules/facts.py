@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from computegate.model.classification import Classification
 from computegate.model.findings import Finding, MissingFact
 from computegate.model.requests import ExportRequest
 from computegate.regime import ParamValue, Regime
-from computegate.rules.exports import CONTROLLED, EXCEPTION_CONDITIONS
+from computegate.rules.evaluate import Facts, apply
+from computegate.rules.exports import CONTROLLED
 from computegate.rules.parties import Where, china_equivalent, entry_details, listed_as, where
 from computegate.rules.ruling import Ruling
 
@@ -392,60 +394,10 @@ def missing_for(j: Jurisdiction, if_subject: str) -> list[MissingFact]:
 # -- the exporter's notification, and sanctions outside the EAR --------------------------------------
 
 
-def exporter_facts(req: ExportRequest, regime: Regime, ruling: Ruling) -> None:
-    """What the exporter says about itself: its headquarters (740.25 HBM) and its NAC notification."""
-    _hbm_exporter(req, regime, ruling)
-    _nac_notice(req, regime, ruling)
-
-
-def _hbm_exporter(req: ExportRequest, regime: Regime, ruling: Ruling) -> None:
-    """740.25: License Exception HBM is for exporters headquartered in the US or A:5 only."""
-    hq = req.exporter.headquarters if req.exporter else None
-    named = regime.get("exc.hbm.exporter_hq_named")
-    if hq is None or named is None or "HBM" not in ruling.exceptions:
-        return
-    if where(hq, regime, "exc.hbm.exporter_hq_groups", "exc.hbm.exporter_hq_named") == "yes":
-        return
-    ruling.exceptions = [e for e in ruling.exceptions if e != "HBM"]
-    ruling.conditions = [c for c in ruling.conditions if c.id not in EXCEPTION_CONDITIONS]
-    ruling.findings.append(
-        _f(
-            "740.25",
-            f"The exporter is headquartered in {hq}, outside the US and A:5: License Exception HBM is not available",
-            named,
-        )
-    )
-
-
-def _nac_notice(req: ExportRequest, regime: Regime, ruling: Ruling) -> None:
-    """740.8(a)(1): NAC needs a notification to which BIS does not object."""
-    exporter = req.exporter
-    if exporter is None or "NAC" not in ruling.exceptions:
-        return
-    pv = (
-        regime.get("exc.nac_notice_days") or regime.get("exc.nac_aca") or regime.get("exc.nac_2023")
-    )
-    cite = pv.citation if pv is not None else "15 CFR 740.8(a)(1)"
-    if exporter.bis_objected:
-        ruling.exceptions = [e for e in ruling.exceptions if e != "NAC"]
-        ruling.conditions = [c for c in ruling.conditions if c.id not in EXCEPTION_CONDITIONS]
-        ruling.add(
-            "740.8(a)(1).notice",
-            "BIS objected to the NAC notification: License Exception NAC is not available; a license application is needed",
-            cite,
-        )
-    elif exporter.nac_notified and exporter.bis_objected is False:
-        ruling.add(
-            "740.8(a)(1).notice",
-            "The NAC notification was filed and BIS did not object: NAC may be used once the waiting period has passed",
-            cite,
-        )
-    elif exporter.nac_notified is False:
-        ruling.add(
-            "740.8(a)(1).notice",
-            "No NAC notification has been filed yet: NAC may be used only after filing and no objection",
-            cite,
-        )
+def exporter_facts(req: ExportRequest, regime: Regime, cls: Classification, ruling: Ruling) -> None:
+    """What the exporter says about itself (its headquarters for 740.25 HBM, its NAC notification):
+    the `exporter` provisions, applied to the item ruling last."""
+    apply("exporter", Facts(req, regime, cls.reading, cls), ruling)
 
 
 def ofac_findings(req: ExportRequest, regime: Regime) -> list[Finding]:
