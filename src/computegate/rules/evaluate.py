@@ -547,6 +547,7 @@ class _Effect:
     spec: Effect
     findings: tuple[_Finding, ...]
     conditions: tuple[tuple[str, Render, str | None], ...]
+    inert: bool = False  # sets nothing and records nothing: no need to apply it
 
 
 @dataclass(frozen=True)
@@ -578,6 +579,9 @@ def compiled(data: RegimeData) -> dict[Step, list[Compiled]]:
     return steps
 
 
+_NOTHING = Effect()
+
+
 def _compile(prov: ProvisionFile) -> Compiled:
     def findings(specs: Iterable[FindingSpec]) -> tuple[_Finding, ...]:
         return tuple(
@@ -596,6 +600,7 @@ def _compile(prov: ProvisionFile) -> Compiled:
             e,
             findings(e.findings),
             tuple((x.id, compile_text(x.text), x.cite) for x in e.conditions),
+            e == _NOTHING,
         )
 
     versions = tuple(
@@ -671,6 +676,9 @@ def rulings(step: Step, facts: Facts) -> list[Ruling]:
     """A ruling from each provision of a step in force (part 744/746: any item), in file order."""
     out = []
     for prov, version in _applicable(step, facts):
+        test = version.test  # a failed condition with nothing to follow from it: no ruling
+        if test is not None and version.otherwise.inert and test(facts)[0] is False:
+            continue
         ruling = Ruling()
         _evaluate(prov, version, facts, ruling)
         out.append(ruling)
