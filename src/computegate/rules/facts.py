@@ -396,8 +396,10 @@ def missing_for(j: Jurisdiction, if_subject: str) -> list[MissingFact]:
 
 def exporter_facts(req: ExportRequest, regime: Regime, cls: Classification, ruling: Ruling) -> None:
     """What the exporter says about itself (its headquarters for 740.25 HBM, its NAC notification):
-    the `exporter` provisions, applied to the item ruling last."""
-    apply("exporter", Facts(req, regime, cls.reading, cls), ruling)
+    the `exporter` provisions, applied to the item ruling last (an exporter that states nothing
+    gives them nothing to read)."""
+    if req.exporter is not None:
+        apply("exporter", Facts(req, regime, cls.reading, cls), ruling)
 
 
 def ofac_findings(req: ExportRequest, regime: Regime) -> list[Finding]:
