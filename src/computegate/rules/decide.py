@@ -12,13 +12,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from computegate.catalog import Accelerator, Catalog
+from computegate.model import Condition
 from computegate.model.built import built
 from computegate.model.classification import Classification
 from computegate.model.findings import Finding, MissingFact
 from computegate.model.requests import (
     Alternative,
     AnyRequest,
-    Condition,
     Decision,
     EndUser,
     ExportRequest,
