@@ -4,7 +4,18 @@ The baseline is a git revision (default: the last commit before the rules engine
 out into a temporary worktree; the same probe runs against its `src` and against this tree's, in
 fresh processes, on the same requests and the same generated order file:
 * unmemoised decisions/s (every request classified and decided from scratch), per second of the
-  process's own CPU time, which other work on a shared machine disturbs far less than the clock;
+  process's own CPU time, which other work on a shared machine disturbs far less than the clock.
+  Both engines load their data and compile it before the clock starts (one decision each; the old
+  engine loads lazily, so its first decision used to carry the YAML loading into its rate), then
+  decide every request with no decision memo and no classification cache: the old one calls its
+  `clear_caches()` before each request (decisions, classifications and dated decisions), the new
+  one is given no memo. What each keeps across requests is what depends on the law alone, never on
+  the request or the chip: the old engine its `Regime.at` objects and its reference-chip metrics,
+  the new one its Engine's regimes, the per-period resolved parameters, country-group answers and
+  AI Diffusion note, the compiled provisions (with the ones in force per period and ECCN), each rule
+  id's role, its catalog's reference-chip metrics, and one immutable Citation per literal source
+  string. Findings, citations and decisions are built from already-typed parts without a second
+  pydantic validation (model/built.py); requests are validated as before;
 * the batch path on an N-row CSV (default 1,000,000 rows), end to end: wall-clock and CPU seconds.
 Other work on a shared machine moves both numbers: `--repeat N` runs the old/new pair N times back
 to back and prints each pair's ratios, so a reader can see whether they hold.
@@ -42,6 +53,12 @@ except ImportError:
 rows = pl.read_csv(sys.argv[3], infer_schema=False, n_rows=2000).to_dicts()
 requests = [parse_request(row_to_request(r)) for r in rows]
 engine = Engine.load() if new else None
+# both load their data (the old engine lazily, on its first decision) and compile it before the clock starts
+if new:
+    decide(requests[0], engine.regime(requests[0].date, requests[0].overlays), engine.catalog)
+else:
+    decide(requests[0])
+    clear_caches()
 start = time.process_time()
 for r in requests:
     if new:

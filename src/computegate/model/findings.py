@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+from computegate.model.built import filled
 
 Confidence = Literal["primary", "secondary", "unconfirmed"]
 CONFIDENCE_RANK: dict[Confidence | None, int] = {
@@ -13,6 +16,10 @@ CONFIDENCE_RANK: dict[Confidence | None, int] = {
     "secondary": 1,
     "unconfirmed": 2,
 }
+
+
+def _text(value: Any) -> bool:
+    return value is None or type(value) is str
 
 
 class Citation(BaseModel):
@@ -24,6 +31,21 @@ class Citation(BaseModel):
     document: str | None = None
     url: str | None = None
     confidence: Confidence | None = None
+
+    def __init__(
+        self,
+        *,
+        cfr: str | None = None,
+        document: str | None = None,
+        url: str | None = None,
+        confidence: Confidence | None = None,
+    ) -> None:
+        values = {"cfr": cfr, "document": document, "url": url, "confidence": confidence}
+        typed = _text(cfr) and _text(document) and _text(url) and _text(confidence)
+        if typed and confidence in CONFIDENCE_RANK:
+            filled(self, values)
+            return
+        super().__init__(**values)
 
     def __str__(self) -> str:
         return "; ".join(p for p in (self.cfr, self.document) if p) or self.url or ""
@@ -42,7 +64,13 @@ class Citation(BaseModel):
 
 def _citation(value: Any) -> Any:
     """A plain string names the source in full (a CFR paragraph, a licence, a list version)."""
-    return Citation(cfr=value) if isinstance(value, str) else value
+    return _plain_citation(value) if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=4096)
+def _plain_citation(source: str) -> Citation:
+    """One (immutable) Citation per source string: the rules cite the same few hundred again and again."""
+    return Citation(cfr=source)
 
 
 CitationField = Annotated[Citation, BeforeValidator(_citation)]
@@ -58,6 +86,18 @@ class Finding(BaseModel):
     text: str
     citation: CitationField
     role: Role = "context"
+
+    def __init__(
+        self, *, rule: str, text: str, citation: Citation | str, role: Role = "context"
+    ) -> None:
+        if type(citation) is str:
+            citation = _plain_citation(citation)
+        values = {"rule": rule, "text": text, "citation": citation, "role": role}
+        typed = type(rule) is str and type(text) is str and type(citation) is Citation
+        if typed and (role == "context" or role == "decisive"):
+            filled(self, values)  # the hottest constructor of all: see model/built.py
+            return
+        super().__init__(**values)
 
 
 class MissingFact(BaseModel):

@@ -19,6 +19,7 @@ from pydantic import (
 
 from computegate.io.errors import InputError
 from computegate.io.files import ISO_ALPHA2
+from computegate.model.built import built
 from computegate.model.classification import NO_ECCN, Classification, EccnStatus
 from computegate.model.findings import Citation, CitationField, Finding, MissingFact
 
@@ -371,14 +372,18 @@ class ItemSummary(_Frozen):
 
     @classmethod
     def of(cls, c: Classification) -> ItemSummary:
-        return cls(
-            name=c.name,
-            eccn=c.eccn,
-            eccn_status=c.eccn_status,
-            eccn_paragraph=c.eccn_paragraph,
-            tpp=c.tpp,
-            total_dram_bandwidth_gbs=c.total_dram_bandwidth_gbs,
-            jan2026_case_by_case_zone=c.jan2026_case_by_case_zone,
+        """The classification's own (validated) values: no second validation."""
+        return built(
+            cls,
+            {
+                "name": c.name,
+                "eccn": c.eccn,
+                "eccn_status": c.eccn_status,
+                "eccn_paragraph": c.eccn_paragraph,
+                "tpp": c.tpp,
+                "total_dram_bandwidth_gbs": c.total_dram_bandwidth_gbs,
+                "jan2026_case_by_case_zone": c.jan2026_case_by_case_zone,
+            },
         )
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -81,6 +81,22 @@ def cite(
     )
 
 
+class _Params(dict[str, "ParamValue | None"]):
+    """Parameter values by name; a name no regime file declares is an error, not None."""
+
+    def __missing__(self, name: str) -> ParamValue | None:
+        raise KeyError(f"unknown regime parameter {name!r}")
+
+
+@dataclass(frozen=True)
+class _Law:
+    """What every date of one period of the law (one overlay set) shares: parameter values and
+    the answers the rules keep. Kept on the regime data, built by the first Regime of the period."""
+
+    params: _Params
+    answers: dict[tuple[str, ...], Any]
+
+
 def _active(effective: dt.date, end: dt.date | None, on: dt.date) -> bool:
     return effective <= on and (end is None or on <= end)
 
@@ -101,9 +117,24 @@ class Regime:
         self.data = data
         self.date = date
         self.overlays = overlays
-        self._params = self._resolve_params()
-        # answers the rules ask again and again of this (immutable) regime, e.g. group scope
-        self.answers: dict[tuple[str, ...], Any] = {}
+        self._iso = date.isoformat()
+        # Value identity of this regime, and of the law in force (equal for every date between two
+        # breakpoints), for memo keys.
+        self.key: tuple[int, dt.date, tuple[str, ...]] = (data.token, date, overlays)
+        self.period_key: tuple[int, int, tuple[str, ...]] = (
+            data.token,
+            data.period_index(date),
+            overlays,
+        )
+        law = data.compiled.get(("regime", self.period_key))
+        if law is None:
+            law = data.compiled[("regime", self.period_key)] = _Law(self._resolve_params(), {})
+        # every declared parameter (None where not in force on this date), resolved once per period
+        self._params = law.params
+        self.get = law.params.__getitem__
+        # answers the rules ask again and again of the law in force, e.g. group scope: shared by
+        # every date of the period, so only answers that depend on the law, never on the date
+        self.answers: dict[tuple[str, ...], Any] = law.answers
 
     @classmethod
     def at(
@@ -116,8 +147,8 @@ class Regime:
             return cls(default_regime_data(), when, names)
         return cls(data, when, names)
 
-    def _resolve_params(self) -> dict[str, ParamValue]:
-        resolved: dict[str, ParamValue] = {}
+    def _resolve_params(self) -> _Params:
+        resolved = _Params(dict.fromkeys(self.data.parameters))
         layers: list[tuple[str | None, Mapping[str, list[Period]]]] = [
             (None, {n: p.periods for n, p in self.data.parameters.items()})
         ]
@@ -133,11 +164,10 @@ class Regime:
         return resolved
 
     # -- parameters ---------------------------------------------------------------------------
-    def get(self, name: str) -> ParamValue | None:
-        """The parameter's value on this date, or None if it is not in force."""
-        if name not in self._params and not self._is_known(name):
-            raise KeyError(f"unknown regime parameter {name!r}")
-        return self._params.get(name)
+    # get(name): the parameter's value on this date, or None if it is not in force; KeyError for
+    # a name no file declares. Bound in __init__ to the period's dict lookup (rules ask it ~45 times
+    # a decision, so no Python frame of its own).
+    get: Callable[[str], ParamValue | None]
 
     def get_optional(self, name: str) -> ParamValue | None:
         """Like `get`, but an unknown name is simply absent (for callers probing optional data)."""
@@ -146,9 +176,6 @@ class Regime:
     def number(self, name: str) -> float | None:
         pv = self.get(name)
         return None if pv is None else float(pv.value)
-
-    def _is_known(self, name: str) -> bool:
-        return name in self.data.parameters
 
     # -- country groups -----------------------------------------------------------------------
     def membership(self, code: str, group: str) -> GroupAnswer:
@@ -208,18 +235,8 @@ class Regime:
             out.append(f"{name}: {ov.title} — {ov.status} as of {ov.status_date}; not enacted law")
         return out
 
-    @property
-    def key(self) -> tuple[int, dt.date, tuple[str, ...]]:
-        """Value identity of this regime, for memo keys."""
-        return (self.data.token, self.date, self.overlays)
-
-    @property
-    def period_key(self) -> tuple[int, int, tuple[str, ...]]:
-        """Identity of the law in force: equal for every date between two breakpoints."""
-        return (self.data.token, self.data.period_index(self.date), self.overlays)
-
     def as_dict(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), "overlays": list(self.overlays)}
+        return {"date": self._iso, "overlays": list(self.overlays)}
 
     def __repr__(self) -> str:
         return f"Regime.at({self.date.isoformat()!r}, overlays={list(self.overlays)!r})"

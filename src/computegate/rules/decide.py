@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from computegate.catalog import Accelerator, Catalog
+from computegate.model import Condition
+from computegate.model.built import built
 from computegate.model.classification import Classification
 from computegate.model.findings import Finding, MissingFact
 from computegate.model.requests import (
@@ -21,6 +23,7 @@ from computegate.model.requests import (
     EndUser,
     ExportRequest,
     ItemSummary,
+    Outcome,
     RemoteAccessRequest,
     ReviewPolicy,
     parse_request,
@@ -86,6 +89,8 @@ def decide(
     regime = regime or Regime.at(req.date, req.overlays)
     if isinstance(req, RemoteAccessRequest):
         return _decide_remote_memo(req, regime, catalog, memo)
+    if memo is None:
+        return _decide(req, regime, catalog, None)
     u = req.end_user
     facts = (
         _item_key(req.item),
@@ -167,7 +172,7 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
     scope = jurisdiction(req, regime, candidates)
     if scope.subject is False:
         findings += scope.findings + ofac_findings(req, regime) + _regime_notes(regime, cls)
-        return Decision(
+        return _decision(
             outcome="no_license_required",
             review_policy=None,
             license_exceptions=[],
@@ -219,7 +224,7 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
     alternatives = (
         [alt] if (alt := _as_written(req, regime, cls, ruling, hits, outcome, policy)) else []
     )
-    return Decision(
+    return _decision(
         outcome=outcome,
         review_policy=policy,
         license_exceptions=exceptions,
@@ -230,6 +235,32 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
         item=item,
         alternatives=alternatives,
     )
+
+
+def _decision(
+    outcome: Outcome,
+    review_policy: ReviewPolicy | None,
+    license_exceptions: list[str],
+    conditions: list[Condition],
+    findings: list[Finding],
+    missing_facts: list[MissingFact],
+    regime: dict[str, Any],
+    item: ItemSummary,
+    alternatives: list[Alternative] | None = None,
+) -> Decision:
+    """The decision from parts the rules typed and made fresh for it (no second validation)."""
+    values = {
+        "outcome": outcome,
+        "review_policy": review_policy,
+        "license_exceptions": license_exceptions,
+        "conditions": conditions,
+        "findings": findings,
+        "missing_facts": missing_facts,
+        "regime": regime,
+        "item": item,
+        "alternatives": alternatives or [],
+    }
+    return built(Decision, values)
 
 
 def _release(
@@ -344,7 +375,7 @@ def _item_ruling(
 
 def _assemble(
     hits: list[Hit], ruling: Ruling
-) -> tuple[Any, ReviewPolicy | None, list[str], list[Any]]:
+) -> tuple[Outcome, ReviewPolicy | None, list[str], list[Condition]]:
     """Each part 744/746 requirement and the item-based one are separate requirements: strictest wins."""
     joined = combine([*(Ruling(required=True, policy=h.policy) for h in hits), ruling])
     return joined.outcome, joined.policy, joined.exceptions, joined.conditions
@@ -352,17 +383,28 @@ def _assemble(
 
 def _regime_notes(regime: Regime, cls: Classification) -> list[Finding]:
     notes = [f for f in cls.findings if f.rule.startswith("regime.")]
+    key = ("decide", "ai-diffusion")
+    if (
+        key not in regime.answers
+    ):  # the same for every date of the period (its dates are breakpoints)
+        regime.answers[key] = _diffusion_note(regime)
+    note: Finding | None = regime.answers[key]
+    return [*notes, note] if note is not None else notes
+
+
+def _diffusion_note(regime: Regime) -> Finding | None:
     in_cfr = regime.get("ai_diffusion.in_cfr")
     enforced = regime.get("ai_diffusion.enforced")
     compliance = regime.get("ai_diffusion.compliance_date")
-    if in_cfr is not None and enforced is not None and compliance is not None:
-        if enforced.value and regime.date < compliance.value:
-            text = f"The AI Diffusion rule is in effect but compliance is required only from {compliance.value}; the earlier requirements apply"
-            notes.append(Finding(rule="ai-diffusion", text=text, citation=compliance.citation))
-        elif not enforced.value:
-            text = "The AI Diffusion rule's text remains in the CFR but BIS does not enforce it; decided on the enforced (pre-Diffusion) reading, with the as-written result under alternatives where it differs"
-            notes.append(Finding(rule="ai-diffusion", text=text, citation=enforced.citation))
-    return notes
+    if in_cfr is None or enforced is None or compliance is None:
+        return None
+    if enforced.value and regime.date < compliance.value:
+        text = f"The AI Diffusion rule is in effect but compliance is required only from {compliance.value}; the earlier requirements apply"
+        return Finding(rule="ai-diffusion", text=text, citation=compliance.citation)
+    if not enforced.value:
+        text = "The AI Diffusion rule's text remains in the CFR but BIS does not enforce it; decided on the enforced (pre-Diffusion) reading, with the as-written result under alternatives where it differs"
+        return Finding(rule="ai-diffusion", text=text, citation=enforced.citation)
+    return None
 
 
 def _as_written(
@@ -391,65 +433,35 @@ def _as_written(
     tier3 = any(
         where(c, regime, "ac.denial_groups", "ac.denial_named") == "yes" for c in (dest, *hq)
     )
-    found = [
-        Finding(
-            rule="ai-diffusion.scope",
-            text=f"As written, {cls.reading} needs a license to every destination",
-            citation=in_cfr.citation,
-        )
-    ]
-    exceptions: list[str] = []
+    units = int(float(lpp.value) // cls.tpp) if cls.tpp else 0
+    alt_policy: ReviewPolicy | None = "presumption_of_approval"
     if tier3:
-        alt_policy: ReviewPolicy | None = policy if ruling.required else "presumption_of_denial"
-        found.append(
-            Finding(
-                rule="ai-diffusion.tier3",
-                text=f"{dest} or the party's headquarters is Tier 3 (D:5/Macau): {alt_policy}",
-                citation=in_cfr.citation,
-            )
-        )
-    elif dest in tier1.value:
-        alt_policy = "presumption_of_approval"
-        exceptions = ["AIA"]
-        found.append(
-            Finding(
-                rule="ai-diffusion.tier1",
-                text=f"{dest} is Tier 1: presumption of approval; License Exception AIA available",
-                citation=tier1.citation,
-            )
-        )
+        alt_policy, exceptions = (policy if ruling.required else "presumption_of_denial"), []
     else:
-        alt_policy = "presumption_of_approval"
-        units = int(float(lpp.value) // cls.tpp) if cls.tpp else 0
-        found.append(
-            Finding(
-                rule="ai-diffusion.tier2",
-                text=f"{dest} is Tier 2: approval within the country cap of {float(cap.value):,.0f} TPP (2025-2027), then denial",
-                citation=cap.citation,
-            )
-        )
+        exceptions = ["AIA"] if dest in tier1.value else ["LPP"] if units else []
+    if ("license_required", alt_policy, exceptions) == (outcome, policy, list(ruling.exceptions)):
+        return None  # as written, the same answer
+    scope = f"As written, {cls.reading} needs a license to every destination"
+    steps = [("ai-diffusion.scope", scope, in_cfr.citation)]
+    if tier3:
+        text = f"{dest} or the party's headquarters is Tier 3 (D:5/Macau): {alt_policy}"
+        steps.append(("ai-diffusion.tier3", text, in_cfr.citation))
+    elif dest in tier1.value:
+        text = f"{dest} is Tier 1: presumption of approval; License Exception AIA available"
+        steps.append(("ai-diffusion.tier1", text, tier1.citation))
+    else:
+        text = f"{dest} is Tier 2: approval within the country cap of {float(cap.value):,.0f} TPP (2025-2027), then denial"
+        steps.append(("ai-diffusion.tier2", text, cap.citation))
         if units:
-            exceptions = ["LPP"]
-            found.append(
-                Finding(
-                    rule="ai-diffusion.lpp",
-                    text=f"License Exception LPP covers up to {float(lpp.value):,.0f} TPP per consignee per year ({units:,} units of this item)",
-                    citation=lpp.citation,
-                )
-            )
-    alt = Alternative(
+            text = f"License Exception LPP covers up to {float(lpp.value):,.0f} TPP per consignee per year ({units:,} units of this item)"
+            steps.append(("ai-diffusion.lpp", text, lpp.citation))
+    return Alternative(
         reading="ai-diffusion-as-written",
         outcome="license_required",
         review_policy=alt_policy,
         license_exceptions=exceptions,
-        findings=with_roles(found, regime),
+        findings=with_roles([Finding(rule=r, text=t, citation=c) for r, t, c in steps], regime),
     )
-    same = (alt.outcome, alt.review_policy, alt.license_exceptions) == (
-        outcome,
-        policy,
-        list(ruling.exceptions),
-    )
-    return None if same else alt
 
 
 def _dedupe(missing: list[MissingFact]) -> list[MissingFact]:

@@ -327,7 +327,12 @@ def _membership(f: Facts, place: str, groups: str | None, named: str | None) -> 
     value = f.get(place)
     if value is None:
         return None, (Gap(place),)
-    codes = value if isinstance(value, list) else [value]
+    if not isinstance(value, list):  # one place (the destination): no lists to build
+        answer = _where(value, f.regime, groups, named)
+        if answer == "ambiguous":
+            return None, (Gap(MEMBERSHIP, "legal_ambiguity", value),)
+        return _TRUE if answer == "yes" else _FALSE
+    codes = value
     answers = [_where(c, f.regime, groups, named) for c in codes]
     if "yes" in answers:
         return _TRUE
@@ -653,10 +658,18 @@ def _version_in_force(v: Version, regime: Regime) -> bool:
 
 
 def _applicable(step: Step, facts: Facts) -> list[tuple[Compiled, _Version]]:
-    found = _in_force(facts.regime, step)
-    if not found:
-        return found
-    return [(p, v) for p, v in found if not p.applies_to or facts.eccn in p.applies_to]
+    """Those of `_in_force` that apply to the item's ECCN (kept on the data per period and ECCN)."""
+    regime = facts.regime
+    key = ("applicable", step, regime.period_key, facts.eccn)
+    found: list[tuple[Compiled, _Version]] | None = regime.data.compiled.get(key)
+    if found is None:
+        found = [
+            (p, v)
+            for p, v in _in_force(regime, step)
+            if not p.applies_to or facts.eccn in p.applies_to
+        ]
+        regime.data.compiled[key] = found
+    return found
 
 
 def requirements(facts: Facts) -> dict[str, Ruling]:
@@ -718,11 +731,8 @@ def _cited(prov: Compiled, x: _Finding, regime: Regime) -> Citation:
 
 
 def _findings(prov: Compiled, specs: Iterable[_Finding], facts: Facts) -> list[Finding]:
-    # every part is already typed (a str rule and text, a Citation): no second validation
     return [
-        Finding.model_construct(
-            rule=x.rule, text=x.text(facts), citation=_cited(prov, x, facts.regime)
-        )
+        Finding(rule=x.rule, text=x.text(facts), citation=_cited(prov, x, facts.regime))
         for x in specs
         if x.guard is None or x.guard(facts)[0] is True
     ]

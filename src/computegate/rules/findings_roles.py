@@ -4,27 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from computegate.model.findings import Finding
+from computegate.model.findings import Finding, Role
 from computegate.regime import Regime
 
 UNCONFIRMED = "data.unconfirmed"
 
 
+def _roles(regime: Regime) -> dict[str, Role]:
+    """Each rule id's role, looked up in the registry once per regime data."""
+    roles: dict[str, Role] | None = regime.data.compiled.get("roles")
+    if roles is None:
+        roles = regime.data.compiled["roles"] = {}
+    return roles
+
+
 def with_roles(findings: Iterable[Finding], regime: Regime) -> list[Finding]:
     """Roles from the registry, and a closing note when a decisive step rests on data the
     regime marks unconfirmed — the answer must say so, not hide it."""
-    rules = regime.data.rules
-    out = []
-    for f in findings:
-        role = rules.role(f.rule)
-        # the finding was validated when made; only its role changes (no second validation)
-        same = f.role == role
-        out.append(
-            f
-            if same
-            else Finding.model_construct(rule=f.rule, text=f.text, citation=f.citation, role=role)
+    roles = _roles(regime)
+    out: list[Finding] = []
+    shaky: list[Finding] = []
+    for given in findings:
+        role = roles.get(given.rule) or roles.setdefault(
+            given.rule, regime.data.rules.role(given.rule)
         )
-    shaky = [f for f in out if f.role == "decisive" and f.citation.confidence == "unconfirmed"]
+        f = (
+            given
+            if given.role == role
+            else Finding(rule=given.rule, text=given.text, citation=given.citation, role=role)
+        )
+        out.append(f)
+        if role == "decisive" and f.citation.confidence == "unconfirmed":
+            shaky.append(f)
     if shaky:
         where = "; ".join(f"{f.rule} ({f.citation})" for f in shaky)
         out.append(

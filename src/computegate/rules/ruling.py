@@ -69,6 +69,13 @@ def combine(rulings: Sequence[Ruling]) -> Combined:
     requirements whose policy is the one that stands."""
     if not rulings:
         return Combined("no_license_required", None, [], [])
+    if len(rulings) == 1:  # one requirement stands as it is
+        (only,) = rulings
+        if not only.required:
+            return Combined(only.outcome, None, [], [])
+        return Combined(
+            "license_required", only.policy, list(only.exceptions), list(only.conditions)
+        )
     outcome = max((r.outcome for r in rulings), key=lambda o: strictness(o, None))
     if outcome != "license_required":
         return Combined(outcome, None, [], [])
