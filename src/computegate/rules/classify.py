@@ -198,7 +198,7 @@ class _TierTest:
 
     rows: tuple[_Row, ...]
     floor: float  # the lowest TPP any row reaches
-    density_bands: tuple[tuple[float, float | None, _Row | None], ...]  # PD ranges, unknown area
+    density_bands: tuple[tuple[float, float | None], ...]  # PD ranges, for an unknown die area
     table: ParamValue
     note2_tpp_min: float
     note2: Citation
@@ -299,17 +299,17 @@ def _tier_test(test: IcTest, regime: Regime, spec: ClassificationFile) -> _TierT
     return _TierTest(rows, floor, _density_bands(rows), table, float(note2.value), note2.citation)
 
 
-def _density_bands(rows: tuple[_Row, ...]) -> tuple[tuple[float, float | None, _Row | None], ...]:
+def _density_bands(rows: tuple[_Row, ...]) -> tuple[tuple[float, float | None], ...]:
     """The PD ranges between the table's PD limits, highest first (each tested at its lower end,
     the lowest at half the lowest limit), for listing the outcome of each range of die area."""
     pds = sorted(
         {b.limit for r in rows for b in r.bounds if b.metric == "performance_density"},
         reverse=True,
     )
-    bands: list[tuple[float, float | None]] = [(pds[0], None)]
-    bands += [(lo, hi) for hi, lo in itertools.pairwise(pds)]
-    bands.append((0.0, pds[-1]))
-    return tuple((lo, hi, None) for lo, hi in bands) if pds else ()
+    if not pds:
+        return ()
+    inner = [(lo, hi) for hi, lo in itertools.pairwise(pds)]
+    return ((pds[0], None), *inner, (0.0, pds[-1]))
 
 
 def _compile(regime: Regime) -> _Law:
@@ -567,7 +567,7 @@ def _area_outcomes(test: _TierTest, metrics: Metrics) -> list[tuple[str, str, st
     lowest = test.density_bands[-1][1]
     assert lowest is not None
     merged: list[tuple[float, float | None, str | None, str]] = []
-    for lo, hi, _ in test.density_bands:
+    for lo, hi in test.density_bands:
         probe = {**metrics, "performance_density": lo if lo > 0 else lowest / 2}
         row, _ = _match(test.rows, probe)
         name, eccn = (row.name, row.eccn) if row else (None, NOT_3A090)
