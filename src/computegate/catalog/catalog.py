@@ -73,6 +73,9 @@ def _strip_vendor(key: str) -> str:
 _tokens = itertools.count(1)
 
 
+_FOUND_LIMIT = 10_000  # distinct spellings remembered per catalog (a service meets ever-new ones)
+
+
 class Catalog:
     """An immutable set of accelerators with a forgiving name index."""
 
@@ -90,6 +93,7 @@ class Catalog:
         for item in items:
             self._items[item.key] = item  # later files override earlier ones by id
         self._index: dict[str, set[str]] = {}
+        self._found: dict[str, Accelerator] = {}  # names as written that resolved, bounded below
         for key, item in self._items.items():
             for label in (item.name, key, *item.aliases):
                 norm = normalise(label)
@@ -128,13 +132,19 @@ class Catalog:
 
     def get(self, name: str, field: str = "item") -> Accelerator:
         """Find by name, id or alias: case-insensitive, vendor prefix optional."""
+        found = self._found.get(name)
+        if found is not None:  # a name seen before: the normalised lookup is a pure function of it
+            return found
         norm = normalise(name)
         if not norm:
             raise InputError(field, "chip name is empty")
         for key in (norm, _strip_vendor(norm)):
             hits = self._index.get(key)
             if hits and len(hits) == 1:
-                return self._items[next(iter(hits))]
+                chip = self._items[next(iter(hits))]
+                if len(self._found) < _FOUND_LIMIT:
+                    self._found[name] = chip
+                return chip
             if hits:
                 matches = ", ".join(sorted(self._items[h].name for h in hits))
                 raise InputError(field, f"{name!r} is ambiguous: matches {matches}")

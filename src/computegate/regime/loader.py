@@ -380,10 +380,9 @@ def _condition_parameters(node: When) -> set[str]:
         names.update(x for x in (node.member.groups, node.member.named, node.member.disputed) if x)
     if node.has is not None and node.has.parameter:
         names.add(node.has.parameter)
-    for child in (*(node.all or ()), *(node.any or ()), *((node.not_,) if node.not_ else ())):
-        names.update(_condition_parameters(child))
-    if node.certain is not None:
-        names.update(_condition_parameters(node.certain))
+    for child in (*(node.all or ()), *(node.any or ()), node.not_, node.certain):
+        if child is not None:
+            names.update(_condition_parameters(child))
     return names
 
 
