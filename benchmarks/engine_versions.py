@@ -101,28 +101,16 @@ def main() -> None:
     )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
+    from baseline import checked_out
     from decisions import sample_rows
 
-    with tempfile.TemporaryDirectory() as tmp:
-        old_tree = Path(tmp) / "baseline"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old_tree), args.baseline],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            orders = Path(tmp) / "orders.csv"
-            sample_rows(args.rows).write_csv(orders)
-            pairs = [
-                (run(old_tree / "src", orders, args.passes), run(ROOT / "src", orders, args.passes))
-                for _ in range(args.repeat)
-            ]
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old_tree)],
-                check=False,
-                capture_output=True,
-            )
+    with checked_out(args.baseline) as old_tree, tempfile.TemporaryDirectory() as tmp:
+        orders = Path(tmp) / "orders.csv"
+        sample_rows(args.rows).write_csv(orders)
+        pairs = [
+            (run(old_tree / "src", orders, args.passes), run(ROOT / "src", orders, args.passes))
+            for _ in range(args.repeat)
+        ]
     print(f"baseline {args.baseline} against this tree, same requests, same {args.rows:,}-row file")
     for old, new in pairs:
         print(

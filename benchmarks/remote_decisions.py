@@ -13,7 +13,6 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,24 +69,14 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=3, help="passes over the requests per probe")
     parser.add_argument("--repeat", type=int, default=1, help="old/new pairs, back to back")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        old_tree = Path(tmp) / "baseline"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old_tree), args.baseline],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            pairs = [
-                (run(old_tree / "src", args.passes), run(ROOT / "src", args.passes))
-                for _ in range(args.repeat)
-            ]
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old_tree)],
-                check=False,
-                capture_output=True,
-            )
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from baseline import checked_out
+
+    with checked_out(args.baseline) as old_tree:
+        pairs = [
+            (run(old_tree / "src", args.passes), run(ROOT / "src", args.passes))
+            for _ in range(args.repeat)
+        ]
     print(
         f"baseline {args.baseline} against this tree: remote-access cases x 5 overlay sets, no memo"
     )
