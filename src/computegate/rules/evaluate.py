@@ -297,16 +297,23 @@ def _compare(metric: str, op: Callable[[Any, Any], bool], parameter: str) -> Tes
     return test
 
 
-def _member(place: str, groups: str | None, named: str | None) -> Test:
-    key = f"member:{place}:{groups}:{named}"  # asked again by the findings that report it
+def _remembered(key: str, answer: Callable[[Facts], Answer]) -> Test:
+    """A membership test's answer kept for one request's facts: the findings that report it ask the
+    same membership (by the same key) again."""
 
     def test(f: Facts) -> Answer:
         seen: Answer | None = f.memo.get(key)
         if seen is None:
-            seen = f.memo[key] = _membership(f, place, groups, named)
+            seen = f.memo[key] = answer(f)
         return seen
 
     return test
+
+
+def _member(place: str, groups: str | None, named: str | None) -> Test:
+    return _remembered(
+        f"member:{place}:{groups}:{named}", lambda f: _membership(f, place, groups, named)
+    )
 
 
 def _membership(f: Facts, place: str, groups: str | None, named: str | None) -> Answer:
@@ -360,15 +367,10 @@ def _member_certain(
 ) -> Test:
     """Some place certainly in the groups or list; else, if some place is in the `disputed` list,
     unknown (one legal ambiguity naming those places); else false."""
-    key = f"certain:{place}:{groups}:{named}:{disputed}"
-
-    def test(f: Facts) -> Answer:
-        seen: Answer | None = f.memo.get(key)
-        if seen is None:
-            seen = f.memo[key] = _certain_member(f, place, groups, named, disputed)
-        return seen
-
-    return test
+    return _remembered(
+        f"certain:{place}:{groups}:{named}:{disputed}",
+        lambda f: _certain_member(f, place, groups, named, disputed),
+    )
 
 
 def _certain_member(
