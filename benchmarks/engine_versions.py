@@ -18,7 +18,12 @@ fresh processes, on the same requests and the same generated order file:
   id's role, its catalog's reference-chip metrics, and one immutable Citation per literal source
   string. Findings, citations and decisions are built from already-typed parts without a second
   pydantic validation (model/built.py); requests are validated as before;
-* the batch path on an N-row CSV (default 1,000,000 rows), end to end: wall-clock and CPU seconds.
+* the batch path on an N-row CSV (default 1,000,000 rows), end to end: wall-clock and CPU seconds;
+* machine instructions per unmemoised decision (`--instructions N`, default 1,000 decisions; needs
+  valgrind), counted by callgrind switched on around one pass only. Seconds on a shared 2-core VM
+  swing by a third from one run to the next with the neighbours' load; an instruction count does
+  not, so it says whether a change made the engine do less work even when the clock cannot. It does
+  not see cache misses or branch mispredictions: the seconds remain the figure that counts.
 Other work on a shared machine moves both numbers: `--repeat N` runs the old/new pair N times back
 to back and prints each pair's ratios, so a reader can see whether they hold.
 """
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "6d6167b"  # main before this round (rules engine v2, the law re-read, ...)
 
 PROBE = r"""
-import json, sys, time
+import json, os, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import polars as pl
@@ -61,6 +67,18 @@ if new:
 else:
     decide(requests[0])
     clear_caches()
+if len(sys.argv) > 4:  # instructions: one pass over the first N requests, counted by callgrind
+    count, go = int(sys.argv[4]), Path(sys.argv[5])
+    print("READY", flush=True)
+    while not go.exists():
+        time.sleep(0.05)
+    for r in requests[:count]:
+        if new:
+            decide(r, engine.regime(r.date, r.overlays), engine.catalog)
+        else:
+            clear_caches()
+            decide(r)
+    os._exit(0)  # stop here: the interpreter's own teardown is not the engine's cost
 passes = []  # one pass is ~0.3 s of CPU: the best of several is what the code costs, not the neighbours
 for _ in range(int(sys.argv[2] or 1)):
     start = time.process_time()
@@ -91,6 +109,38 @@ def run(src: Path, orders: Path, passes: int) -> dict[str, float]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+def instructions(src: Path, orders: Path, count: int, tmp: Path) -> int:
+    """Machine instructions for `count` unmemoised decisions (valgrind's callgrind, switched on
+    only around them): unlike seconds, the count does not move with what else the machine runs."""
+    go, out = tmp / f"go-{src.parent.name}", tmp / f"callgrind-{src.parent.name}.out"
+    probe = [sys.executable, "-c", PROBE, str(src), "1", str(orders), str(count), str(go)]
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
+    with subprocess.Popen(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}",
+            *probe,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.strip() == "READY":
+                break
+        subprocess.run(
+            ["callgrind_control", "-i", "on", str(proc.pid)], check=True, capture_output=True
+        )
+        go.touch()
+        proc.wait()
+    totals = [line for line in out.read_text().splitlines() if line.startswith("summary:")]
+    return int(totals[0].split()[1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--baseline", default=BASELINE)
@@ -98,6 +148,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="old/new pairs, back to back")
     parser.add_argument(
         "--passes", type=int, default=5, help="unmemoised passes over the requests; the best counts"
+    )
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        default=1000,
+        help="also count machine instructions for this many unmemoised decisions (needs valgrind; 0: off)",
     )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -111,6 +167,12 @@ def main() -> None:
             (run(old_tree / "src", orders, args.passes), run(ROOT / "src", orders, args.passes))
             for _ in range(args.repeat)
         ]
+        counted = args.instructions and shutil.which("valgrind")
+        if counted:
+            old_i, new_i = (
+                instructions(tree / "src", orders, args.instructions, Path(tmp))
+                for tree in (old_tree, ROOT)
+            )
     print(f"baseline {args.baseline} against this tree, same requests, same {args.rows:,}-row file")
     for old, new in pairs:
         print(
@@ -122,6 +184,12 @@ def main() -> None:
             f" ({old['batch_s'] / new['batch_s']:.2f}x as fast); CPU old {old['batch_cpu_s']:.1f}s,"
             f" new {new['batch_cpu_s']:.1f}s ({old['batch_cpu_s'] / new['batch_cpu_s']:.2f}x);"
             f" old decided {old['distinct']:,} distinct situations, new {new['distinct']:,}"
+        )
+    if counted:
+        n = args.instructions
+        print(
+            f"instructions per unmemoised decision ({n:,} decisions, callgrind): old {old_i / n:,.0f},"
+            f" new {new_i / n:,.0f} ({old_i / new_i:.2f}x as few)"
         )
 
 

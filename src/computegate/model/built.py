@@ -14,15 +14,24 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
-_set = object.__setattr__
+# BaseModel's four slots, set through their descriptors (object.__setattr__ looks each one up anew)
+_set_dict, _set_fields, _set_extra, _set_private = (
+    BaseModel.__dict__[slot].__set__
+    for slot in (
+        "__dict__",
+        "__pydantic_fields_set__",
+        "__pydantic_extra__",
+        "__pydantic_private__",
+    )
+)
 
 
 def filled(model: BaseModel, values: dict[str, Any]) -> None:
     """What `model_construct` does for a model given every field, without its per-field walk."""
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _set_dict(model, values)
+    _set_fields(model, set(values))
+    _set_extra(model, None)
+    _set_private(model, None)
 
 
 def built(cls: type[M], values: dict[str, Any]) -> M:

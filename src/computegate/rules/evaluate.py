@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from computegate.model.classification import Classification
@@ -52,6 +52,9 @@ class Gap:
 Answer = tuple[Tri, tuple[Gap, ...]]
 
 
+_UNREAD = object()  # a fact not read yet (None is a read fact: not given)
+
+
 class Facts:
     """The request's facts as provisions read them (each read at most once per evaluation)."""
 
@@ -65,11 +68,12 @@ class Facts:
         self.memo: dict[str, Answer] = {}  # condition answers that depend on facts only
 
     def get(self, name: str) -> Any:
-        if name in _UNCACHED:
-            return READERS[name](self)
-        if name not in self._seen:
-            self._seen[name] = READERS[name](self)
-        return self._seen[name]
+        value = self._seen.get(name, _UNREAD)
+        if value is _UNREAD:
+            value = READERS[name](self)
+            if name not in _UNCACHED:
+                self._seen[name] = value
+        return value
 
 
 def _headquarters(f: Facts) -> list[str] | None:
@@ -345,19 +349,24 @@ def _where(code: str, regime: Regime, groups: str | None, named: str | None) -> 
 def _one_of(fact: str, values: frozenset[Any]) -> Test:
     def test(f: Facts) -> Answer:
         value = f.get(fact)
-        return (None, (Gap(fact),)) if value is None else ((value in values), ())
+        if value is None:
+            return None, (Gap(fact),)
+        return _TRUE if value in values else _FALSE
 
     return test
 
 
 def _has(fact: str, values: frozenset[Any], parameter: str | None) -> Test:
+    """Does the fact's list hold one of the values (or of the list parameter's value in force)?"""
+
     def test(f: Facts) -> Answer:
         held = f.get(fact)
         if held is None:
             return None, (Gap(fact),)
         pv = f.regime.get(parameter) if parameter else None
-        wanted = values if pv is None else pv.value
-        return any(x in wanted for x in held), ()
+        if pv is not None:
+            return _TRUE if any(x in pv.value for x in held) else _FALSE
+        return _FALSE if values.isdisjoint(held) else _TRUE
 
     return test
 
@@ -452,6 +461,9 @@ def compile_text(text: str) -> Render:
     pattern = "".join(literal)
     if not getters:
         return lambda f: text
+    if len(getters) == 1:  # most templates name one fact or parameter
+        (only,) = getters
+        return lambda f: pattern.format(only(f))
     return lambda f: pattern.format(*[g(f) for g in getters])
 
 
@@ -533,6 +545,7 @@ class _Finding:
     cite: str | None
     guard: Test | None  # recorded only when this part of the condition holds
     also: tuple[str, ...] = ()  # further parameters whose citations join the first
+    joined: dict[Hashable, Citation] = field(default_factory=dict, compare=False)  # by period
 
 
 @dataclass(frozen=True)
@@ -709,12 +722,18 @@ def _citation(prov: Compiled, param: str | None, regime: Regime) -> Citation:
 
 
 def _cited(prov: Compiled, x: _Finding, regime: Regime) -> Citation:
-    """The finding's citation joined with those of its further parameters in force on the date."""
-    citation = _citation(prov, x.cite, regime)
-    for param in x.also:
-        pv = regime.get(param)
-        if pv is not None:
-            citation = citation.also(pv.citation)
+    """The finding's citation joined with those of its further parameters in force on the date
+    (joined once per period of the law: the parameters' citations change only between periods)."""
+    if not x.also:
+        return _citation(prov, x.cite, regime)
+    citation = x.joined.get(regime.period_key)
+    if citation is None:
+        citation = _citation(prov, x.cite, regime)
+        for param in x.also:
+            pv = regime.get(param)
+            if pv is not None:
+                citation = citation.also(pv.citation)
+        x.joined[regime.period_key] = citation
     return citation
 
 

@@ -408,19 +408,15 @@ def ofac_findings(req: ExportRequest, regime: Regime) -> list[Finding]:
     if pv is None:
         return []
     user = req.end_user
-    places = {
-        china_equivalent(c, regime)
-        for c in (
-            req.to_country,
-            user.country,
-            user.headquarters,
-            user.ultimate_parent_headquarters,
-            *(o.country for o in user.owners),
-            req.exporter.headquarters if req.exporter else None,
-        )
-        if c
+    codes = {
+        req.to_country,
+        user.country,
+        user.headquarters,
+        user.ultimate_parent_headquarters,
+        *(o.country for o in user.owners),
+        req.exporter.headquarters if req.exporter else None,
     }
-    tied = sorted(c for c in places if c is not None and c in pv.value)
+    tied = sorted({china_equivalent(c, regime) or c for c in codes if c}.intersection(pv.value))
     if not tied:
         return []
     return [

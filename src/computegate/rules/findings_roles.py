@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from computegate.model.built import built
 from computegate.model.findings import Finding, Role
 from computegate.regime import Regime
 
@@ -28,11 +29,7 @@ def with_roles(findings: Iterable[Finding], regime: Regime) -> list[Finding]:
         role = roles.get(given.rule) or roles.setdefault(
             given.rule, regime.data.rules.role(given.rule)
         )
-        f = (
-            given
-            if given.role == role
-            else Finding(rule=given.rule, text=given.text, citation=given.citation, role=role)
-        )
+        f = given if given.role == role else built(Finding, {**given.__dict__, "role": role})
         out.append(f)
         if role == "decisive" and f.citation.confidence == "unconfirmed":
             shaky.append(f)

@@ -63,15 +63,16 @@ def is_informed(
     if pv is None:
         return [], [], []
     user = req.end_user
-    hq = [
-        china_equivalent(c, regime) for c in (user.headquarters, user.ultimate_parent_headquarters)
-    ]
     hits: list[Hit] = []
     notes: list[Finding] = []
     missing: list[MissingFact] = []
     for letter in pv.value:
-        if not item_keys & set(letter["items"]):
+        if item_keys.isdisjoint(letter["items"]):
             continue
+        hq = [
+            china_equivalent(c, regime)
+            for c in (user.headquarters, user.ultimate_parent_headquarters)
+        ]
         places = [
             china_equivalent(req.to_country, regime),
             *(hq if letter.get("headquarters") else []),
