@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from computegate.catalog import Accelerator, Catalog
 from computegate.rules import classify
 from tests.conftest import chip
+from tests.fresh import classified
 
 NOV_2023 = "2024-06-01"  # a date under the Oct-2023 thresholds, before the Jan-2026 window
 JAN_2026 = "2026-01-16"
@@ -256,7 +257,7 @@ def test_raising_any_throughput_never_lowers_control(
     raised = base.model_copy(
         update={"dense_tflops": base.dense_tflops.model_copy(update=raised_dense)}
     )
-    before, after = classify(base, date), classify(raised, date)
+    before, after = classified(base, date), classified(raised, date)
     if before.reading in RANK and after.reading in RANK:
         assert RANK[after.reading] >= RANK[before.reading]
     else:

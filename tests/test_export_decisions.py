@@ -15,6 +15,7 @@ from computegate.engine import Engine
 from computegate.io.errors import InputError
 from computegate.regime import default_regime_data
 from computegate.rules import Decision, decide
+from tests.fresh import decided
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "export_decisions.yaml").read_text())[
     "cases"
@@ -237,7 +238,7 @@ def test_adding_a_listing_or_military_use_never_relaxes(raw: dict[str, Any], hit
         worse = {**base, "end_use": [*base["end_use"], "military"]}
     else:
         worse = {**base, "end_user": {**base["end_user"], hit: True}}
-    before, after = decide(base), decide(worse)
+    before, after = decided(base), decided(worse)
     assert STRICTNESS[after.outcome] >= STRICTNESS[before.outcome]
     if before.outcome == after.outcome == "license_required":
         assert POLICY[after.review_policy] >= POLICY[before.review_policy]
@@ -258,8 +259,8 @@ def test_dates_within_an_unchanged_period_give_the_same_answer(
     d1 = data.draw(st.dates(start, end))
     d2 = data.draw(st.dates(start, end))
     # decide() without an engine's memo computes from scratch: the memo itself relies on this
-    a = decide(_route({**raw, "date": d1}))
-    b = decide(_route({**raw, "date": d2}))
+    a = decided(_route({**raw, "date": d1}))
+    b = decided(_route({**raw, "date": d2}))
     assert (a.outcome, a.review_policy, a.license_exceptions, len(a.conditions)) == (
         b.outcome,
         b.review_policy,

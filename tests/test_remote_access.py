@@ -12,6 +12,7 @@ import yaml
 
 from computegate.io.errors import InputError
 from computegate.rules import Decision, decide
+from tests.fresh import decided
 from tests.test_cli import run
 
 TABLE = yaml.safe_load((Path(__file__).parent / "cases" / "remote_access.yaml").read_text())
@@ -65,9 +66,9 @@ def test_every_rasa_version_only_tightens_enacted_law() -> None:
     rank = {"no_license_required": 0, "insufficient_information": 1, "license_required": 2}
     for case in TABLE["cases"]:
         request = merged(case["request"])
-        law = decide({**request, "overlays": []})
+        law = decided({**request, "overlays": []})
         for overlay in ("rasa-2024-house", "rasa-2026-house", "rasa-senate", "iaas-kyc-proposed"):
-            assert rank[decide({**request, "overlays": [overlay]}).outcome] >= rank[law.outcome], (
+            assert rank[decided({**request, "overlays": [overlay]}).outcome] >= rank[law.outcome], (
                 case["name"],
                 overlay,
             )

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from computegate.io.errors import InputError
 from computegate.rules import decide
+from tests.fresh import decided
 from tests.test_export_decisions import STRICTNESS, _route
 from tests.test_export_decisions import requests as export_requests
 from tests.test_export_decisions import test_decision_table as check_export_case
@@ -177,11 +178,11 @@ def test_origin_facts_only_decide_jurisdiction(raw: dict[str, Any], made_in: str
     """A foreign-made item the 734 tests put under the EAR is answered like a US-made one; one
     outside the EAR needs no license; shipped from the US it is always under the EAR."""
     base = _route(raw)
-    plain = decide(base)
-    caught = decide(
+    plain = decided(base)
+    caught = decided(
         {**base, "origin": {"made_in": made_in, "us_technology": True, "us_content_pct": 30}}
     )
-    free = decide(
+    free = decided(
         {**base, "origin": {"made_in": made_in, "us_technology": False, "us_content_pct": 0}}
     )
     assert (caught.outcome, caught.review_policy, caught.license_exceptions) == (
@@ -211,7 +212,7 @@ def test_more_listed_ownership_never_relaxes(
     def owned(pct: int) -> Any:
         owners = [{"percent": pct, "listed": True}, {"percent": 100 - pct, "listed": False}]
         user = {**raw["end_user"], "owners": owners}
-        return decide(_route({**raw, "date": day, "end_user": user}))
+        return decided(_route({**raw, "date": day, "end_user": user}))
 
     low, high = owned(share), owned(more)
     assert STRICTNESS[high.outcome] >= STRICTNESS[low.outcome]
