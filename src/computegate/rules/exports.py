@@ -22,7 +22,7 @@ from computegate.rules.parties import Where, china_equivalent
 from computegate.rules.ruling import Ruling, merged
 
 CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b", "3A090.c")
-NOV_2023 = "742.6(a)(6)(iii)"  # the provision the Nov-2023 review policy below attaches to
+NOV_2023 = "742.6(a)(6)(iii)"  # the provision the conditional destinations below join
 
 
 def item_ruling(req: ExportRequest, regime: Regime, eccn: str, cls: Classification) -> Ruling:
