@@ -169,6 +169,12 @@ def test_the_provision_reads_its_interpretation(with_provision: RegimeData) -> N
             "no such parameter",
         ),
         ("{destination} is outside", "{dest} is outside", "versions.0", "neither a fact nor"),
+        (
+            "{destination} is outside",
+            "{destination:notes:fixture.nope} is outside",
+            "versions.0",
+            "no such parameter",
+        ),
         ("- interpret: datacenter_item", "- interpret: tf33", "versions.0.when", "Input should be"),
         ("step: requirement", "step: sometime", "step", "Input should be"),
         ("id: fixture-2027\n", 'id: "740.25"\n', "id", "duplicate rule id"),

@@ -321,6 +321,11 @@ def load_provisions(
                 if name not in params:
                     raise DataFileError(str(path), key, f"no such parameter {name!r}")
             for text in _texts(version):
+                for name in _NOTES_IN.findall(text):
+                    if name not in params:
+                        raise DataFileError(
+                            str(path), key, f"no such parameter {name!r} in {text!r}"
+                        )
                 for pair in _LISTS_IN.findall(text):
                     for name in (n for n in pair if n != "-" and n not in params):
                         raise DataFileError(
@@ -357,6 +362,7 @@ def _parameters_read(version: Version) -> set[str]:
 
 _PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::[^{}]*)?\}")
 _LISTS_IN = re.compile(r"\{[^{}:]+:in:([^{}:]+):([^{}:]+):")  # {fact:in:GROUPS:NAMED:sep}
+_NOTES_IN = re.compile(r"\{[^{}:]+:notes:([^{}:]+)\}")  # {place:notes:GROUPS}
 FACTS = frozenset(get_args(Fact))
 
 

@@ -216,9 +216,18 @@ Fact = Literal[
     "exporter.headquarters",
     "exporter.nac_notified",
     "exporter.bis_objected",
+    # the Nov-2023 review policy chain (742.6(b)(10)(ii), the Jan-2026 case-by-case path)
+    "end_user.own_headquarters",
+    "end_user.parent_headquarters",
+    "item.jan2026_window",
+    "item.us_available_at_publication",
+    "exporter.certifies",
+    "exporter.cannot_certify",
 ]
 """The facts a provision may read (each has one reader in rules/evaluate.py)."""
-Interpretation = Literal["datacenter_item", "foreign_person", "hq_rule_reaches_hbm"]
+Interpretation = Literal[
+    "datacenter_item", "foreign_person", "hq_rule_reaches_hbm", "jan2026_reaches_computers"
+]
 """Readings of the law kept in Python, registered by name with a citation (rules/evaluate.py)."""
 Step = Literal[
     "requirement",
@@ -232,9 +241,12 @@ Step = Literal[
     "remote.us_person",
     "remote.customer",
     "remote.iaas_kyc",
+    "review",
 ]
 """When a provision acts; the provisions of one step act in the order of their file names.
-`exporter`: what the exporter states about itself, applied to the item ruling last (rules/facts.py)."""
+`exporter`: what the exporter states about itself, applied to the item ruling last (rules/facts.py).
+`review`: the review policy of a required item ruling once its requirements are merged (a
+conditionally licensed destination with the destination/headquarters scope), before exceptions."""
 ReviewPolicyName = Literal["presumption_of_approval", "case_by_case", "presumption_of_denial"]
 
 
@@ -333,10 +345,11 @@ class ConditionSpec(_Strict):
 
 
 class ConditionsFrom(_Strict):
-    """Conditions a `conditions` parameter lists (each with its own CFR paragraph), picked by id."""
+    """Conditions a `conditions` parameter lists (each with its own CFR paragraph), picked by id
+    (no ids: every condition it lists on the date)."""
 
     parameter: str
-    ids: list[str] = Field(min_length=1)
+    ids: list[str] = Field(default_factory=list)
 
 
 class Effect(_Strict):

@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
+from computegate.io.errors import InputError
 from computegate.model.classification import Classification
 from computegate.model.findings import Citation, Finding, MissingFact
 from computegate.model.requests import Condition, ExportRequest, RemoteAccessRequest
@@ -233,6 +234,52 @@ def _hq_rule_reaches_hbm(regime: Regime) -> Tri:
     """Unknown while the data marks the reach `ambiguous`; otherwise not read as reaching 3A090.c."""
     reading = regime.get("hbm.hq_rule")
     return None if reading is not None and reading.value == "ambiguous" else False
+
+
+# The Jan-2026 rule (91 FR 1684) sets its window for each IC; whether it reaches
+# 4A090 computers, and per IC or in aggregate, its text does not say: always a legal ambiguity.
+INTERPRETATIONS["jan2026_reaches_computers"] = Interpretation(
+    lambda f: None, "15 CFR 742.6(b)(10)(iii)(A)(1), as amended by 91 FR 1684"
+)
+
+
+def _certifications(f: Facts, stated: bool) -> list[str] | None:
+    """The conditions the exporter states it can (sorted) or cannot (in the regime's order) certify;
+    none stated = None. A name no `conditions` parameter lists on the date is an input error."""
+    given = f.req.certifications
+    if not given:
+        return None
+    regime = f.regime
+    listed = [regime.get(n) for n, p in regime.data.parameters.items() if p.type == "conditions"]
+    ids = [c["id"] for pv in listed if pv is not None for c in pv.value]
+    if not ids:
+        return None
+    unknown = sorted(set(given) - set(ids))
+    if unknown:
+        raise InputError(
+            f"certifications.{unknown[0]}",
+            f"not a certification on {regime.date}: use one of {', '.join(ids)}",
+        )
+    if stated:
+        return sorted(k for k, v in given.items() if v) or None
+    return [i for i in ids if given.get(i) is False] or None
+
+
+READERS.update(
+    {
+        "end_user.own_headquarters": lambda f: china_equivalent(
+            f.req.end_user.headquarters, f.regime
+        ),
+        "end_user.parent_headquarters": lambda f: china_equivalent(
+            f.req.end_user.ultimate_parent_headquarters, f.regime
+        ),
+        # unlike item.jan2026_zone, unknown while the item's specs leave the window open
+        "item.jan2026_window": lambda f: f.cls.jan2026_case_by_case_zone,
+        "item.us_available_at_publication": lambda f: f.cls.jan2026_us_available_at_publication,
+        "exporter.certifies": lambda f: _certifications(f, True),
+        "exporter.cannot_certify": lambda f: _certifications(f, False),
+    }
+)
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -470,6 +517,8 @@ def compile_text(text: str) -> Render:
 def _placeholder(name: str, spec: str) -> Callable[[Facts], str]:
     if spec.startswith("in:"):
         return _listed_in(name, *spec.split(":", 3)[1:])
+    if spec.startswith("notes:"):
+        return _disputed_notes(name, spec.removeprefix("notes:"))
     if name in READERS:
         return lambda f: _show(f.get(name), spec)
     if spec == "reform":
@@ -508,6 +557,21 @@ def _listed_in(name: str, groups: str, named: str, sep: str) -> Callable[[Facts]
     def show(f: Facts) -> str:
         codes = f.get(name) or ()
         return sep.join(sorted({c for c in codes if _where(c, f.regime, g, n) == "yes"}))
+
+    return show
+
+
+def _disputed_notes(name: str, groups: str) -> Callable[[Facts], str]:
+    """{place:notes:GROUPS}: why the place's membership of the groups is disputed on the date (the
+    data's notes on those memberships)."""
+
+    def show(f: Facts) -> str:
+        place, listed = f.get(name), f.regime.get(groups)
+        answers = [f.regime.membership(place, g) for g in (listed.value if listed else ())]
+        notes = [
+            a.entry.note for a in answers if a.status == "ambiguous" and a.entry and a.entry.note
+        ]
+        return "; ".join(notes) or "membership is disputed on this date"
 
     return show
 
@@ -778,7 +842,7 @@ def _conditions_from(source: ConditionsFrom, regime: Regime) -> list[Condition]:
     return [
         Condition(id=c["id"], text=c["text"], citation=pv.cite_paragraph(c["cfr"]))
         for c in listed
-        if pv is not None and c["id"] in source.ids
+        if pv is not None and (not source.ids or c["id"] in source.ids)
     ]
 
 
