@@ -7,10 +7,10 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from benchmarks.receipts import all_leaves_receipt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
@@ -21,36 +21,10 @@ from computegate.store.checkpoint import Checkpoint, load_or_create_key
 from computegate.store.db import migrate, open_database
 from computegate.store.models import audit_head, audit_log, merkle_node
 from computegate.store.proofs import asked, row_receipt, stored_hasher
-from computegate.store.transparency import Head, leaf_data, verify
+from computegate.store.transparency import Head, verify
 from tests.test_service import fresh_postgres, need
 
 ENTRY = Entry("decide", {"q": 1}, {"outcome": "x"}, None, [], [], "test", "k")
-
-
-def full_receipt(engine: Engine, row_id: int) -> dict[str, Any] | None:
-    """The receipt as computed before stored nodes: from every leaf hash of the tree (the oracle)."""
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(audit_log).where(audit_log.c.id == row_id)).mappings().first()
-        head_row = conn.execute(sa.select(audit_head)).first()
-        if row is None or head_row is None:
-            return None
-        head = Head.from_row(head_row)
-        index = int(row["leaf_index"])
-        hashes = conn.execute(
-            sa.select(audit_log.c.leaf_hash)
-            .where(audit_log.c.leaf_index < head.tree_size)
-            .order_by(audit_log.c.leaf_index)
-        ).scalars()
-        leaves: list[bytes | None] = [bytes.fromhex(h) for h in hashes]
-    mth = merkle.subtree_hasher(leaves, {}, remember=False)
-    return {
-        "leaf_data": leaf_data(dict(row)).decode(),
-        "leaf_index": index,
-        "tree_size": head.tree_size,
-        "root_hash": head.root_hash.hex(),
-        "leaf_hash": row["leaf_hash"],
-        "inclusion_proof": [h.hex() for h in merkle.inclusion_proof(index, head.tree_size, mth)],
-    }
 
 
 def _append(log: AuditLog, n: int) -> None:
@@ -80,7 +54,7 @@ def _check_everything(engine: Engine) -> None:
     leaves = _leaves(engine)
     n = len(leaves)
     for row_id in range(1, n + 1):
-        assert row_receipt(engine, row_id) == full_receipt(engine, row_id)
+        assert row_receipt(engine, row_id) == all_leaves_receipt(engine, row_id)
     assert _nodes(engine) == _expected_nodes(leaves)
     full = merkle.subtree_hasher(leaves, {})
     with engine.connect() as conn:
@@ -148,7 +122,11 @@ def test_a_tampered_stored_node_fails_against_the_signed_head(tmp_path: Path) ->
             changed += not ok
         # a node the head's frontier holds is read from the head, which the checkpoint signs
         assert changed or (level, idx) in frontier, (level, idx)
-        assert verify(engine, cp).ok  # the rows are intact: the cache is no part of the record
+        result = verify(engine, cp)  # the rows still extend the checkpoint; the node is named
+        assert result.problems == [
+            f"1 stored subtree hashes do not match the rows, first (level {level}, index {idx}) "
+            "(receipts built from them will not verify against the root)"
+        ]
         with engine.begin() as conn:
             conn.execute(
                 sa.update(merkle_node)
@@ -221,3 +199,6 @@ def test_a_log_without_its_nodes_says_so(tmp_path: Path) -> None:
         conn.execute(sa.delete(merkle_node))
     with pytest.raises(MissingNodes, match=r"\(0, 2\)"):
         row_receipt(engine, 3)
+    assert verify(engine).problems == [
+        "4 subtree hashes of the tree are not stored (receipts will fail)"
+    ]

@@ -55,11 +55,9 @@ def stored_hasher(
         )
         known |= {(int(i), int(i) + 1): bytes.fromhex(h) for i, h in found}
     if nodes:
-        stored = conn.execute(
-            sa.select(merkle_node).where(
-                sa.tuple_(merkle_node.c.level, merkle_node.c.idx).in_(nodes)
-            )
-        )
+        # OR of key equalities: SQLite answers a row-value IN list with a scan of the table
+        keys = [sa.and_(merkle_node.c.level == lv, merkle_node.c.idx == i) for lv, i in nodes]
+        stored = conn.execute(sa.select(merkle_node).where(sa.or_(*keys)))
         known |= {(i << lv, (i + 1) << lv): bytes.fromhex(h) for lv, i, h in stored}
     if missing := need - known.keys():
         raise MissingNodes(f"subtrees {sorted(missing)} of the audit tree are not stored")
