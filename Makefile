@@ -48,6 +48,7 @@ bench: $(STAMP)
 bench-service: $(STAMP)
 	$(BIN)/python -m benchmarks.service_load
 	$(BIN)/python -m benchmarks.service_soak
+	$(BIN)/python -m benchmarks.receipts
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from computegate.store import merkle
 from computegate.store.checkpoint import Checkpoint, load_or_create_key
 from computegate.store.db import make_engine
-from computegate.store.transparency import AUDIT, HEAD, head_after, row_leaf_hash, verify
+from computegate.store.transparency import AUDIT, HEAD, NODES, head_after, row_leaf_hash, verify
 from computegate.surfaces.service import Service
 from tests.test_cli import run
 from tests.test_service import H200_CN, fresh_postgres, need
@@ -26,7 +26,8 @@ def _decide(service: Service, n: int, start: int = 1) -> list[dict[str, Any]]:
 
 
 def rehash(engine: Engine, order: Any = AUDIT.c.leaf_index) -> None:
-    """What an administrator with the project's own code can do: renumber, re-hash, rewrite the head."""
+    """What an administrator with the project's own code can do: renumber, re-hash, rewrite the head
+    and the stored subtree hashes."""
     with engine.begin() as conn:
         rows = [dict(r) for r in conn.execute(sa.select(AUDIT).order_by(order)).mappings()]
         leaves: list[bytes | None] = []
@@ -41,9 +42,20 @@ def rehash(engine: Engine, order: Any = AUDIT.c.leaf_index) -> None:
             leaves.append(digest)
         conn.execute(sa.update(AUDIT).values(leaf_index=-1 - AUDIT.c.leaf_index))
         last = rows[-1]["id"] if rows else 0
-        head = head_after(len(leaves), last, merkle.subtree_hasher(leaves, {}))
+        mth = merkle.subtree_hasher(leaves, {})
+        head = head_after(len(leaves), last, mth)
         conn.execute(sa.delete(HEAD))
         conn.execute(sa.insert(HEAD).values(id=1, **head.values()))
+        conn.execute(sa.delete(NODES))
+        nodes = [merkle.position(lo, hi) for lo, hi in merkle.completed(0, len(leaves))]
+        if nodes:
+            conn.execute(
+                sa.insert(NODES),
+                [
+                    {"level": lv, "idx": i, "hash": mth(i << lv, (i + 1) << lv).hex()}
+                    for lv, i in nodes
+                ],
+            )
 
 
 def _sql(engine: Engine, statement: str) -> None:
@@ -69,6 +81,7 @@ def _truncate_tail_and_head(e: Engine) -> None:
 def _wipe(e: Engine) -> None:
     _sql(e, "DELETE FROM audit_log")
     _sql(e, "DELETE FROM audit_head")
+    _sql(e, "DELETE FROM merkle_node")
 
 
 def _renumber(e: Engine) -> None:

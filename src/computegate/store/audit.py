@@ -4,7 +4,8 @@ Appends from every thread of a process go through one writer thread, which takes
 (GroupCommit: up to max_entries, optionally waiting max_wait_ms for more), writes it in one
 transaction under the tree head's lock, and only after the commit (fsync on SQLite's WAL, the WAL
 flush on PostgreSQL) wakes each caller with its receipt. The rows go in one executemany (one
-pipelined round trip on PostgreSQL) and the tree grows from its stored frontier, O(log n) per leaf.
+pipelined round trip on PostgreSQL) and the tree grows from its stored frontier, O(log n) per leaf;
+the subtrees the group completes are stored with it (merkle_node), so a later proof reads O(log n).
 Several processes serialise on the head row, each one still committing its group at once.
 """
 
@@ -27,7 +28,7 @@ from sqlalchemy import Connection, Engine
 
 from computegate.store import merkle
 from computegate.store.db import WriterLock
-from computegate.store.models import audit_head, audit_log, idempotency
+from computegate.store.models import audit_head, audit_log, idempotency, merkle_node
 from computegate.store.transparency import Head, head_after, row_leaf_hash
 
 
@@ -231,6 +232,12 @@ class AuditLog:
                 )
         if rows:
             conn.execute(sa.insert(audit_log), rows)
+            nodes = []
+            for lo, hi in merkle.completed(head.tree_size, new_head.tree_size):
+                level, idx = merkle.position(lo, hi)
+                nodes.append({"level": level, "idx": idx, "hash": mth(lo, hi).hex()})
+            if nodes:
+                conn.execute(sa.insert(merkle_node), nodes)
             values = new_head.values()
             if row:
                 conn.execute(sa.update(audit_head).where(audit_head.c.id == 1).values(**values))

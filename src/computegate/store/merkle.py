@@ -73,6 +73,33 @@ def frontier(size: int) -> list[tuple[int, int]]:
     return out
 
 
+def completed(old: int, new: int) -> list[tuple[int, int]]:
+    """The aligned perfect subtrees [i * 2**l, (i + 1) * 2**l) of two leaves or more that a tree of
+    `new` leaves has and one of `old` does not: what an append adds to the stored nodes."""
+    out, level = [], 1
+    while 1 << level <= new:
+        out += [(i << level, (i + 1) << level) for i in range(old >> level, new >> level)]
+        level += 1
+    return out
+
+
+def position(lo: int, hi: int) -> tuple[int, int]:
+    """(level, index) of the aligned perfect subtree [lo, hi): [index * 2**level, (index + 1) * 2**level)."""
+    return (hi - lo).bit_length() - 1, lo // (hi - lo)
+
+
+def pieces(lo: int, hi: int) -> list[tuple[int, int]]:
+    """The perfect subtrees MTH(lo, hi) is hashed from, as RFC 9162 splits it: the range itself if
+    perfect, else its left child and the pieces of the rest. For a node of a tree (as proofs ask
+    for) they are aligned, so stored; there are at most log2(hi - lo) + 1."""
+    out = []
+    while (hi - lo) & (hi - lo - 1):
+        k = _split(hi - lo)
+        out.append((lo, lo + k))
+        lo += k
+    return [*out, (lo, hi)]
+
+
 def inclusion_proof(index: int, size: int, mth: SubtreeHash) -> list[bytes]:
     """PATH(m, D[0:n]) of RFC 6962 2.1.1: the sibling hashes from leaf `index` up to the root."""
 

@@ -34,6 +34,17 @@ audit_head = sa.Table(
     sa.Column("frontier", sa.Text, nullable=False),
 )
 
+# The hash of every complete, aligned subtree of the audit tree of two leaves or more, leaves
+# [idx * 2**level, (idx + 1) * 2**level): written with the leaves that complete it, never changed, so
+# a proof reads O(log n) of them. A cache of what the rows hash to: verification recomputes it.
+merkle_node = sa.Table(
+    "merkle_node",
+    metadata,
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
 # A caller's Idempotency-Key and the answer it got: a retry gets the same answer, not new rows.
 idempotency = sa.Table(
     "idempotency",
