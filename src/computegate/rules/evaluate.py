@@ -603,12 +603,22 @@ class _Finding:
 
 
 @dataclass(frozen=True)
+class _Taken:
+    """outcome_from compiled: the rules whose findings are carried over, and the question put when
+    there is no decision."""
+
+    rules: frozenset[str]
+    question: Render
+    outcomes: tuple[tuple[Render, Render], ...]
+
+
+@dataclass(frozen=True)
 class _Effect:
     spec: Effect
     findings: tuple[_Finding, ...]
     conditions: tuple[tuple[str, Render, str | None], ...]
     inert: bool = False  # sets nothing and records nothing: no need to apply it
-    if_none: tuple[Render, tuple[tuple[Render, Render], ...]] | None = None  # outcome_from's ask
+    taken: _Taken | None = None  # outcome_from, compiled
 
 
 @dataclass(frozen=True)
@@ -662,7 +672,7 @@ def _compile(prov: ProvisionFile) -> Compiled:
             findings(e.findings),
             tuple((x.id, compile_text(x.text), x.cite) for x in e.conditions),
             e == _NOTHING,
-            _if_none(e.outcome_from),
+            _taken(e.outcome_from),
         )
 
     versions = tuple(
@@ -688,12 +698,12 @@ def _compile(prov: ProvisionFile) -> Compiled:
     return Compiled(prov, frozenset(prov.applies_to), versions, citation)
 
 
-def _if_none(source: OutcomeFrom | None) -> tuple[Render, tuple[tuple[Render, Render], ...]] | None:
+def _taken(source: OutcomeFrom | None) -> _Taken | None:
     if source is None:
         return None
     ask = source.if_none
     outcomes = tuple((compile_text(o), compile_text(t)) for o, t in ask.outcomes.items())
-    return compile_text(ask.question), outcomes
+    return _Taken(frozenset(source.findings), compile_text(ask.question), outcomes)
 
 
 def in_force(step: Step, regime: Regime) -> bool:
@@ -841,16 +851,15 @@ def _effect(prov: Compiled, e: _Effect, facts: Facts, ruling: Ruling) -> None:
 def _outcome_from(source: OutcomeFrom, e: _Effect, facts: Facts, ruling: Ruling) -> None:
     """The outcome of the decision the request is treated like, or, with none, its question."""
     d: Decision | None = facts.get(source.fact)
+    taken = e.taken
+    assert taken is not None  # compiled with the effect
     if d is None:
-        assert e.if_none is not None  # compiled with the effect
-        question, outcomes = e.if_none
-        ask = source.if_none
         ruling.required = None
         ruling.missing.append(
             MissingFact(
-                fact=ask.fact,
-                question=question(facts),
-                outcomes={o(facts): t(facts) for o, t in outcomes},
+                fact=source.if_none.fact,
+                question=taken.question(facts),
+                outcomes={o(facts): t(facts) for o, t in taken.outcomes},
             )
         )
         return
@@ -858,7 +867,7 @@ def _outcome_from(source: OutcomeFrom, e: _Effect, facts: Facts, ruling: Ruling)
     ruling.findings += [
         Finding(rule=f"{source.rule}.{x.rule}", text=x.text, citation=x.citation)
         for x in d.findings
-        if x.rule in source.findings
+        if x.rule in taken.rules
     ]
     ruling.missing += d.missing_facts
 
