@@ -15,7 +15,7 @@ from computegate.io.errors import DataFileError
 from computegate.regime import Regime, load_regime_data
 from computegate.regime.schema import Has
 from computegate.rules import Decision, decide
-from computegate.rules.evaluate import reform_status
+from computegate.rules.evaluate import in_force, reform_status
 from tests.test_remote_access import _trace, merged
 from tests.test_remote_access import test_remote_access_table as check_remote_case
 
@@ -45,6 +45,19 @@ def test_the_remote_provisions_are_data_with_their_steps() -> None:
     assert steps["744.6"] == steps["744.6(b)(5)"] == "remote.us_person"
     assert steps["remote.listed_customer"] == steps["jan2026.remote_kyc"] == "remote.customer"
     assert steps["iaas_kyc.cip"] == steps["iaas_kyc.report"] == "remote.iaas_kyc"
+    assert steps["remote_access"] == "remote.access_control"
+
+
+def test_a_reform_step_is_in_force_only_while_an_overlay_sets_what_it_requires() -> None:
+    data = load_regime_data()
+    enacted = Regime.at("2026-03-01", data=data)
+    assert not in_force("remote.access_control", enacted)  # empty risk test: no control
+    assert not in_force("remote.iaas_kyc", enacted)
+    for bill in ("rasa-2024-house", "rasa-2026-house", "rasa-senate"):
+        assert in_force("remote.access_control", Regime.at("2026-03-01", [bill], data=data))
+    assert not in_force(
+        "remote.access_control", Regime.at("2025-12-16", ["rasa-senate"], data=data)
+    )
 
 
 def test_a_reform_status_names_the_overlay_and_never_calls_a_bill_law() -> None:
@@ -62,6 +75,15 @@ def test_has_takes_values_or_a_parameter() -> None:
         Has(fact="workload.uses")
     with pytest.raises(ValidationError):
         Has(fact="workload.uses", values=["wmd"], parameter="remote.us_person_support_uses")
+
+
+def test_an_outcome_taken_from_a_decision_must_name_a_registered_family(tmp_path: Path) -> None:
+    copy = tmp_path / "data"
+    shutil.copytree(PROVISIONS.parent, copy)
+    path = copy / "provisions" / "ecra-1742-15-remote-access.yaml"
+    path.write_text(path.read_text().replace("rule: remote_access.as_export", "rule: as_export"))
+    with pytest.raises(DataFileError, match=r"no as_export\.\* in rules\.yaml"):
+        load_regime_data(copy)
 
 
 def test_a_list_placeholder_must_name_real_parameters(tmp_path: Path) -> None:

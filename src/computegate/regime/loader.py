@@ -341,6 +341,10 @@ def load_provisions(
             for f in (*version.then.findings, *version.else_.findings, *version.if_unknown):
                 if f.rule and f.rule not in provisions and f.rule not in steps:
                     raise DataFileError(str(path), key, f"unregistered rule id {f.rule!r}")
+            for e in (version.then, version.else_):
+                if e.outcome_from is not None and f"{e.outcome_from.rule}.*" not in steps:
+                    problem = f"outcome_from.rule {e.outcome_from.rule!r}: no {e.outcome_from.rule}.* in rules.yaml"
+                    raise DataFileError(str(path), key, problem)
     return {k: prov for k, (_, prov) in provisions.items()}
 
 
@@ -375,6 +379,12 @@ def _texts(version: Version) -> list[str]:
     texts += [x.text for x in version.if_unknown]
     for ask in version.ask.values():
         texts += [ask.question, *ask.outcomes, *ask.outcomes.values()]
+    for source in (e.outcome_from for e in effects if e.outcome_from is not None):
+        texts += [
+            source.if_none.question,
+            *source.if_none.outcomes,
+            *source.if_none.outcomes.values(),
+        ]
     return texts
 
 
@@ -386,6 +396,8 @@ def _condition_parameters(node: When) -> set[str]:
         names.update(x for x in (node.member.groups, node.member.named, node.member.disputed) if x)
     if node.has is not None and node.has.parameter:
         names.add(node.has.parameter)
+    if node.parameter is not None:
+        names.add(node.parameter.name)
     for child in (*(node.all or ()), *(node.any or ()), node.not_, node.certain):
         if child is not None:
             names.update(_condition_parameters(child))

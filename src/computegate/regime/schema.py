@@ -205,6 +205,18 @@ Fact = Literal[
     "customer.foreign_person",
     "customer.foreign_person_reason",
     "item.jan2026_zone",
+    # the bills' access control (provisions/ecra-1742-15-remote-access.yaml)
+    "provider.service",
+    "access.from",
+    "item.paragraph",
+    "request.assumes_determination",
+    "access.as_export",
+    "access.licence_answer",
+    "customer.of_concern",
+    "customer.subject_to_jurisdiction",
+    "customer.of_concern_reason",
+    "customer.national_abroad",
+    "customer.residence",
     # end users and end uses (parts 744 and 746)
     "end_use",
     "end_user.military_end_user",
@@ -242,6 +254,7 @@ Step = Literal[
     "remote.customer",
     "remote.iaas_kyc",
     "review",
+    "remote.access_control",
 ]
 """When a provision acts; the provisions of one step act in the order of their file names.
 `exporter`: what the exporter states about itself, applied to the item ruling last (rules/facts.py).
@@ -300,6 +313,13 @@ class Has(_Strict):
         return self
 
 
+class ParameterIs(_Strict):
+    """A parameter's value on the date is one of the values (a reform's setting: never unknown)."""
+
+    name: str
+    values: list[Any] = Field(min_length=1)
+
+
 class When(_Strict):
     """One node of the closed condition vocabulary: exactly one key is set."""
 
@@ -316,6 +336,7 @@ class When(_Strict):
     certain: When | None = Field(
         default=None, description="true only if the part is certainly true (unknown reads false)"
     )
+    parameter: ParameterIs | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> When:
@@ -352,6 +373,25 @@ class ConditionsFrom(_Strict):
     ids: list[str] = Field(default_factory=list)
 
 
+class NoDecision(_Strict):
+    """The question put when the separate decision cannot be made (its request lacks a fact)."""
+
+    fact: str
+    question: str
+    outcomes: dict[str, str] = Field(min_length=1)
+
+
+class OutcomeFrom(_Strict):
+    """The outcome of a separate decision the request is treated like (a fact holding a decision):
+    its outcome, review policy and missing facts, and its findings of the listed rules, each under
+    `rule`.<its own id>. No such decision (its request lacks a fact): unknown, asking `if_none`."""
+
+    fact: Fact
+    rule: str
+    findings: list[str] = Field(default_factory=list)
+    if_none: NoDecision
+
+
 class Effect(_Strict):
     """What follows when the condition holds (`then`) or fails (`else`)."""
 
@@ -367,6 +407,7 @@ class Effect(_Strict):
     conditions: list[ConditionSpec] = Field(default_factory=list)
     conditions_from: ConditionsFrom | None = None
     findings: list[FindingSpec] = Field(default_factory=list)
+    outcome_from: OutcomeFrom | None = None
 
 
 class Ask(_Strict):

@@ -50,14 +50,7 @@ from computegate.rules.parties import (
     part746_hits,
     where,
 )
-from computegate.rules.remote import (
-    access_control_on,
-    access_control_verdict,
-    as_export_request,
-    enacted,
-    kyc_on,
-    kyc_verdict,
-)
+from computegate.rules.remote import as_export_request, enacted, reforms
 from computegate.rules.remote import summary as remote_summary
 from computegate.rules.ruling import Ruling, combine
 
@@ -524,13 +517,12 @@ def _decide_remote(
             catalog,
             memo,
         )
-    layers = [enacted(req, regime, cls, chips_in)]
-    if access_control_on(regime):
+
+    def as_export() -> Decision | None:  # the export a covered access is licensed like
         export_like = as_export_request(req, line.item)
-        as_export = decide(export_like, law_only, catalog, memo) if export_like else None
-        layers.append(access_control_verdict(req, regime, cls, as_export))
-    if kyc_on(regime):
-        layers.append(kyc_verdict(req, regime, cls))
+        return decide(export_like, law_only, catalog, memo) if export_like else None
+
+    layers = [enacted(req, regime, cls, chips_in), *reforms(req, regime, cls, as_export)]
     joined = combine(layers)
     outcome, policy = joined.outcome, joined.policy
     findings = [remote_summary(req, item)] + [

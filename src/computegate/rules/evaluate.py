@@ -21,19 +21,20 @@ from typing import Any, Literal, cast
 from computegate.io.errors import InputError
 from computegate.model.classification import Classification
 from computegate.model.findings import Citation, Finding, MissingFact
-from computegate.model.requests import Condition, ExportRequest, RemoteAccessRequest
+from computegate.model.requests import Condition, Decision, ExportRequest, RemoteAccessRequest
 from computegate.regime import Regime, RegimeData
 from computegate.regime.schema import (
     Ask,
     ConditionsFrom,
     Effect,
     FindingSpec,
+    OutcomeFrom,
     ProvisionFile,
     Step,
     Version,
     When,
 )
-from computegate.rules.persons import foreign_person
+from computegate.rules.persons import foreign_person, person_of_concern
 from computegate.rules.readings import china_equivalent, listed_as, where
 from computegate.rules.ruling import Ruling
 
@@ -139,13 +140,20 @@ _UNCACHED = frozenset({"ruling.exceptions", "gap.place"})  # change during one e
 
 
 class RemoteFacts(Facts):
-    """A remote access's facts (rules/remote.py): the access, and the item it rents (the fastest)."""
+    """A remote access's facts (rules/remote.py): the access, and the item it rents (the fastest);
+    `as_export` makes the export decision a covered access is licensed like, when a provision asks."""
 
-    __slots__ = ("access",)
+    __slots__ = ("access", "as_export")
 
-    def __init__(self, req: RemoteAccessRequest, regime: Regime, cls: Classification) -> None:
+    def __init__(
+        self,
+        req: RemoteAccessRequest,
+        regime: Regime,
+        cls: Classification,
+        as_export: Callable[[], Decision | None] = lambda: None,
+    ) -> None:
         self.access, self.regime, self.cls, self.eccn = req, regime, cls, cls.eccn or ""
-        self.ruling, self.gap = None, None
+        self.ruling, self.gap, self.as_export = None, None, as_export
         self._seen, self.memo = {}, {}
 
 
@@ -198,6 +206,48 @@ READERS.update(
         "customer.foreign_person_reason": lambda f: foreign_person(_access(f))[1],
         # an item not shown to be in the Jan-2026 window is read as outside it
         "item.jan2026_zone": lambda f: bool(f.cls.jan2026_case_by_case_zone),
+    }
+)
+
+
+def _of_concern(f: Facts) -> tuple[bool | None, str, str | None]:
+    """S. 3519's person-of-concern reading (rules/persons.py) against the countries of concern in
+    force, once per evaluation."""
+    if "of_concern" not in f._seen:
+        countries = f.regime.get("remote.access_control.countries_of_concern")
+        f._seen["of_concern"] = person_of_concern(_access(f), countries.value if countries else [])
+    answer: tuple[bool | None, str, str | None] = f._seen["of_concern"]
+    return answer
+
+
+def _licence_answer(f: Facts) -> str:
+    d: Decision | None = f.get("access.as_export")
+    if d is None:
+        return "licence answer unknown"
+    policy = f" ({d.review_policy.replace('_', ' ')})" if d.review_policy else ""
+    return d.outcome.replace("_", " ") + policy
+
+
+# the bills' access control (provisions/ecra-1742-15-remote-access.yaml)
+READERS.update(
+    {
+        "provider.service": lambda f: _access(f).provider.service,
+        "access.from": lambda f: _access(f).accessed_from,
+        "item.paragraph": lambda f: f.cls.eccn_paragraph or f.cls.reading,
+        # the Secretary's determination is not known unless the request assumes it
+        "request.assumes_determination": lambda f: (
+            _access(f).assume_serious_risk_determination or None
+        ),
+        "access.as_export": lambda f: cast(RemoteFacts, f).as_export(),
+        "access.licence_answer": _licence_answer,
+        # S. 3519's "foreign person of concern" (rules/persons.py, cited there): on every ground
+        # but one the bill leaves open — whether a national of a country of concern living
+        # elsewhere is "subject to the jurisdiction" of it: unknown for such a national
+        "customer.of_concern": lambda f: _of_concern(f)[0],
+        "customer.subject_to_jurisdiction": lambda f: None if _of_concern(f)[2] else False,
+        "customer.of_concern_reason": lambda f: _of_concern(f)[1],
+        "customer.national_abroad": lambda f: _of_concern(f)[2],
+        "customer.residence": lambda f: _access(f).customer.country or "another country",
     }
 )
 
@@ -322,6 +372,8 @@ def _compile_node(node: When) -> Test:
         return _has(node.has.fact, frozenset(node.has.values), node.has.parameter)
     if node.certain is not None:
         return _certain(compile_when(node.certain))
+    if node.parameter is not None:
+        return _parameter_is(node.parameter.name, frozenset(node.parameter.values))
     if node.all is not None:
         return _all([compile_when(c) for c in node.all])
     if node.any is not None:
@@ -414,6 +466,16 @@ def _has(fact: str, values: frozenset[Any], parameter: str | None) -> Test:
         if pv is not None:
             return _TRUE if any(x in pv.value for x in held) else _FALSE
         return _FALSE if values.isdisjoint(held) else _TRUE
+
+    return test
+
+
+def _parameter_is(name: str, values: frozenset[Any]) -> Test:
+    """A reform's setting on the date (an overlay edits it): known whatever the request says."""
+
+    def test(f: Facts) -> Answer:
+        pv = f.regime.get(name)
+        return _TRUE if pv is not None and pv.value in values else _FALSE
 
     return test
 
@@ -523,6 +585,8 @@ def _placeholder(name: str, spec: str) -> Callable[[Facts], str]:
         return lambda f: _show(f.get(name), spec)
     if spec == "reform":
         return lambda f: reform_status(f.regime, name)
+    if spec == "overlay":  # the reform that set the parameter on the date
+        return lambda f: getattr(f.regime.get(name), "overlay", None) or "enacted law"
     if spec.startswith("hyphens:"):  # a list parameter's words joined by what follows
         sep = spec.removeprefix("hyphens:")
         return lambda f: sep.join(str(v).replace("_", "-") for v in _value(f.regime, name))
@@ -598,6 +662,9 @@ def _show(value: Any, spec: str) -> str:
         return (spec or ", ").join(str(v) for v in value)
     if spec == "words":
         return str(value).replace("_", " ")
+    if spec == "capital":  # words, the first one capitalised (a sentence's start)
+        words = str(value).replace("_", " ")
+        return words[:1].upper() + words[1:]
     return format(value, spec)
 
 
@@ -613,11 +680,22 @@ class _Finding:
 
 
 @dataclass(frozen=True)
+class _Taken:
+    """outcome_from compiled: the rules whose findings are carried over, and the question put when
+    there is no decision."""
+
+    rules: frozenset[str]
+    question: Render
+    outcomes: tuple[tuple[Render, Render], ...]
+
+
+@dataclass(frozen=True)
 class _Effect:
     spec: Effect
     findings: tuple[_Finding, ...]
     conditions: tuple[tuple[str, Render, str | None], ...]
     inert: bool = False  # sets nothing and records nothing: no need to apply it
+    taken: _Taken | None = None  # outcome_from, compiled
 
 
 @dataclass(frozen=True)
@@ -671,6 +749,7 @@ def _compile(prov: ProvisionFile) -> Compiled:
             findings(e.findings),
             tuple((x.id, compile_text(x.text), x.cite) for x in e.conditions),
             e == _NOTHING,
+            _taken(e.outcome_from),
         )
 
     versions = tuple(
@@ -696,6 +775,20 @@ def _compile(prov: ProvisionFile) -> Compiled:
     return Compiled(prov, frozenset(prov.applies_to), versions, citation)
 
 
+def _taken(source: OutcomeFrom | None) -> _Taken | None:
+    if source is None:
+        return None
+    ask = source.if_none
+    outcomes = tuple((compile_text(o), compile_text(t)) for o, t in ask.outcomes.items())
+    return _Taken(frozenset(source.findings), compile_text(ask.question), outcomes)
+
+
+def in_force(step: Step, regime: Regime) -> bool:
+    """Whether any provision of a step is in force (a reform's step: while an overlay sets what it
+    requires)."""
+    return bool(_in_force(regime, step))
+
+
 def _in_force(regime: Regime, step: Step) -> list[tuple[Compiled, _Version]]:
     """The provisions of a step with the version in force on the regime's date. Kept on the data
     per period of the law (version dates and required parameters are breakpoints of the period)."""
@@ -717,7 +810,7 @@ def _version_in_force(v: Version, regime: Regime) -> bool:
         return False
     for name in v.requires:
         pv = regime.get(name)
-        if pv is None or pv.value is False or pv.value == []:
+        if pv is None or pv.value is False or pv.value in ([], ""):
             return False
     return True
 
@@ -834,6 +927,32 @@ def _effect(prov: Compiled, e: _Effect, facts: Facts, ruling: Ruling) -> None:
     if spec.conditions_from is not None:
         ruling.conditions += _conditions_from(spec.conditions_from, regime)
     ruling.findings += findings
+    if spec.outcome_from is not None:
+        _outcome_from(spec.outcome_from, e, facts, ruling)
+
+
+def _outcome_from(source: OutcomeFrom, e: _Effect, facts: Facts, ruling: Ruling) -> None:
+    """The outcome of the decision the request is treated like, or, with none, its question."""
+    d: Decision | None = facts.get(source.fact)
+    taken = e.taken
+    assert taken is not None  # compiled with the effect
+    if d is None:
+        ruling.required = None
+        ruling.missing.append(
+            MissingFact(
+                fact=source.if_none.fact,
+                question=taken.question(facts),
+                outcomes={o(facts): t(facts) for o, t in taken.outcomes},
+            )
+        )
+        return
+    ruling.outcome, ruling.policy = d.outcome, d.review_policy
+    ruling.findings += [
+        Finding(rule=f"{source.rule}.{x.rule}", text=x.text, citation=x.citation)
+        for x in d.findings
+        if x.rule in taken.rules
+    ]
+    ruling.missing += d.missing_facts
 
 
 def _conditions_from(source: ConditionsFrom, regime: Regime) -> list[Condition]:

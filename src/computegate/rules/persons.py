@@ -8,7 +8,6 @@ interpretations and facts (rules/evaluate.py). Each returns its answer (None: no
 
 from __future__ import annotations
 
-from computegate.model.findings import MissingFact
 from computegate.model.requests import RemoteAccessRequest
 
 
@@ -31,11 +30,12 @@ def foreign_person(req: RemoteAccessRequest) -> tuple[bool | None, str]:
 
 def person_of_concern(
     req: RemoteAccessRequest, countries: list[str]
-) -> tuple[bool | None, str, MissingFact | None]:
+) -> tuple[bool | None, str, str | None]:
     """S. 3519 sec. 2 ("foreign person of concern", countries of 10 USC 4872(f)(2)): a government of
     such a country; an entity located, headquartered or ultimately parented there; a person
     subject to its jurisdiction. Whether a national living elsewhere is "subject to the
-    jurisdiction" is left open as a legal ambiguity (the returned question)."""
+    jurisdiction" is left open as a legal ambiguity: for such a national no other ground holds
+    (False) and the country is returned third, for the question to be put."""
     c = req.customer
     concern = set(countries)
     named = "/".join(countries)
@@ -62,16 +62,10 @@ def person_of_concern(
                 f"a {hits[0]} national in {c.country or req.accessed_from} is subject to that country's jurisdiction: a person of concern",
                 None,
             )
-        amb = MissingFact(
-            fact="person_subject_to_jurisdiction",
-            kind="legal_ambiguity",
-            question=f"Is a {hits[0]} national living in {c.country or 'another country'} a 'person subject to the jurisdiction' of {hits[0]}?",
-            outcomes={"yes": "a foreign person of concern (covered)", "no": "not covered"},
-        )
         return (
-            None,
+            False,
             f"a {hits[0]} national outside {hits[0]}: whether they are subject to its jurisdiction is unclear",
-            amb,
+            hits[0],
         )
     if c.country is None and c.headquarters is None:
         return None, "the customer's location and headquarters are not given", None

@@ -8,24 +8,23 @@ licence requirement to BIS regulations.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 from computegate.model.classification import Classification
-from computegate.model.findings import Citation, Finding, MissingFact
+from computegate.model.findings import Finding, MissingFact
 from computegate.model.requests import (
     Decision,
     ExportRequest,
     ItemSummary,
     RemoteAccessRequest,
 )
-from computegate.regime import ParamValue, Regime
-from computegate.rules.evaluate import Facts, RemoteFacts, apply, reform_status
+from computegate.regime import Regime
+from computegate.regime.schema import Step
+from computegate.rules.evaluate import Facts, RemoteFacts, apply, in_force
 from computegate.rules.parties import screening_findings
-from computegate.rules.persons import foreign_person, person_of_concern
 from computegate.rules.ruling import Ruling
 
-CONTROLLED = ("3A090.a", "3A090.b", "4A090.a", "4A090.b")
 DRIVING_RULES = frozenset(
     {
         "742.6(a)(6)",
@@ -162,191 +161,28 @@ def _us_person_wmd_support(
     )
 
 
-# -- overlays ----------------------------------------------------------------------------------
+# -- reforms (overlays) ------------------------------------------------------------------------
+
+REFORMS: tuple[Step, ...] = ("remote.access_control", "remote.iaas_kyc")
 
 
-ACCESS = "remote.access_control."
-KYC = "remote.iaas_kyc."
-
-
-def _param(regime: Regime, name: str) -> ParamValue:
-    pv = regime.get(name)
-    assert pv is not None, name  # declared for every date by the base regime
-    return pv
-
-
-def access_control_on(regime: Regime) -> bool:
-    """A remote-access control (a bill, when its overlay is on) covers someone on this date."""
-    return bool(_param(regime, ACCESS + "persons").value != "none")
-
-
-def kyc_on(regime: Regime) -> bool:
-    return bool(_param(regime, KYC + "cip_information").value)
-
-
-def _status(rule: str, pv: ParamValue, regime: Regime) -> Finding:
-    return Finding(rule=rule, text=reform_status(regime, pv.name), citation=pv.citation)
-
-
-def access_control_verdict(
+def reforms(
     req: RemoteAccessRequest,
     regime: Regime,
     cls: Classification,
-    as_export: Decision | None,
-) -> Ruling:
-    """Would the remote-access control in force (a bill's overlay) reach this access, and with what
-    licence answer? Every element is a declared parameter the overlay sets."""
-    v = Ruling()
-    p = ACCESS
-    persons = _param(regime, p + "persons")
-    cite = persons.citation
-    name = persons.overlay or "enacted law"
-    v.findings.append(_status("remote_access.status", persons, regime))
-
-    if persons.value == "foreign_person":
-        covered, why = foreign_person(req)
-        missing = None
-    else:
-        countries = _param(regime, p + "countries_of_concern")
-        covered, why, missing = person_of_concern(req, list(countries.value))
-    v.add("remote_access.persons", f"{why[0].upper()}{why[1:]} under {name}", cite)
-    if covered is False:
-        return v
-    if missing is not None:
-        v.missing.append(missing)
-    elif covered is None:
-        v.missing.append(
-            MissingFact(
-                fact="customer",
-                question="Where is the customer incorporated and headquartered, and of what nationality are the individuals?",
-                outcomes={"foreign (of concern)": "covered", "otherwise": "not covered"},
-            )
-        )
-
-    channel = _param(regime, p + "channel")
-    if channel.value == "iaas" and req.provider.service != "iaas":
-        text = f"The service is {req.provider.service}, not a cloud infrastructure service (IaaS): outside {name}"
-        return _drop(v, "remote_access.channel", text, channel.citation)
-    outside = _param(regime, p + "access_outside_us_required")
-    if outside.value and req.accessed_from == "US":
-        text = f"Access from inside the US is outside {name}"
-        return _drop(v, "remote_access.location", text, outside.citation)
-    items = _param(regime, p + "items")
-    if items.value != "none":
-        scope = (
-            "on the Commerce Control List"
-            if items.value == "ccl"
-            else "subject to US jurisdiction under ECRA"
-        )
-        v.add(
-            "remote_access.items",
-            f"The accelerators ({cls.eccn_paragraph or cls.reading}) are assumed to be {scope}",
-            items.citation,
-        )
-
-    risk = _param(regime, p + "risk_standard")
-    listed = _param(regime, p + "listed_uses")
-    named_uses = sorted(set(req.workload.uses) & set(listed.value))
-    if not req.assume_serious_risk_determination:
-        v.missing.append(
-            MissingFact(
-                fact="secretary_determination",
-                kind="legal_ambiguity",
-                question=f"Will the Secretary determine that this use meets the bill's test ({risk.value})?",
-                outcomes={"yes": _licence_text(as_export), "no": f"outside {name}"},
-            )
-        )
-        v.add(
-            "remote_access.risk",
-            f"The bill reaches the access only if {risk.value}; no determination is assumed",
-            risk.citation,
-        )
-        v.outcome = "insufficient_information"
-        return v
-    assumed, why = _assumed_determination(req, cls, str(risk.value), named_uses)
-    if not assumed:
-        return _drop(v, "remote_access.risk", why, risk.citation)
-    v.add("remote_access.risk", why, risk.citation)
-    mental = _param(regime, p + "mental_state")
-    sunset = _param(regime, p + "sunset_years")
-    for rule, pv, text in (
-        ("remote_access.mental_state", mental, f"Covers access on a {mental.value} basis"),
-        (
-            "remote_access.sunset_years",
-            sunset,
-            f"The authority would sunset after {sunset.value:.0f} years",
-        ),
-    ):
-        if pv.value:
-            v.add(rule, text, pv.citation)
-
-    if v.missing:
-        v.outcome = "insufficient_information"
-        return v
-    if as_export is None:
-        v.outcome = "insufficient_information"
-        v.missing.append(
-            MissingFact(
-                fact="customer.country",
-                question="Where does the customer access from?",
-                outcomes={"known": "licence answer by analogy to an export there"},
-            )
-        )
-        return v
-    v.add(
-        "remote_access.licence",
-        f"Covered as remote access; the bill leaves licensing to BIS rules, so it is treated like an export of the item to the customer: {_licence_text(as_export)}",
-        cite,
-    )
-    v.findings.extend(
-        Finding(rule=f"remote_access.as_export.{f.rule}", text=f.text, citation=f.citation)
-        for f in as_export.findings
-        if f.rule in DRIVING_RULES
-    )
-    v.outcome = as_export.outcome
-    v.policy = as_export.review_policy
-    v.missing.extend(as_export.missing_facts)
-    return v
-
-
-def _assumed_determination(
-    req: RemoteAccessRequest, cls: Classification, standard: str, named_uses: Sequence[str]
-) -> tuple[bool, str]:
-    """The Secretary's determination assumed: a use the text names as a serious risk, or training
-    on controlled (3A090/4A090) accelerators; anything else is outside it."""
-    if named_uses:
-        return True, (
-            f"The workload's stated purpose ({', '.join(named_uses)}) is one the text names as a serious risk; assuming the Secretary so determines"
-        )
-    if req.workload.type == "ai_training" and cls.eccn in CONTROLLED:
-        return True, (
-            f"Assumption: the Secretary determines that training AI models on controlled (3A090/4A090) accelerators meets the test ({standard})"
-        )
-    what = req.workload.type.replace("_", " ").capitalize()
-    return False, (
-        f"{what} on {cls.eccn_paragraph or cls.reading} items is outside the assumed determination (training on controlled accelerators): not covered"
-    )
-
-
-def _drop(v: Ruling, rule: str, text: str, citation: Citation) -> Ruling:
-    """An element of the control fails: the access is outside it, whatever else is unknown."""
-    v.add(rule, text, citation)
-    v.missing.clear()
-    return v
-
-
-def _licence_text(d: Decision | None) -> str:
-    if d is None:
-        return "licence answer unknown"
-    text = d.outcome.replace("_", " ")
-    return text + (f" ({d.review_policy.replace('_', ' ')})" if d.review_policy else "")
-
-
-def kyc_verdict(req: RemoteAccessRequest, regime: Regime, cls: Classification) -> Ruling:
-    """The IaaS KYC proposal, when an overlay sets it: the provisions of its step (data)."""
-    v = Ruling()
-    apply("remote.iaas_kyc", RemoteFacts(req, regime, cls), v)
-    return v
+    as_export: Callable[[], Decision | None],
+) -> list[Ruling]:
+    """The reforms' steps in force on the date (an overlay sets what their provisions require: a
+    bill's access control, the IaaS KYC proposal), a ruling each. A covered access is licensed like
+    the export `as_export` decides, made only if a provision reads it."""
+    facts = RemoteFacts(req, regime, cls, as_export)
+    out = []
+    for step in REFORMS:
+        if in_force(step, regime):
+            ruling = Ruling()
+            apply(step, facts, ruling)
+            out.append(ruling)
+    return out
 
 
 def as_export_request(req: RemoteAccessRequest, item: Any) -> ExportRequest | None:
