@@ -1,10 +1,10 @@
 """The facts a request may state beyond item and route, and the provisions they feed.
 
 Whether a foreign-made item is subject to the EAR at all (the `jurisdiction` provisions: 734.9
-foreign direct product rules, 734.4 de minimis); a declared ECCN overriding the computed one; technology and
-software for advanced-computing items and deemed exports (734.13(b), 742.6(a)(6)); the state of a NAC
-notification; and the OFAC programs this engine does not evaluate. Each fact the law needs and the
-request lacks becomes a missing fact with the outcome under each answer.
+foreign direct product rules, 734.4 de minimis); a declared ECCN overriding the computed one;
+technology and software for advanced-computing items and deemed exports (734.13(b), 742.6(a)(6));
+the state of a NAC notification; and the OFAC programs this engine does not evaluate. Each fact
+the law needs and the request lacks becomes a missing fact with the outcome under each answer.
 """
 
 from __future__ import annotations
