@@ -134,16 +134,20 @@ def deemed_export(req: ExportRequest, regime: Regime, eccn: str | None, ruling: 
 
 
 class OriginFacts(Facts):
-    """A foreign-made item's facts as the `jurisdiction` provisions read them: the ECCN readings it
-    is ruled under, and the outcome under the EAR its questions name (known once the rest is decided)."""
+    """A foreign-made item's facts as the `jurisdiction` provisions read them, with the ECCN
+    readings it is ruled under."""
 
-    __slots__ = ("if_subject", "readings")
+    __slots__ = ("readings",)
 
     def __init__(
         self, req: ExportRequest, regime: Regime, cls: Classification, readings: list[str]
     ) -> None:
         super().__init__(req, regime, cls.reading, cls)
-        self.readings, self.if_subject = readings, "unknown"
+        self.readings = readings
+
+
+# the questions' outcome under the EAR, decided after them: a placeholder until then (missing_for)
+_IF_SUBJECT = "\x00if subject\x00"
 
 
 def _origin(f: Facts) -> ItemOrigin | None:
@@ -172,19 +176,19 @@ READERS.update(
         "origin.us_content_pct": lambda f: o.us_content_pct if (o := _origin(f)) else None,
         "end_user.fdp_footnotes": _fdp_footnotes,
         "jurisdiction.subject": lambda f: f.ruling.subject if f.ruling else None,
-        "jurisdiction.if_subject": lambda f: cast(OriginFacts, f).if_subject,
+        "jurisdiction.if_subject": lambda f: _IF_SUBJECT,
     }
 )
 
 
 @dataclass
 class Jurisdiction:
-    """Whether the item is subject to the EAR (None: depends on missing facts), why, and the facts
-    the answer was read from (for its questions)."""
+    """Whether the item is subject to the EAR (None: depends on missing facts), why, and the
+    questions whose answers decide it."""
 
     subject: bool | None = True
     findings: list[Finding] = field(default_factory=list)
-    facts: OriginFacts | None = None
+    missing: list[MissingFact] = field(default_factory=list)
 
 
 def jurisdiction(
@@ -195,33 +199,24 @@ def jurisdiction(
     origin = req.origin
     if origin is None or origin.made_in in (None, "US"):
         return Jurisdiction()
-    facts = OriginFacts(req, regime, cls, readings)
-    ruling = _jurisdiction(facts)
-    return Jurisdiction(ruling.subject, ruling.findings, facts)
-
-
-def _jurisdiction(facts: OriginFacts) -> Ruling:
-    """An item in the US is subject whatever its origin (734.3(a)(1), step `jurisdiction.in_us`);
-    one abroad is subject if any basis holds (734.4, 734.9: step `jurisdiction`), then answered
-    (734.3, step `jurisdiction.answer`)."""
-    ruling = Ruling()
+    facts, ruling = OriginFacts(req, regime, cls, readings), Ruling()
+    # an item in the US is subject whatever its origin (734.3(a)(1), step `jurisdiction.in_us`);
+    # one abroad if any basis holds (734.4, 734.9: `jurisdiction`), then answered (734.3)
     apply("jurisdiction.in_us", facts, ruling)
     if ruling.subject is not True:
         apply("jurisdiction", facts, ruling)
         apply("jurisdiction.answer", facts, ruling)
-    return ruling
+    return Jurisdiction(ruling.subject, ruling.findings, ruling.missing)
 
 
 def missing_for(j: Jurisdiction, if_subject: str) -> list[MissingFact]:
-    """The facts that decide whether the EAR applies, each answer naming the outcome under the EAR
-    (decided after the jurisdiction, so the provisions are read again with it); one question a fact."""
-    if j.facts is None:
-        return []
-    facts = OriginFacts(j.facts.req, j.facts.regime, j.facts.cls, j.facts.readings)
-    facts.if_subject = if_subject
+    """The facts that decide whether the EAR applies, one question a fact, each answer naming the
+    outcome under the EAR (decided after the jurisdiction: it replaces the placeholder the
+    questions were written with)."""
     asked: dict[str, MissingFact] = {}
-    for m in _jurisdiction(facts).missing:
-        asked.setdefault(m.fact, m)
+    for m in j.missing:
+        outcomes = {k: v.replace(_IF_SUBJECT, if_subject) for k, v in m.outcomes.items()}
+        asked.setdefault(m.fact, m.model_copy(update={"outcomes": outcomes}))
     return list(asked.values())
 
 
