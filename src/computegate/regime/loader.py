@@ -17,6 +17,7 @@ from computegate.regime.schema import (
     AmendmentFile,
     ClassificationFile,
     Fact,
+    FindingSpec,
     Group,
     GroupsFile,
     Instrument,
@@ -314,6 +315,8 @@ def load_provisions(
         if prov.id in provisions or prov.id in steps:
             raise DataFileError(str(path), "id", f"duplicate rule id {prov.id!r}")
         provisions[prov.id] = (path, prov)
+    for pid, (path, prov) in provisions.items():
+        provisions[pid] = (path, _with_conditions(path, prov, provisions))
     for path, prov in provisions.values():
         for i, version in enumerate(prov.versions):
             key = f"versions.{i}"
@@ -402,6 +405,60 @@ def _condition_parameters(node: When) -> set[str]:
         if child is not None:
             names.update(_condition_parameters(child))
     return names
+
+
+def _with_conditions(
+    path: Path, prov: ProvisionFile, provisions: Mapping[str, tuple[Path, ProvisionFile]]
+) -> ProvisionFile:
+    """The provision with each `condition_of` node replaced by the condition it names (that
+    provision must have one version, with a `when`); a reference back to itself is an error."""
+
+    def expand(node: When, seen: tuple[str, ...]) -> When:
+        if node.condition_of is not None:
+            ref = node.condition_of
+            target = provisions.get(ref)
+            if ref in seen or target is None or len(target[1].versions) != 1:
+                problem = (
+                    "refers back to itself" if ref in seen else "is not a one-version provision"
+                )
+                raise DataFileError(str(path), "condition_of", f"{ref!r} {problem}")
+            when = target[1].versions[0].when
+            if when is None:
+                raise DataFileError(str(path), "condition_of", f"{ref!r} has no condition")
+            return expand(when, (*seen, ref))
+        update: dict[str, Any] = {}
+        for key in ("all", "any"):
+            parts = getattr(node, key)
+            new = [expand(p, seen) for p in parts] if parts is not None else []
+            if any(x is not y for x, y in zip(new, parts or (), strict=True)):
+                update[key] = new
+        for key in ("not_", "certain"):
+            part = getattr(node, key)
+            if part is not None and (one := expand(part, seen)) is not part:
+                update[key] = one
+        return node.model_copy(update=update) if update else node
+
+    def finding(f: FindingSpec) -> FindingSpec:
+        cond = expand(f.if_, top) if f.if_ is not None else None
+        return f if cond is f.if_ else f.model_copy(update={"if_": cond})
+
+    top = (prov.id,)
+    versions = []
+    for v in prov.versions:
+        update: dict[str, Any] = {}
+        if v.when is not None and (when := expand(v.when, top)) is not v.when:
+            update["when"] = when
+        for key in ("then", "else_"):
+            effect = getattr(v, key)
+            found = [finding(f) for f in effect.findings]
+            if any(x is not y for x, y in zip(found, effect.findings, strict=True)):
+                update[key] = effect.model_copy(update={"findings": found})
+        unknown = [finding(f) for f in v.if_unknown]
+        if any(x is not y for x, y in zip(unknown, v.if_unknown, strict=True)):
+            update["if_unknown"] = unknown
+        versions.append(v.model_copy(update=update) if update else v)
+    changed = any(x is not y for x, y in zip(versions, prov.versions, strict=True))
+    return prov.model_copy(update={"versions": versions}) if changed else prov
 
 
 def _apply_amendment(

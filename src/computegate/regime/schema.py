@@ -235,10 +235,24 @@ Fact = Literal[
     "item.us_available_at_publication",
     "exporter.certifies",
     "exporter.cannot_certify",
+    # a foreign-made item's origin, for whether it is subject to the EAR (rules/facts.py)
+    "date",
+    "item.readings",
+    "origin.made_in",
+    "origin.made",
+    "origin.us_technology",
+    "origin.us_content_pct",
+    "end_user.fdp_footnotes",
+    "jurisdiction.subject",
+    "jurisdiction.if_subject",
 ]
 """The facts a provision may read (each has one reader in rules/evaluate.py)."""
 Interpretation = Literal[
-    "datacenter_item", "foreign_person", "hq_rule_reaches_hbm", "jan2026_reaches_computers"
+    "datacenter_item",
+    "foreign_person",
+    "hq_rule_reaches_hbm",
+    "jan2026_reaches_computers",
+    "computer_no_level_elsewhere",
 ]
 """Readings of the law kept in Python, registered by name with a citation (rules/evaluate.py)."""
 Step = Literal[
@@ -255,11 +269,17 @@ Step = Literal[
     "remote.iaas_kyc",
     "review",
     "remote.access_control",
+    "jurisdiction",
+    "jurisdiction.in_us",
+    "jurisdiction.answer",
 ]
 """When a provision acts; the provisions of one step act in the order of their file names.
 `exporter`: what the exporter states about itself, applied to the item ruling last (rules/facts.py).
 `review`: the review policy of a required item ruling once its requirements are merged (a
-conditionally licensed destination with the destination/headquarters scope), before exceptions."""
+conditionally licensed destination with the destination/headquarters scope), before exceptions.
+`jurisdiction`: whether a foreign-made item abroad is subject to the EAR (734.4, 734.9), each
+provision one basis; `jurisdiction.in_us`: one exported from the US; `jurisdiction.answer`: the
+734.3 answer, read after the bases (rules/facts.py)."""
 ReviewPolicyName = Literal["presumption_of_approval", "case_by_case", "presumption_of_denial"]
 
 
@@ -337,6 +357,10 @@ class When(_Strict):
         default=None, description="true only if the part is certainly true (unknown reads false)"
     )
     parameter: ParameterIs | None = None
+    condition_of: str | None = Field(
+        default=None,
+        description="the condition of another provision (one version), by id: written once",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> When:
@@ -408,6 +432,10 @@ class Effect(_Strict):
     conditions_from: ConditionsFrom | None = None
     findings: list[FindingSpec] = Field(default_factory=list)
     outcome_from: OutcomeFrom | None = None
+    subject_to_ear: bool = Field(
+        default=False,
+        description="a `jurisdiction` basis: the item is subject to the EAR (any basis suffices)",
+    )
 
 
 class Ask(_Strict):

@@ -162,7 +162,7 @@ def _decide(req: ExportRequest, regime: Regime, catalog: Catalog, memo: Memo | N
     candidates = readings or (
         [cls.reading] if cls.reading != INDETERMINATE else list(CANDIDATES[chip.kind])
     )
-    scope = jurisdiction(req, regime, candidates)
+    scope = jurisdiction(req, regime, cls, candidates)
     if scope.subject is False:
         findings += scope.findings + ofac_findings(req, regime) + _regime_notes(regime, cls)
         return _decision(

@@ -280,10 +280,24 @@ INTERPRETATIONS: dict[str, Interpretation] = {
 }
 
 
+INTERPRETATIONS["computer_no_level_elsewhere"] = Interpretation(
+    # 734.4(a)(1) removes the de minimis level for high-performance computers with US-origin
+    # controlled semiconductors; its destination scope differs between codifications: outside the
+    # groups every reading reaches, unknown while the data marks it `ambiguous`.
+    lambda f: _unsettled(f.regime, "de_minimis.computer_no_level"),
+    "15 CFR 734.4(a)(1)",
+)
+
+
+def _unsettled(regime: Regime, name: str) -> Tri:
+    """Unknown while the data marks a reading `ambiguous`, otherwise false."""
+    reading = regime.get(name)
+    return None if reading is not None and reading.value == "ambiguous" else False
+
+
 def _hq_rule_reaches_hbm(regime: Regime) -> Tri:
     """Unknown while the data marks the reach `ambiguous`; otherwise not read as reaching 3A090.c."""
-    reading = regime.get("hbm.hq_rule")
-    return None if reading is not None and reading.value == "ambiguous" else False
+    return _unsettled(regime, "hbm.hq_rule")
 
 
 # The Jan-2026 rule (91 FR 1684) sets its window for each IC; whether it reaches
@@ -913,6 +927,8 @@ def _effect(prov: Compiled, e: _Effect, facts: Facts, ruling: Ruling) -> None:
     elif spec.review_policy_from is not None:
         pv = regime.get(spec.review_policy_from)
         ruling.policy = pv.value if pv is not None else None
+    if spec.subject_to_ear:
+        ruling.subject = True
     if spec.bar_exceptions:
         ruling.exceptions = []
         ruling.conditions = [c for c in ruling.conditions if c.id not in spec.bar_conditions]
@@ -981,6 +997,8 @@ def _unknown(
         ruling.required = then.license_required if same else None
     if then.review_policy != other.review_policy:
         ruling.policy = None
+    if then.subject_to_ear != other.subject_to_ear and ruling.subject is False:
+        ruling.subject = None  # one basis unknown and none holds (so far): unknown
     ruling.exceptions += [
         x for x in then.exceptions if x in other.exceptions and x not in ruling.exceptions
     ]

@@ -31,6 +31,7 @@ class Ruling:
     conditions: list[Condition] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     missing: list[MissingFact] = field(default_factory=list)
+    subject: bool | None = False  # `jurisdiction` provisions: subject to the EAR on some basis
 
     def add(self, rule: str, text: str, citation: Citation | str) -> None:
         self.findings.append(Finding(rule=rule, text=text, citation=citation))
