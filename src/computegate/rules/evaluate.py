@@ -136,7 +136,8 @@ def _whole_owners(f: Facts) -> list[str]:
     ]
 
 
-_UNCACHED = frozenset({"ruling.exceptions", "gap.place"})  # change during one evaluation
+# facts that change during one evaluation (read from the ruling being built or the gap being asked)
+_UNCACHED = frozenset({"ruling.exceptions", "gap.place", "jurisdiction.subject"})
 
 
 class RemoteFacts(Facts):
