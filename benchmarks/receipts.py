@@ -16,19 +16,20 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from computegate.store import merkle
 from computegate.store.audit import AuditLog, Entry
 from computegate.store.db import open_database
-from computegate.store.models import audit_head, audit_log, merkle_node, metadata
+from computegate.store.models import audit_log, merkle_node, metadata
 from computegate.store.proofs import row_receipt
-from computegate.store.transparency import Head, leaf_data
+from computegate.store.transparency import Head
 
 ENTRY = Entry(
     "decide",
@@ -42,33 +43,23 @@ ENTRY = Entry(
 )
 
 
+def all_leaves_hasher(
+    conn: Connection, head: Head, ranges: Iterable[tuple[int, int]]
+) -> merkle.SubtreeHash:
+    """The subtree hashes as `row_receipt` made them before stored nodes (revision 41f7d2c): read
+    every leaf hash of the tree and hash any subtree from them, whatever `ranges` asks for."""
+    hashes = conn.execute(
+        sa.select(audit_log.c.leaf_hash)
+        .where(audit_log.c.leaf_index < head.tree_size)
+        .order_by(audit_log.c.leaf_index)
+    ).scalars()
+    leaves: list[bytes | None] = [bytes.fromhex(h) for h in hashes]
+    return merkle.subtree_hasher(leaves, {}, remember=False)
+
+
 def all_leaves_receipt(engine: Engine, row_id: int) -> dict[str, Any] | None:
-    """`row_receipt` as it was before stored nodes (revision 41f7d2c): read every leaf hash of the
-    tree and hash the proof's subtrees from them. Kept as the baseline and as the tests' oracle."""
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(audit_log).where(audit_log.c.id == row_id)).mappings().first()
-        head_row = conn.execute(sa.select(audit_head)).first()
-        if row is None or head_row is None or row["leaf_index"] is None:
-            return None
-        head = Head.from_row(head_row)
-        index = int(row["leaf_index"])
-        if index >= head.tree_size:
-            return None
-        hashes = conn.execute(
-            sa.select(audit_log.c.leaf_hash)
-            .where(audit_log.c.leaf_index < head.tree_size)
-            .order_by(audit_log.c.leaf_index)
-        ).scalars()
-        leaves: list[bytes | None] = [bytes.fromhex(h) for h in hashes]
-    mth = merkle.subtree_hasher(leaves, {}, remember=False)
-    return {
-        "leaf_data": leaf_data(dict(row)).decode(),
-        "leaf_index": index,
-        "tree_size": head.tree_size,
-        "root_hash": head.root_hash.hex(),
-        "leaf_hash": row["leaf_hash"],
-        "inclusion_proof": [h.hex() for h in merkle.inclusion_proof(index, head.tree_size, mth)],
-    }
+    """`row_receipt` on the every-leaf hashes: the baseline, and the tests' oracle for the proofs."""
+    return row_receipt(engine, row_id, all_leaves_hasher)
 
 
 def _timed(fn: Any, ids: list[int]) -> tuple[list[float], list[Any]]:

@@ -64,9 +64,15 @@ def stored_hasher(
     return merkle.subtree_hasher([], known, offset=head.tree_size)
 
 
-def row_receipt(engine: Engine, row_id: int) -> dict[str, Any] | None:
+Hasher = Callable[[Connection, Head, Iterable[tuple[int, int]]], merkle.SubtreeHash]
+
+
+def row_receipt(
+    engine: Engine, row_id: int, hasher: Hasher = stored_hasher
+) -> dict[str, Any] | None:
     """The row's leaf data (canonical JSON text) and RFC 9162 inclusion proof against the current
-    root; None when the row does not exist or is not yet in the tree."""
+    root; None when the row does not exist or is not yet in the tree. `hasher` gives the proof's
+    subtree hashes (the stored nodes; benchmarks/receipts.py passes the old every-leaf one)."""
     with engine.connect() as conn:
         row = conn.execute(sa.select(audit_log).where(audit_log.c.id == row_id)).mappings().first()
         head_row = conn.execute(sa.select(audit_head)).first()
@@ -80,7 +86,7 @@ def row_receipt(engine: Engine, row_id: int) -> dict[str, Any] | None:
         def proof(mth: merkle.SubtreeHash) -> list[bytes]:
             return merkle.inclusion_proof(index, head.tree_size, mth)
 
-        mth = stored_hasher(conn, head, asked(proof))
+        mth = hasher(conn, head, asked(proof))
     data = leaf_data(dict(row))
     return {
         "leaf_data": data.decode(),
